@@ -1,0 +1,111 @@
+"""The query parameters every page and export shares, parsed strictly.
+
+A bad value raises `BadParameter`, which `BadParameterMiddleware` turns into a 400 page
+naming the parameter as written in the URL and what it accepts: never a 500 and never
+a silent default. An empty value (`?as_of=`) means "the default", as a cleared form
+field submits it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from mss_tracker.tracker.models import Country, EventKind, PersonnelType
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter: str, value: str, accepted: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.accepted = accepted
+        super().__init__(f"{parameter}={value!r}: {accepted}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: datetime.date | None = None  # as requested; clamp with Mission.effective_as_of
+    personnel_type: str | None = None  # None = all types
+    country: str | None = None  # ISO alpha-3, upper case
+    kind: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    def query_string(self, **changes) -> str:
+        """The filters as a URL query (`as_of=…&type=…`), with `changes` applied."""
+        filters = replace(self, **changes) if changes else self
+        pairs = {
+            "as_of": filters.as_of.isoformat() if filters.as_of else None,
+            "type": filters.personnel_type,
+            "country": filters.country,
+            "kind": filters.kind,
+            "from": filters.date_from.isoformat() if filters.date_from else None,
+            "to": filters.date_to.isoformat() if filters.date_to else None,
+        }
+        return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def _date(params: QueryDict, name: str) -> datetime.date | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name, raw)
+    except ValueError:
+        return _bad_date(name, raw)
+
+
+def _bad_date(name: str, raw: str):
+    raise BadParameter(
+        name, raw, "expected a real calendar date written YYYY-MM-DD, e.g. 2025-03-01"
+    )
+
+
+def _choice(params: QueryDict, name: str, choices: list[str]) -> str | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    value = raw.lower()
+    if name == "type" and value == "all":
+        return None
+    if value not in choices:
+        accepted = ", ".join(choices + (["all"] if name == "type" else []))
+        raise BadParameter(name, raw, f"expected one of {accepted}")
+    return value
+
+
+def _country(params: QueryDict) -> str | None:
+    raw = params.get("country", "").strip()
+    if not raw:
+        return None
+    code = raw.upper()
+    if len(code) != 3 or not Country.objects.filter(iso3=code).exists():
+        raise BadParameter(
+            "country", raw, "expected the ISO 3166-1 alpha-3 code of a recorded country, e.g. KEN"
+        )
+    return code
+
+
+def parse_filters(params: QueryDict, *, timeline: bool = False) -> Filters:
+    """Read `as_of` and `type` (and, on timelines, `country`, `kind`, `from`, `to`)."""
+    filters = Filters(
+        as_of=_date(params, "as_of"),
+        personnel_type=_choice(params, "type", list(PersonnelType.values)),
+    )
+    if not timeline:
+        return filters
+    filters = replace(
+        filters,
+        country=_country(params),
+        kind=_choice(params, "kind", list(EventKind.values)),
+        date_from=_date(params, "from"),
+        date_to=_date(params, "to"),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise BadParameter(
+            "from", params.get("from", ""), f"must not be after to={filters.date_to.isoformat()}"
+        )
+    return filters

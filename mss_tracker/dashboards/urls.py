@@ -1,0 +1,23 @@
+from django.urls import path
+
+from mss_tracker.dashboards import exports, views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("healthz", views.healthz, name="healthz"),
+    path("export/missions.csv", exports.missions_csv, name="export-missions"),
+    path("missions/<slug:slug>/", views.mission, name="mission"),
+    path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
+    path("missions/<slug:slug>/events/", views.events, name="events"),
+    path("missions/<slug:slug>/countries/<str:iso3>/", views.country, name="country"),
+    path(
+        "missions/<slug:slug>/countries/<str:iso3>/chart.svg",
+        views.country_chart,
+        name="country-chart",
+    ),
+    path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
+    path("missions/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
+    path("missions/<slug:slug>/export/pledges.csv", exports.pledges_csv, name="export-pledges"),
+]

@@ -1,0 +1,462 @@
+"""The domain of DESIGN.md: missions, countries, sources, pledges and deployment events.
+
+`TimelinePoint` is derived data: the end-of-day deployed strength of one
+(mission, country, personnel type) on every date that has an event. Every write of an
+event rebuilds it in the same transaction (see `timelines.py`), which is where
+the rule "deployed strength is never negative" is enforced, and what lets the
+dashboards read one row per timeline instead of replaying history.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from mss_tracker.tracker.dates import DatePrecision, format_with_precision
+
+
+class PersonnelType(models.TextChoices):
+    POLICE = "police", "Police"
+    MILITARY = "military", "Military"
+    CIVILIAN = "civilian", "Civilian"
+
+
+class EventKind(models.TextChoices):
+    ARRIVAL = "arrival", "Arrival"
+    DEPARTURE = "departure", "Departure"
+    FATALITY = "fatality", "Fatality"
+    STRENGTH_REPORT = "strength_report", "Strength report"
+
+
+ALL_TYPES = "all"  # the personnel type of a timeline summed over the three real types
+
+
+def validate_iso3(code: str) -> None:
+    if pycountry.countries.get(alpha_3=code) is None or code != code.upper():
+        raise ValidationError(
+            "%(code)s is not an ISO 3166-1 alpha-3 country code (for example KEN).",
+            params={"code": code},
+            code="invalid_iso3",
+        )
+
+
+def validate_iso2(code: str) -> None:
+    if pycountry.countries.get(alpha_2=code) is None or code != code.upper():
+        raise ValidationError(
+            "%(code)s is not an ISO 3166-1 alpha-2 country code (for example KE).",
+            params={"code": code},
+            code="invalid_iso2",
+        )
+
+
+def precision_is_consistent(field: str = "date") -> Q:
+    """A month-precision date is the 1st of its month; a year-precision date is 1 January."""
+    return (
+        Q(date_precision=DatePrecision.DAY)
+        | Q(date_precision=DatePrecision.MONTH, **{f"{field}__day": 1})
+        | Q(date_precision=DatePrecision.YEAR, **{f"{field}__day": 1, f"{field}__month": 1})
+    )
+
+
+class CountryQuerySet(models.QuerySet):
+    def get_or_create_from_iso3(self, iso3: str) -> Country:
+        """The country with this ISO alpha-3 code, created from the ISO list on first use."""
+        iso3 = iso3.strip().upper()
+        record = pycountry.countries.get(alpha_3=iso3)
+        if record is None:
+            raise ValidationError(f"{iso3} is not an ISO 3166-1 alpha-3 country code.")
+        country, _ = self.get_or_create(
+            iso3=record.alpha_3,
+            defaults={
+                "iso2": record.alpha_2,
+                "name": getattr(record, "common_name", None) or record.name,
+            },
+        )
+        return country
+
+
+class Country(models.Model):
+    iso3 = models.CharField(
+        "ISO alpha-3", max_length=3, primary_key=True, validators=[validate_iso3]
+    )
+    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True, validators=[validate_iso2])
+    name = models.CharField(max_length=100)
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_is_three_capitals"
+            ),
+            models.CheckConstraint(
+                condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_is_two_capitals"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        record = pycountry.countries.get(alpha_3=self.iso3)
+        if record is not None and self.iso2 and record.alpha_2 != self.iso2:
+            raise ValidationError(
+                {"iso2": f"The alpha-2 code of {self.iso3} is {record.alpha_2}, not {self.iso2}."}
+            )
+
+    @property
+    def flag(self) -> str:
+        """The flag emoji, built from the alpha-2 code's regional indicator symbols."""
+        return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in self.iso2)
+
+
+class Source(models.Model):
+    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    published_on = models.DateField("published", null=True, blank=True)
+
+    class Meta:
+        ordering = ["publisher", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publisher", "title", "url"], name="source_unique_publisher_title_url"
+            ),
+            models.CheckConstraint(condition=~Q(publisher=""), name="source_publisher_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.publisher]
+        if self.title:
+            parts.append(f"“{self.title}”")
+        if self.published_on:
+            parts.append(self.published_on.isoformat())
+        return ", ".join(parts)
+
+
+class Mission(models.Model):
+    slug = models.SlugField(unique=True, max_length=50)
+    acronym = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    host_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    lead_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    authorized_by = models.CharField(
+        max_length=200, help_text="The authorising act, e.g. UN Security Council resolution 2699."
+    )
+    authorized_on = models.DateField()
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    authorized_ceiling = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Personnel ceiling set by the mandate; empty if none."
+    )
+    successor = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessor"
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="missions"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start_date", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="mission_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | ~Q(successor=models.F("pk")),
+                name="mission_is_not_its_own_successor",
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=r"^[a-z0-9-]+$"), name="mission_slug_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.acronym} ({self.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboards:mission", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.slug:
+            self.slug = self.slug.lower()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "A mission cannot end before it starts."})
+        if self.successor_id and self.successor_id == self.pk:
+            raise ValidationError({"successor": "A mission cannot be its own successor."})
+
+    def has_ended_by(self, day: datetime.date) -> bool:
+        return self.end_date is not None and day > self.end_date
+
+    def effective_as_of(self, as_of: datetime.date | None = None) -> datetime.date:
+        """The date whose figures a page shows: today or `as_of`, never past the end date."""
+        day = as_of or datetime.date.today()
+        if self.end_date is not None and day > self.end_date:
+            return self.end_date
+        return day
+
+
+class DatedRecord(models.Model):
+    """Fields shared by pledges and deployment events."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT)
+    personnel_type = models.CharField(max_length=10, choices=PersonnelType.choices)
+    date = models.DateField()
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    disputed = models.BooleanField(
+        default=False, help_text="Sources disagree on the figure, the date or the status."
+    )
+    notes = models.TextField(blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def date_display(self) -> str:
+        return format_with_precision(self.date, self.date_precision)
+
+    def clean(self) -> None:
+        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
+            raise ValidationError({"date": "A month-precision date is the 1st of the month."})
+        if (
+            self.date
+            and self.date_precision == DatePrecision.YEAR
+            and (self.date.day != 1 or self.date.month != 1)
+        ):
+            raise ValidationError({"date": "A year-precision date is 1 January."})
+
+
+class Pledge(DatedRecord):
+    personnel = models.PositiveIntegerField(
+        null=True, blank=True, help_text='Empty when no number was announced (shown as "—").'
+    )
+
+    class Meta:
+        ordering = ["mission", "country", "personnel_type", "date"]
+        default_related_name = "pledges"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "country", "personnel_type", "date"],
+                name="pledge_one_per_timeline_and_date",
+                violation_error_message=(
+                    "This country already has a pledge of this personnel type on this date "
+                    "for this mission: correct that one instead of adding a second."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(personnel_type__in=PersonnelType.values), name="pledge_valid_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values), name="pledge_valid_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(personnel__isnull=True) | Q(personnel__gte=0),
+                name="pledge_personnel_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=precision_is_consistent(), name="pledge_date_matches_precision"
+            ),
+        ]
+        indexes = [models.Index(fields=["mission", "country", "personnel_type", "-date"])]
+
+    def __str__(self) -> str:
+        figure = "no number" if self.personnel is None else f"{self.personnel:,}"
+        return f"{self.country_id} {self.personnel_type} pledge of {figure}, {self.date_display}"
+
+
+class DeploymentEventQuerySet(models.QuerySet):
+    def delete(self):
+        """Delete, then rebuild the timelines the deleted events belonged to (same transaction)."""
+        from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
+
+        with transaction.atomic():
+            keys = timeline_keys(self)
+            result = super().delete()
+            rebuild_timelines(keys)
+        return result
+
+    def with_strength_after(self) -> DeploymentEventQuerySet:
+        """Annotate `strength_after`: the timeline's end-of-day strength on the event's date."""
+        point = TimelinePoint.objects.filter(
+            mission=models.OuterRef("mission"),
+            country=models.OuterRef("country"),
+            personnel_type=models.OuterRef("personnel_type"),
+            date=models.OuterRef("date"),
+        ).values("deployed")[:1]
+        return self.annotate(strength_after=models.Subquery(point))
+
+
+class DeploymentEvent(DatedRecord):
+    kind = models.CharField("event", max_length=20, choices=EventKind.choices)
+    personnel = models.PositiveIntegerField(
+        validators=[MinValueValidator(0)],
+        help_text="Personnel arriving, leaving or killed (at least 1), or the reported headcount.",
+    )
+
+    objects = DeploymentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mission", "country", "personnel_type", "date", "pk"]
+        default_related_name = "events"
+        verbose_name = "deployment event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "country", "personnel_type", "date"],
+                condition=Q(kind=EventKind.STRENGTH_REPORT),
+                name="event_one_strength_report_per_timeline_and_date",
+                violation_error_message=(
+                    "There is already a strength report for this country, personnel type and "
+                    "date: correct that one instead of adding a second."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "mission",
+                    "country",
+                    "personnel_type",
+                    "date",
+                    "kind",
+                    "personnel",
+                    "source",
+                ],
+                name="event_no_exact_duplicate",
+                violation_error_message="This exact event from this source is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=Q(personnel_type__in=PersonnelType.values), name="event_valid_type"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_valid_kind"),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values), name="event_valid_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EventKind.STRENGTH_REPORT, personnel__gte=0) | Q(personnel__gte=1),
+                name="event_personnel_in_range_for_kind",
+                violation_error_message=(
+                    "Arrivals, departures and fatalities count at least 1 person; "
+                    "a strength report at least 0."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=precision_is_consistent(), name="event_date_matches_precision"
+            ),
+        ]
+        indexes = [models.Index(fields=["mission", "country", "personnel_type", "date"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} of {self.personnel:,} {self.personnel_type} "
+            f"({self.country_id}), {self.date_display}"
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.personnel is not None
+            and self.kind != EventKind.STRENGTH_REPORT
+            and self.personnel < 1
+        ):
+            raise ValidationError(
+                {"personnel": f"A {self.get_kind_display().lower()} counts at least 1 person."}
+            )
+
+    def validate_timeline(self) -> None:
+        """Raise NegativeStrength if saving this event would drive its timeline negative.
+
+        Writes inside a savepoint and rolls back, so forms can show the message as a
+        field error before anything is stored.
+        """
+        from mss_tracker.tracker.timelines import check_without_writing
+
+        check_without_writing(self, self.save)
+
+    def validate_deletion(self) -> None:
+        from mss_tracker.tracker.timelines import check_without_writing
+
+        check_without_writing(self, self.delete)
+
+    def save(self, *args, **kwargs) -> None:
+        from mss_tracker.tracker.timelines import lock_mission, rebuild_timelines
+
+        with transaction.atomic():
+            lock_mission(self.mission_id)
+            keys = {self.timeline_key}
+            if self.pk is not None and not self._state.adding:
+                previous = (
+                    DeploymentEvent.objects.filter(pk=self.pk)
+                    .values_list("mission_id", "country_id", "personnel_type")
+                    .first()
+                )
+                if previous:
+                    keys.add(tuple(previous))
+            super().save(*args, **kwargs)
+            rebuild_timelines(keys)
+
+    def delete(self, *args, **kwargs):
+        from mss_tracker.tracker.timelines import lock_mission, rebuild_timelines
+
+        with transaction.atomic():
+            lock_mission(self.mission_id)
+            key = self.timeline_key
+            result = super().delete(*args, **kwargs)
+            rebuild_timelines({key})
+        return result
+
+    @property
+    def timeline_key(self) -> tuple[int, str, str]:
+        return (self.mission_id, self.country_id, self.personnel_type)
+
+    @property
+    def change(self) -> int | None:
+        """The signed change this event makes (None for a strength report, which sets it)."""
+        if self.kind == EventKind.ARRIVAL:
+            return self.personnel
+        if self.kind in (EventKind.DEPARTURE, EventKind.FATALITY):
+            return -self.personnel
+        return None
+
+
+class TimelinePoint(models.Model):
+    """End-of-day deployed strength of one timeline on a date that has events (derived)."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    personnel_type = models.CharField(max_length=10)  # a PersonnelType value, or ALL_TYPES
+    date = models.DateField()
+    deployed = models.IntegerField()
+    deployed_change = models.IntegerField(help_text="deployed minus the previous point's")
+    fatalities_to_date = models.IntegerField()
+    first_arrival = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "country", "personnel_type", "date"],
+                name="timelinepoint_unique_date",
+            ),
+            # The database's own guard; timelines.py refuses the write with a readable
+            # message before this is ever reached.
+            models.CheckConstraint(
+                condition=Q(deployed__gte=0), name="timelinepoint_never_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["mission", "personnel_type", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.personnel_type} {self.date}: {self.deployed:,}"

@@ -1,0 +1,200 @@
+"""Maintain `TimelinePoint`, the end-of-day deployed strength of every timeline.
+
+A timeline is one (mission, country, personnel type). Every write path (model save and
+delete, queryset delete, CSV import) calls `rebuild_timelines()` inside the transaction
+of its write, so the derived points are never stale and no write can leave a timeline
+negative on any date: the rebuild looks for the first negative point in SQL and raises
+`NegativeStrength`, which rolls the whole write back.
+
+The arithmetic of DESIGN.md, in window functions (standard SQL, same on SQLite and
+PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherwise the
+day's arrivals minus departures and fatalities are added. Numbering the dates by "how
+many reports so far" splits a timeline into runs that each start at a report (or at 0),
+so the running sum within a run is exactly "the latest report, plus every change after it".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from mss_tracker.tracker.dates import format_with_precision
+
+TimelineKey = tuple[int, str, str]  # (mission id, country iso3, personnel type)
+
+_TIMELINE = "mission_id, country_id, personnel_type"
+
+_POINTS_BY_TYPE = f"""
+days AS (
+    SELECT {_TIMELINE}, date,
+        SUM(CASE kind WHEN 'arrival' THEN personnel
+                      WHEN 'departure' THEN -personnel
+                      WHEN 'fatality' THEN -personnel
+                      ELSE 0 END) AS delta,
+        MAX(CASE WHEN kind = 'strength_report' THEN personnel END) AS reported,
+        SUM(CASE WHEN kind = 'fatality' THEN personnel ELSE 0 END) AS killed,
+        MIN(CASE WHEN kind = 'arrival' THEN date END) AS arrived_on
+    FROM tracker_deploymentevent
+    WHERE {{scope}}
+    GROUP BY {_TIMELINE}, date
+),
+runs AS (
+    SELECT days.*,
+        COUNT(reported) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS run
+    FROM days
+),
+levels AS (
+    SELECT {_TIMELINE}, date,
+        SUM(COALESCE(reported, delta))
+            OVER (PARTITION BY {_TIMELINE}, run ORDER BY date) AS deployed,
+        SUM(killed) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS fatalities_to_date,
+        MIN(arrived_on) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS first_arrival
+    FROM runs
+)
+"""
+
+_INSERT_BY_TYPE = f"""
+WITH {_POINTS_BY_TYPE}
+INSERT INTO tracker_timelinepoint
+    ({_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival)
+SELECT {_TIMELINE}, date, deployed,
+    deployed - COALESCE(LAG(deployed) OVER (PARTITION BY {_TIMELINE} ORDER BY date), 0),
+    fatalities_to_date, first_arrival
+FROM levels
+"""
+
+_FIRST_NEGATIVE = f"""
+WITH {_POINTS_BY_TYPE}
+SELECT mission_id, country_id, personnel_type, date, deployed
+FROM levels
+WHERE deployed < 0
+ORDER BY date, country_id, personnel_type
+LIMIT 1
+"""
+
+# The three types summed: the strength changes of all types added up date by date.
+_INSERT_ALL_TYPES = """
+WITH typed AS (
+    SELECT mission_id, country_id, date, deployed_change, first_arrival,
+        fatalities_to_date - COALESCE(LAG(fatalities_to_date)
+            OVER (PARTITION BY mission_id, country_id, personnel_type ORDER BY date), 0)
+            AS killed
+    FROM tracker_timelinepoint
+    WHERE personnel_type <> 'all' AND {scope}
+)
+INSERT INTO tracker_timelinepoint
+    (mission_id, country_id, personnel_type, date, deployed, deployed_change,
+     fatalities_to_date, first_arrival)
+SELECT mission_id, country_id, 'all', date,
+    SUM(SUM(deployed_change)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
+    SUM(deployed_change),
+    SUM(SUM(killed)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
+    MIN(MIN(first_arrival)) OVER (PARTITION BY mission_id, country_id ORDER BY date)
+FROM typed
+GROUP BY mission_id, country_id, date
+"""
+
+_SCOPE_CHUNK = 400  # (mission, country) pairs per statement; keeps well under SQLite's limits
+
+
+class NegativeStrength(ValidationError):
+    """A write would make a timeline's deployed strength negative on some date."""
+
+    def __init__(
+        self,
+        mission_id: int,
+        country_iso3: str,
+        personnel_type: str,
+        day: datetime.date,
+        deployed: int,
+    ) -> None:
+        from mss_tracker.tracker.models import Country, Mission
+
+        mission = Mission.objects.filter(pk=mission_id).values_list("acronym", flat=True).first()
+        country = Country.objects.filter(pk=country_iso3).values_list("name", flat=True).first()
+        self.day = day
+        self.shortfall = -deployed
+        message = (
+            f"Refused: {country or country_iso3} {personnel_type} strength in "
+            f"{mission or 'this mission'} would fall to {deployed:,} on "
+            f"{format_with_precision(day, 'day')} ({day.isoformat()}), a shortfall of "
+            f"{-deployed:,}. Deployed strength can never be negative: record the arrival or "
+            f"strength report that comes before it, or correct the figure."
+        )
+        super().__init__(message, code="negative_strength")
+
+
+def lock_mission(mission_id: int | None) -> None:
+    """Serialise writes to one mission's timelines (a row lock on PostgreSQL).
+
+    Two editors recording departures at the same moment then check one after the
+    other, so they cannot together drive a timeline negative. SQLite already
+    serialises writers.
+    """
+    from mss_tracker.tracker.models import Mission
+
+    if mission_id is not None and connection.features.has_select_for_update:
+        list(Mission.objects.select_for_update().filter(pk=mission_id).values_list("pk"))
+
+
+def timeline_keys(events) -> set[TimelineKey]:
+    return set(events.values_list("mission_id", "country_id", "personnel_type").distinct())
+
+
+def _scope_sql(pairs: list[tuple[int, str]]) -> tuple[str, list]:
+    placeholders = " OR ".join(["(mission_id = %s AND country_id = %s)"] * len(pairs))
+    params = [value for pair in pairs for value in pair]
+    return f"({placeholders})", params
+
+
+def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
+    """Recompute the points of every country touched by `keys`, refusing negative strength.
+
+    Must run inside the transaction of the write that changed the events.
+    """
+    pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
+    if not pairs:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(pairs), _SCOPE_CHUNK):
+            scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
+            cursor.execute(_FIRST_NEGATIVE.format(scope=scope), params)
+            negative = cursor.fetchone()
+            if negative:
+                mission_id, country, personnel_type, day, deployed = negative
+                if isinstance(day, str):
+                    day = datetime.date.fromisoformat(day)
+                raise NegativeStrength(mission_id, country, personnel_type, day, deployed)
+            cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
+            cursor.execute(_INSERT_BY_TYPE.format(scope=scope), params)
+            cursor.execute(_INSERT_ALL_TYPES.format(scope=scope), params)
+
+
+def rebuild_all_timelines() -> None:
+    from mss_tracker.tracker.models import DeploymentEvent
+
+    rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
+
+
+class _RollBack(Exception):
+    pass
+
+
+def check_without_writing(instance, write: Callable[[], object]) -> None:
+    """Run `write` (a save or delete of `instance`) in a savepoint, then undo it.
+
+    Raises what the write raised (NegativeStrength, an IntegrityError) so a form can
+    show it before anything is stored; leaves `instance` as it was.
+    """
+    pk, adding = instance.pk, instance._state.adding
+    try:
+        with transaction.atomic():
+            write()
+            raise _RollBack
+    except _RollBack:
+        pass
+    finally:
+        instance.pk, instance._state.adding = pk, adding
