@@ -1,0 +1,52 @@
+"""The two staff roles of DESIGN.md, as Django groups.
+
+Editors record what happened (pledges, events and their sources; new missions and
+countries) but manage no users and delete no missions or countries; Analysts may look
+at everything in the admin and change nothing. The data migration `0002_roles` creates
+the groups; `ensure_role_groups()` is idempotent, so `demo` can repair them too.
+"""
+
+from django.apps import apps as global_apps
+
+EDITORS = "Editors"
+ANALYSTS = "Analysts"
+
+RECORDS = ("pledge", "deploymentevent", "source")  # what editors add, change and delete
+REFERENCE = ("mission", "country")  # what editors add and change but never delete
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    EDITORS: [
+        *(
+            f"{action}_{model}"
+            for model in RECORDS
+            for action in ("view", "add", "change", "delete")
+        ),
+        *(f"{action}_{model}" for model in REFERENCE for action in ("view", "add", "change")),
+    ],
+    ANALYSTS: [f"view_{model}" for model in (*RECORDS, *REFERENCE)],
+}
+
+
+def ensure_role_groups(apps=global_apps) -> None:
+    """Create the groups and give each exactly its permissions (tracker models only)."""
+    from django.contrib.auth.management import create_permissions
+
+    # On a fresh database the permissions are created after the last migration;
+    # a data migration that needs them creates them now.
+    # (A migration's app configs have no models module, which create_permissions wants.)
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        permissions = permission_model.objects.filter(
+            content_type__app_label="tracker", codename__in=codenames
+        )
+        group.permissions.set(permissions)
