@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from mss_tracker.tracker.models import Country, Mission, Source
 
@@ -32,3 +34,35 @@ def mission(db, haiti, kenya) -> Mission:
         authorized_on=datetime.date(2023, 10, 2),
         start_date=datetime.date(2024, 6, 25),
     )
+
+
+def _staff_member(username: str, group: str) -> User:
+    user = User.objects.create_user(username, password="correct horse battery", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))  # created by migration tracker 0002_roles
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A staff member who may record pledges, events and sources (group Editors)."""
+    return _staff_member("editor", "Editors")
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    """A staff member who may only look (group Analysts)."""
+    return _staff_member("analyst", "Analysts")
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def analyst_client(analyst) -> Client:
+    client = Client()
+    client.force_login(analyst)
+    return client
