@@ -1,19 +1,114 @@
-"""CSV exports (placeholder routes until the CSV issue lands)."""
+"""CSV exports: the dashboard table, the events, the pledges and the missions.
 
-from django.http import HttpRequest, HttpResponse
+Each takes exactly the query parameters of the page it mirrors (`filters.parse_filters`,
+so a bad value is a 400 naming it) and streams its rows straight from a database
+iterator: memory stays flat and the worker keeps sending however many rows there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+
+from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.tracker.csv_io import (
+    EVENT_COLUMNS,
+    MISSION_COLUMNS,
+    PLEDGE_COLUMNS,
+    SUMMARY_COLUMNS,
+    csv_chunks,
+    event_rows,
+    mission_rows,
+    pledge_rows,
+    summary_rows,
+)
+from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 
-def missions_csv(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+def csv_response(filename: str, columns: list[str], rows: Iterable[list[str]]):
+    """A streamed `text/csv` download named `filename`."""
+    response = StreamingHttpResponse(
+        csv_chunks(columns, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
-def summary_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+def _filename(*parts: str | None) -> str:
+    """`mss-summary-2025-03-01-police.csv`: what the file holds, filters that apply."""
+    return "-".join(part for part in parts if part) + ".csv"
 
 
-def events_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+def _date(day: datetime.date | None, prefix: str) -> str | None:
+    return f"{prefix}{day.isoformat()}" if day else None
 
 
-def pledges_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+def _dated(records, mission: Mission, filters: Filters, *, kind: bool):
+    """`records` of `mission` dated ≤ the effective as_of, narrowed by the timeline filters."""
+    as_of = mission.effective_as_of(filters.as_of)
+    records = records.filter(mission=mission, date__lte=as_of)
+    if filters.personnel_type:
+        records = records.filter(personnel_type=filters.personnel_type)
+    if filters.country:
+        records = records.filter(country_id=filters.country)
+    if kind and filters.kind:
+        records = records.filter(kind=filters.kind)
+    if filters.date_from:
+        records = records.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        records = records.filter(date__lte=filters.date_to)
+    return records, as_of
+
+
+def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    filters = parse_filters(request.GET)
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    as_of = mission.effective_as_of(filters.as_of)
+    filename = _filename(mission.slug, "summary", as_of.isoformat(), filters.personnel_type)
+    return csv_response(
+        filename, SUMMARY_COLUMNS, summary_rows(mission, as_of, filters.personnel_type)
+    )
+
+
+def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    filters = parse_filters(request.GET, timeline=True)
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    events, as_of = _dated(DeploymentEvent.objects.all(), mission, filters, kind=True)
+    filename = _filename(
+        mission.slug,
+        "events",
+        as_of.isoformat(),
+        filters.personnel_type,
+        filters.country,
+        filters.kind,
+        _date(filters.date_from, "from-"),
+        _date(filters.date_to, "to-"),
+    )
+    return csv_response(filename, EVENT_COLUMNS, event_rows(events))
+
+
+def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """The pledges dated ≤ as_of; `kind` is checked like everywhere but has no pledge to
+    narrow, so a link copied from the events page still downloads its pledges."""
+    filters = parse_filters(request.GET, timeline=True)
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    pledges, as_of = _dated(Pledge.objects.all(), mission, filters, kind=False)
+    filename = _filename(
+        mission.slug,
+        "pledges",
+        as_of.isoformat(),
+        filters.personnel_type,
+        filters.country,
+        _date(filters.date_from, "from-"),
+        _date(filters.date_to, "to-"),
+    )
+    return csv_response(filename, PLEDGE_COLUMNS, pledge_rows(pledges))
+
+
+def missions_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Every mission (the index page lists them all; its as_of and type are checked)."""
+    parse_filters(request.GET)
+    return csv_response("missions.csv", MISSION_COLUMNS, mission_rows(Mission.objects.all()))
