@@ -1,13 +1,472 @@
+"""The analyst dashboards: missions, one mission, one country, the event timeline.
+
+Every figure comes from `mss_tracker.tracker.figures` (the one code path shared with the
+CSV exports and the tests); views only choose the date, the type and the order, and
+format. Each page is one view and one template: a plain request renders the whole page,
+an HTMX request renders only the regions that change (Django 6 template partials), and
+a history-restore request gets the whole page again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import Window
+from django.db.models.functions import Cast, Lead, NullIf
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+from django_htmx.http import push_url
+
+from mss_tracker.dashboards import charts
+from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
+from mss_tracker.dashboards.filters import BadParameter, Filters, parse_filters
+from mss_tracker.tracker import figures
+from mss_tracker.tracker.models import (
+    Country,
+    DeploymentEvent,
+    EventKind,
+    Mission,
+    PersonnelType,
+    Pledge,
+)
+
+EVENTS_PER_PAGE = 25
+LATEST_EVENTS = 8
+
+# Dashboard table columns: URL name → the annotation of figures.country_figures it orders by.
+SORT_COLUMNS = {
+    "country": F("name"),
+    "pledged": F("pledged"),
+    "deployed": F("deployed"),
+    "gap": F("gap"),
+    "percent": F("percent_for_sorting"),
+    "first_arrival": F("first_arrival"),
+    "last_event": F("last_event"),
+}
+DEFAULT_SORT = "-deployed"
+
+TYPE_CHOICES = [("all", "All"), *PersonnelType.choices]
 
 
+# Helpers ------------------------------------------------------------------------------
+
+
+def _get_mission(slug: str) -> Mission:
+    """The mission with this slug (any case), with its predecessor and successor, or 404."""
+    return get_object_or_404(
+        Mission.objects.select_related("successor", "predecessor", "host_country", "lead_country"),
+        slug=slug.lower(),
+    )
+
+
+def _get_country(mission: Mission, iso3: str) -> Country:
+    """The country (code in any case) if it has a pledge or an event in the mission, or 404."""
+    country = (
+        Country.objects.filter(iso3=iso3.upper())
+        .filter(
+            Exists(Pledge.objects.filter(mission=mission, country=OuterRef("pk")))
+            | Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
+        )
+        .first()
+    )
+    if country is None:
+        raise Http404(f"No country {iso3.upper()} in {mission.acronym}.")
+    return country
+
+
+def _page_filters(filters: Filters) -> Filters:
+    """Only the parameters a dashboard or country page takes (as_of and type)."""
+    return Filters(as_of=filters.as_of, personnel_type=filters.personnel_type)
+
+
+def _with_sort(query: str, sort: str) -> str:
+    if sort == DEFAULT_SORT:
+        return query
+    return f"{query}&sort={sort}" if query else f"sort={sort}"
+
+
+def _parse_sort(request: HttpRequest) -> str:
+    raw = request.GET.get("sort", "").strip()
+    if not raw:
+        return DEFAULT_SORT
+    if raw.removeprefix("-") not in SORT_COLUMNS:
+        raise BadParameter(
+            "sort",
+            raw,
+            "expected one of " + ", ".join(SORT_COLUMNS) + " (with a leading - for descending)",
+        )
+    return raw
+
+
+@dataclass(frozen=True)
+class QuickChoice:
+    label: str
+    query: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a page shows: the date whose figures it uses and why."""
+
+    requested: datetime.date | None
+    as_of: datetime.date  # Mission.effective_as_of(requested)
+    ended: bool  # the mission had ended by the requested day (or today)
+
+
+def _period(mission: Mission, filters: Filters) -> Period:
+    requested_day = filters.as_of or datetime.date.today()
+    return Period(
+        requested=filters.as_of,
+        as_of=mission.effective_as_of(filters.as_of),
+        ended=mission.has_ended_by(requested_day),
+    )
+
+
+def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT) -> dict:
+    """The shared as_of / type form: its values and its quick choices."""
+    page = _page_filters(filters)
+    quick = [QuickChoice("Today", _with_sort(page.query_string(as_of=None), sort), not page.as_of)]
+    for milestone in charts.mission_milestones(mission):
+        quick.append(
+            QuickChoice(
+                f"{milestone.label} ({milestone.day.strftime('%-d %b %Y')})",
+                _with_sort(page.query_string(as_of=milestone.day), sort),
+                page.as_of == milestone.day,
+            )
+        )
+    return {
+        "type_choices": TYPE_CHOICES,
+        "current_type": filters.personnel_type or "all",
+        "quick_choices": quick,
+        "sort": sort if sort != DEFAULT_SORT else "",
+    }
+
+
+def _charts(
+    mission: Mission,
+    as_of: datetime.date,
+    personnel_type: str | None,
+    country: Country | None = None,
+) -> dict[str, SafeString]:
+    """The strength-over-time chart, wide (desktop, print) and narrow (phones)."""
+    deployed = figures.strength_series(mission, as_of, personnel_type, country)
+    pledged = figures.pledged_series(mission, as_of, personnel_type, country)
+    who = f"{mission.acronym} {country.name}" if country else mission.acronym
+    what = f"{personnel_type} personnel" if personnel_type else "personnel (all types)"
+    title = f"{who}: {what} deployed and pledged, to {as_of.strftime('%-d %b %Y')}"
+    drawing = {
+        "title": title,
+        "deployed": deployed,
+        "pledged": pledged,
+        "start": mission.authorized_on,
+        "end": as_of,
+        "milestones": charts.mission_milestones(mission),
+    }
+    # The SVG escapes every text it draws (charts.py), so it is safe to inline.
+    return {
+        "wide": mark_safe(charts.strength_chart(**drawing, size=charts.WIDE)),
+        "narrow": mark_safe(charts.strength_chart(**drawing, size=charts.NARROW)),
+        "title": title,
+    }
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    url: str,
+    regions: tuple[str, ...] = ("results",),
+    out_of_band: tuple[str, ...] = ("filters",),
+) -> HttpResponse:
+    """The whole page, or for HTMX only `regions` plus `out_of_band` swaps, pushing `url`."""
+    if request.htmx and not request.htmx.history_restore_request:
+        parts = [render_to_string(f"{template}#{name}", context, request) for name in regions]
+        parts += [
+            render_to_string(f"{template}#{name}", {**context, "oob": True}, request)
+            for name in out_of_band
+        ]
+        response = HttpResponse("".join(parts))
+        push_url(response, url)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _url(request: HttpRequest, query: str) -> str:
+    return f"{request.path}?{query}" if query else request.path
+
+
+def _svg_response(svg: str, filename: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySet:
+    events = DeploymentEvent.objects.filter(mission=mission, date__lte=as_of)
+    if filters.personnel_type:
+        events = events.filter(personnel_type=filters.personnel_type)
+    if filters.country:
+        events = events.filter(country_id=filters.country)
+    if filters.kind:
+        events = events.filter(kind=filters.kind)
+    if filters.date_from:
+        events = events.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(date__lte=filters.date_to)
+    return events.select_related("country", "source").with_strength_after().order_by("-date", "-pk")
+
+
+# Pages --------------------------------------------------------------------------------
+
+
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("MSS Tracker")
+    filters = _page_filters(parse_filters(request.GET))
+    missions = []
+    for mission in Mission.objects.select_related("successor", "predecessor", "host_country"):
+        period = _period(mission, filters)
+        missions.append(
+            {
+                "mission": mission,
+                "period": period,
+                "totals": figures.mission_totals(mission, period.as_of, filters.personnel_type),
+            }
+        )
+    return render(
+        request,
+        "dashboards/index.html",
+        {"missions": missions, "filters": filters, "query": filters.query_string()},
+    )
 
 
+@require_safe
 def mission(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(slug)
+    mission = _get_mission(slug)
+    filters = _page_filters(parse_filters(request.GET))
+    sort = _parse_sort(request)
+    period = _period(mission, filters)
+    as_of, personnel_type = period.as_of, filters.personnel_type
+
+    events_in_force = DeploymentEvent.objects.filter(
+        mission=mission, country=OuterRef("pk"), date__lte=as_of, disputed=True
+    )
+    if personnel_type:
+        events_in_force = events_in_force.filter(personnel_type=personnel_type)
+    column = SORT_COLUMNS[sort.removeprefix("-")]
+    order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    rows = list(
+        figures.country_figures(mission, as_of, personnel_type)
+        .annotate(
+            disputed_pledge=Subquery(
+                figures.latest_pledges(mission, as_of, personnel_type)
+                .filter(country=OuterRef("pk"), disputed=True)
+                .order_by("-date")
+                .values("pk")[:1]
+            ),
+            disputed_event=Subquery(events_in_force.order_by("-date", "-pk").values("pk")[:1]),
+            percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0),
+        )
+        .order_by(order, "name")
+    )
+    for row in rows:
+        row.percent = figures.percent_of_pledge(row.deployed, row.pledged)
+
+    totals = figures.mission_totals(mission, as_of, personnel_type)
+    query = filters.query_string()
+    context = {
+        "mission": mission,
+        "filters": filters,
+        "period": period,
+        "totals": totals,
+        "days_deployed": (as_of - totals.first_arrival).days if totals.first_arrival else None,
+        "rows": rows,
+        "columns": _sort_links(filters, sort),
+        "chart": _charts(mission, as_of, personnel_type),
+        "latest_events": _events(mission, as_of, filters)[:LATEST_EVENTS],
+        "query": query,
+        **_filter_context(mission, filters, sort),
+    }
+    return _render(
+        request, "dashboards/mission.html", context, url=_url(request, _with_sort(query, sort))
+    )
+
+
+def _sort_links(filters: Filters, sort: str) -> list[dict]:
+    """The table's header cells: label, the link that sorts by it, and aria-sort."""
+    labels = {
+        "country": "Country",
+        "pledged": "Pledged",
+        "deployed": "Deployed",
+        "gap": "Gap",
+        "percent": "Toward pledge",
+        "first_arrival": "First arrival",
+        "last_event": "Last event",
+    }
+    columns = []
+    for name, label in labels.items():
+        current = sort.removeprefix("-") == name
+        descending = sort.startswith("-")
+        if current:
+            next_sort = name if descending else f"-{name}"
+        else:
+            next_sort = name if name == "country" else f"-{name}"
+        columns.append(
+            {
+                "name": name,
+                "label": label,
+                "query": _with_sort(filters.query_string(), next_sort) or f"sort={next_sort}",
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "numeric": name in ("pledged", "deployed", "gap"),
+            }
+        )
+    return columns
+
+
+@require_safe
+def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    mission = _get_mission(slug)
+    filters = parse_filters(request.GET)
+    as_of = mission.effective_as_of(filters.as_of)
+    chart = _charts(mission, as_of, filters.personnel_type)
+    return _svg_response(chart["wide"], f"{mission.slug}-strength-{as_of.isoformat()}.svg")
+
+
+@require_safe
+def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
+    mission = _get_mission(slug)
+    country = _get_country(mission, iso3)
+    filters = _page_filters(parse_filters(request.GET))
+    period = _period(mission, filters)
+    as_of, personnel_type = period.as_of, filters.personnel_type
+
+    def figures_of(personnel_type: str | None):
+        return figures.country_figures(mission, as_of, personnel_type).filter(pk=country.pk).first()
+
+    row = figures_of(personnel_type)
+    by_type = []
+    for value, label in PersonnelType.choices:
+        if personnel_type and value != personnel_type:
+            continue
+        typed = figures_of(value)
+        if typed is not None:
+            typed.percent = figures.percent_of_pledge(typed.deployed, typed.pledged)
+            by_type.append({"label": label, "value": value, "figures": typed})
+
+    pledges = Pledge.objects.filter(mission=mission, country=country, date__lte=as_of)
+    if personnel_type:
+        pledges = pledges.filter(personnel_type=personnel_type)
+    in_type_by_date = {"partition_by": [F("personnel_type")], "order_by": F("date").asc()}
+    pledges = (
+        pledges.select_related("source")
+        .annotate(
+            superseded_on=Window(Lead("date"), **in_type_by_date),
+            superseded_precision=Window(Lead("date_precision"), **in_type_by_date),
+            superseded_by=Window(Lead("personnel"), **in_type_by_date),
+        )
+        .order_by("personnel_type", "-date")
+    )
+    events = DeploymentEvent.objects.filter(mission=mission, country=country, date__lte=as_of)
+    if personnel_type:
+        events = events.filter(personnel_type=personnel_type)
+    events = events.select_related("source").with_strength_after().order_by("-date", "-pk")
+
+    query = filters.query_string()
+    context = {
+        "mission": mission,
+        "country": country,
+        "filters": filters,
+        "period": period,
+        "row": row,
+        "percent": figures.percent_of_pledge(row.deployed, row.pledged) if row else None,
+        "by_type": by_type,
+        "pledges": pledges,
+        "events": events,
+        "discrepancies": strength_report_discrepancies(mission, country, as_of, personnel_type),
+        "chart": _charts(mission, as_of, personnel_type, country),
+        "query": query,
+        "events_query": filters.query_string(country=country.iso3),
+        **_filter_context(mission, filters),
+    }
+    return _render(request, "dashboards/country.html", context, url=_url(request, query))
+
+
+@require_safe
+def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
+    mission = _get_mission(slug)
+    country = _get_country(mission, iso3)
+    filters = parse_filters(request.GET)
+    as_of = mission.effective_as_of(filters.as_of)
+    chart = _charts(mission, as_of, filters.personnel_type, country)
+    filename = f"{mission.slug}-{country.iso3.lower()}-strength-{as_of.isoformat()}.svg"
+    return _svg_response(chart["wide"], filename)
+
+
+@require_safe
+def events(request: HttpRequest, slug: str) -> HttpResponse:
+    mission = _get_mission(slug)
+    filters = parse_filters(request.GET, timeline=True)
+    period = _period(mission, filters)
+    paginator = Paginator(_events(mission, period.as_of, filters), EVENTS_PER_PAGE)
+    page = paginator.get_page(_page_number(request, paginator))
+    query = filters.query_string()
+    countries = Country.objects.filter(
+        Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
+        | Q(iso3=filters.country or "")
+    )
+    context = {
+        "mission": mission,
+        "filters": filters,
+        "period": period,
+        "page": page,
+        "query": query,
+        "page_query": _page_filters(filters).query_string(),
+        "countries": countries,
+        "kinds": EventKind.choices,
+        "type_choices": TYPE_CHOICES,
+        "current_type": filters.personnel_type or "all",
+    }
+    if request.htmx and request.htmx.target == "show-more":
+        # "Show more": the next page's items replace the button, the address stays.
+        response = HttpResponse(
+            render_to_string("dashboards/events.html#items", context, request)
+            + render_to_string(
+                "dashboards/events.html#pagination", {**context, "oob": True}, request
+            )
+        )
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+    page_part = f"page={page.number}" if page.number > 1 else ""
+    url = _url(request, "&".join(part for part in (query, page_part) if part))
+    return _render(request, "dashboards/events.html", context, url=url)
+
+
+def _page_number(request: HttpRequest, paginator: Paginator) -> int:
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+        raise BadParameter("page", raw, f"expected a page number from 1 to {paginator.num_pages}")
+    return int(raw)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -17,19 +476,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
-
-
-def events(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
-
-
-def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
-    raise NotImplementedError
-
-
-def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
-    raise NotImplementedError
