@@ -1,0 +1,159 @@
+"""Import CSV (upload, preview, confirm) and Export selected as CSV in the admin."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from mss_tracker.tracker.admin_csv import keep_upload, line_ranges
+from mss_tracker.tracker.csv_io import EVENT_COLUMNS, PLEDGE_COLUMNS
+from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source
+from tests.test_import_csv import events_file, pledges_file
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_EVENTS = reverse("admin:tracker_deploymentevent_import_csv")
+IMPORT_PLEDGES = reverse("admin:tracker_pledge_import_csv")
+
+
+def upload(client, url: str, data: bytes, name: str = "events.csv"):
+    return client.post(url, {"file": SimpleUploadedFile(name, data, "text/csv")})
+
+
+def test_the_change_lists_have_an_import_csv_button(editor_client):
+    for name in ("deploymentevent", "pledge"):
+        page = editor_client.get(reverse(f"admin:tracker_{name}_changelist")).content.decode()
+        assert "Import CSV" in page
+        assert reverse(f"admin:tracker_{name}_import_csv") in page
+
+
+def test_a_user_who_may_not_add_sees_no_button_and_cannot_import(analyst_client, mission):
+    page = analyst_client.get(reverse("admin:tracker_deploymentevent_changelist"))
+    assert "Import CSV" not in page.content.decode()
+    assert analyst_client.get(IMPORT_EVENTS).status_code == 403
+    response = upload(analyst_client, IMPORT_EVENTS, events_file({}))
+    assert response.status_code == 403
+    assert not DeploymentEvent.objects.exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(IMPORT_EVENTS)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_upload_shows_a_preview_and_writes_nothing(editor_client, mission):
+    DeploymentEvent.objects.create(
+        mission=mission,
+        country_id="KEN",
+        personnel_type="police",
+        date="2024-06-25",
+        kind="arrival",
+        personnel=200,
+        source=Source.objects.create(
+            publisher="AP", title="Kenyans land", url="https://apnews.com/x"
+        ),
+    )
+    data = events_file(
+        {"source_date": ""},
+        {"date": "2024-07-16"},
+        {"date": "2024-07-17"},
+    )
+    response = upload(editor_client, IMPORT_EVENTS, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>2</strong> rows to create (lines 3–4)" in page
+    assert "<strong>1</strong> row already present" in page
+    assert "Confirm: import 2 events" in page
+    assert DeploymentEvent.objects.count() == 1
+
+
+def test_confirm_imports_exactly_the_previewed_file(editor_client, mission):
+    response = upload(editor_client, IMPORT_EVENTS, events_file({}, {"date": "2024-07-16"}))
+    token = response.context["token"]
+    response = editor_client.post(IMPORT_EVENTS, {"token": token})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tracker_deploymentevent_changelist")
+    assert DeploymentEvent.objects.count() == 2
+    # The stored upload is gone: the same token cannot import twice.
+    assert editor_client.post(IMPORT_EVENTS, {"token": token}).status_code == 403
+    assert DeploymentEvent.objects.count() == 2
+
+
+def test_the_preview_lists_every_error_with_line_and_column(editor_client, mission):
+    data = events_file({"country_iso3": "ZZZ"}, {"personnel": "lots"})
+    page = upload(editor_client, IMPORT_EVENTS, data).content.decode()
+    assert "2 errors: nothing will be written" in page
+    assert "<td>2</td><td>country_iso3</td>" in page
+    assert "<td>3</td><td>personnel</td>" in page
+    assert "Confirm" not in page
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "The file is empty"),
+        (events_file({}).decode().replace("é", "e").encode("utf-16"), "not UTF-8"),
+        (b"date,personnel\r\n2024-01-01,3\r\n", "missing columns"),
+    ],
+)
+def test_a_bad_file_is_explained_in_the_preview(editor_client, mission, data, expected):
+    page = upload(editor_client, IMPORT_EVENTS, data).content.decode()
+    if data == b"":  # the browser refuses to send an empty file: Django's form says so
+        assert "The submitted file is empty." in page
+    else:
+        assert expected in page
+    assert not DeploymentEvent.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(editor_client, mission, settings):
+    settings.CSV_IMPORT_MAX_BYTES = 1024
+    data = events_file(*[{"date": f"2024-07-{day:02}"} for day in range(1, 29)])
+    page = upload(editor_client, IMPORT_EVENTS, data).content.decode()
+    assert "over the limit of" in page
+    assert "CSV_IMPORT_MAX_BYTES" in page
+
+
+def test_a_token_of_another_user_or_list_is_refused(editor_client, editor, mission):
+    token = keep_upload(events_file({}), "events", editor.pk + 1)
+    assert editor_client.post(IMPORT_EVENTS, {"token": token}).status_code == 403
+    token = keep_upload(events_file({}), "pledges", editor.pk)
+    assert editor_client.post(IMPORT_EVENTS, {"token": token}).status_code == 403
+    assert editor_client.post(IMPORT_EVENTS, {"token": "forged"}).status_code == 403
+    assert not DeploymentEvent.objects.exists()
+
+
+def test_pledges_import_through_the_admin(editor_client, mission):
+    response = upload(editor_client, IMPORT_PLEDGES, pledges_file({}), "pledges.csv")
+    editor_client.post(IMPORT_PLEDGES, {"token": response.context["token"]})
+    assert Pledge.objects.get().personnel == 1000
+
+
+def test_export_selected_as_csv(editor_client, mission):
+    from mss_tracker.tracker.csv_io import import_csv
+
+    import_csv("events", events_file({}, {"date": "2024-07-16", "notes": "=1+1"}))
+    import_csv("pledges", pledges_file({}))
+    for name, columns in [("deploymentevent", EVENT_COLUMNS), ("pledge", PLEDGE_COLUMNS)]:
+        model = DeploymentEvent if name == "deploymentevent" else Pledge
+        response = editor_client.post(
+            reverse(f"admin:tracker_{name}_changelist"),
+            {
+                "action": "export_selected_as_csv",
+                "_selected_action": [str(pk) for pk in model.objects.values_list("pk", flat=True)],
+            },
+        )
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert "-selected-" in response["Content-Disposition"]
+        text = b"".join(response.streaming_content).decode()
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[0] == columns
+        assert len(rows) == 1 + model.objects.count()
+        if model is DeploymentEvent:
+            assert rows[-1][-1] == "'=1+1"  # formula-safe, like every export
+
+
+def test_line_ranges():
+    assert line_ranges([2, 3, 4, 9, 11, 12]) == "2–4, 9, 11–12"
