@@ -66,3 +66,12 @@ def analyst_client(analyst) -> Client:
     client = Client()
     client.force_login(analyst)
     return client
+
+
+@pytest.fixture
+def sample_missions(db):
+    """MSS (ended, succeeded by GSF) and GSF with a slice of the sample data, built with the
+    ORM (tests/dashboard_data.py). Works under live_server too (transactional)."""
+    from dashboard_data import build_sample_missions
+
+    return build_sample_missions()

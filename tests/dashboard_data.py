@@ -1,0 +1,151 @@
+"""A slice of the MSS / GSF sample data, built with the ORM, for the dashboard tests.
+
+The expected figures in the tests are worked out by hand from these rows (see the
+comments in tests/test_dashboard.py), independently of `tracker.figures`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pycountry
+
+from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
+
+D = datetime.date
+
+
+@dataclass
+class SampleMissions:
+    mss: Mission
+    gsf: Mission
+    source: Source
+
+
+def _country(iso3: str) -> Country:
+    return Country.objects.get_or_create_from_iso3(iso3)
+
+
+def pledge(mission, iso3, personnel_type, day, personnel, source, **extra) -> Pledge:
+    return Pledge.objects.create(
+        mission=mission,
+        country=_country(iso3),
+        personnel_type=personnel_type,
+        date=day,
+        personnel=personnel,
+        source=source,
+        **extra,
+    )
+
+
+def event(mission, iso3, kind, personnel_type, day, personnel, source, **extra):
+    return DeploymentEvent.objects.create(
+        mission=mission,
+        country=_country(iso3),
+        kind=kind,
+        personnel_type=personnel_type,
+        date=day,
+        personnel=personnel,
+        source=source,
+        **extra,
+    )
+
+
+def build_sample_missions() -> SampleMissions:
+    source = Source.objects.create(
+        publisher="KRDO (Associated Press)",
+        title="UN-backed contingent arrives",
+        url="https://krdo.com/news/2024/06/25/contingent/",
+        published_on=D(2024, 6, 25),
+    )
+    un = Source.objects.create(publisher="United Nations", url="https://press.un.org/x")
+    gsf = Mission.objects.create(
+        slug="gsf",
+        acronym="GSF",
+        name="Gang Suppression Force",
+        host_country=_country("HTI"),
+        authorized_by="UN Security Council resolution 2793 (2025)",
+        authorized_on=D(2025, 9, 30),
+        start_date=D(2025, 10, 3),
+        authorized_ceiling=5550,
+        source=un,
+    )
+    mss = Mission.objects.create(
+        slug="mss",
+        acronym="MSS",
+        name="Multinational Security Support Mission in Haiti",
+        host_country=_country("HTI"),
+        lead_country=_country("KEN"),
+        authorized_by="UN Security Council resolution 2699 (2023)",
+        authorized_on=D(2023, 10, 2),
+        start_date=D(2024, 6, 25),
+        end_date=D(2025, 10, 2),
+        successor=gsf,
+        source=un,
+    )
+
+    # MSS pledges
+    pledge(mss, "KEN", "police", D(2023, 7, 29), 1000, source)
+    pledge(mss, "BHS", "military", D(2023, 8, 1), 150, source)
+    pledge(mss, "ATG", "military", D(2023, 9, 1), None, source, date_precision="month")
+    pledge(
+        mss,
+        "BEN",
+        "military",
+        D(2024, 2, 29),
+        1500,
+        source,
+        disputed=True,
+        notes="The US said 2,000 troops; the UN said 1,500.",
+    )
+    pledge(mss, "GTM", "military", D(2024, 6, 1), None, source, date_precision="month")
+    pledge(mss, "GTM", "military", D(2024, 9, 24), 150, source)
+    pledge(mss, "JAM", "military", D(2024, 9, 10), 170, source, disputed=True, notes="250?")
+    pledge(mss, "JAM", "police", D(2024, 9, 10), 30, source)
+
+    # MSS events
+    event(
+        mss,
+        "KEN",
+        "arrival",
+        "police",
+        D(2024, 6, 25),
+        200,
+        source,
+        disputed=True,
+        notes="AFP said 400.",
+    )
+    event(mss, "KEN", "arrival", "police", D(2024, 7, 16), 200, source)
+    event(mss, "KEN", "strength_report", "police", D(2024, 7, 16), 400, source)
+    event(mss, "KEN", "strength_report", "police", D(2024, 9, 26), 382, un)
+    event(mss, "JAM", "arrival", "military", D(2024, 9, 12), 20, source)
+    event(mss, "JAM", "arrival", "police", D(2024, 9, 12), 4, source)
+    event(mss, "BHS", "arrival", "military", D(2024, 12, 28), 59, source)
+    event(mss, "GTM", "arrival", "military", D(2025, 1, 3), 75, source)
+    event(mss, "GTM", "arrival", "military", D(2025, 1, 4), 75, source)
+    event(mss, "GTM", "strength_report", "military", D(2025, 1, 4), 150, source)
+    event(mss, "KEN", "strength_report", "police", D(2025, 1, 4), 400, source)
+    event(mss, "KEN", "arrival", "police", D(2025, 1, 18), 217, source)
+    event(mss, "BHS", "departure", "military", D(2025, 2, 8), 59, source)
+    event(mss, "KEN", "fatality", "police", D(2025, 2, 23), 1, source)
+    event(mss, "JAM", "departure", "military", D(2025, 4, 1), 20, source, date_precision="month")
+    event(mss, "JAM", "arrival", "military", D(2025, 4, 1), 18, source, date_precision="month")
+
+    # GSF
+    pledge(gsf, "GTM", "military", D(2025, 10, 1), 150, source, date_precision="month")
+    pledge(gsf, "TCD", "military", D(2025, 12, 9), 1500, source)
+    event(gsf, "KEN", "strength_report", "police", D(2025, 12, 7), 700, source, disputed=True)
+    event(gsf, "KEN", "arrival", "police", D(2025, 12, 8), 230, source)
+    event(gsf, "KEN", "departure", "police", D(2025, 12, 9), 100, source)
+    return SampleMissions(mss=mss, gsf=gsf, source=source)
+
+
+def add_contributors(mission: Mission, source: Source, count: int, events_each: int = 3) -> None:
+    """`count` more countries, each with a pledge and `events_each` arrivals."""
+    taken = set(Country.objects.values_list("iso3", flat=True))
+    codes = [c.alpha_3 for c in pycountry.countries if c.alpha_3 not in taken][:count]
+    for number, iso3 in enumerate(codes):
+        pledge(mission, iso3, "police", D(2024, 1, 1), 100 + number, source)
+        for day in range(events_each):
+            event(mission, iso3, "arrival", "police", D(2024, 8, 1 + day), 1 + number, source)
