@@ -45,10 +45,33 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def envdatabase(name: str, default: str) -> dict:
+def envchoice(name: str, default: str, choices: list[str]) -> str:
+    """One of `choices`, compared case-insensitively and returned as spelled in `choices`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    for choice in choices:
+        if raw.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
+
+
+def envorigins(name: str) -> list[str]:
+    """Comma-separated origins with their scheme (https://tracker.example.org)."""
+    origins = envlist(name, [])
+    for origin in origins:
+        if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin; write it as https://host[:port], "
+                "without a path."
+            )
+    return origins
+
+
+def envdatabase(name: str, default: str, conn_max_age: int = 600) -> dict:
     raw = os.environ.get(name) or default
     try:
-        config = dj_database_url.parse(raw, conn_max_age=600, conn_health_checks=True)
+        config = dj_database_url.parse(raw, conn_max_age=conn_max_age, conn_health_checks=True)
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not a database URL "
