@@ -721,9 +721,32 @@ class _Importer:
         raise NotImplementedError
 
     def _bulk_create(self, model, objects: list) -> None:
+        """Insert `objects` (no save() signals or timeline rebuild: the caller does that).
+
+        On PostgreSQL with COPY, which is several times faster than INSERT for a large file
+        (the statement is not built in Python, the server parses no SQL per row); elsewhere
+        with bulk_create. Constraints are checked the same either way.
+        """
         batches = range(0, len(objects), BULK_BATCH)
-        for start in self.progress(batches, len(batches), f"writing {self.result.kind}"):
-            model.objects.bulk_create(objects[start : start + BULK_BATCH])
+        batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
+        if connection.vendor != "postgresql":
+            for start in batches:
+                model.objects.bulk_create(objects[start : start + BULK_BATCH])
+            return
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(copy_sql) as copy,
+        ):
+            for start in batches:
+                for obj in objects[start : start + BULK_BATCH]:
+                    copy.write_row(
+                        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                    )
 
 
 class _DatedImporter(_Importer):
