@@ -173,7 +173,8 @@ def strength_chart(
         else ""
     )
 
-    # The x axis: month ticks.
+    # The x axis: month ticks, each label drawn only where it does not touch the previous one.
+    previous_right = -1.0
     for tick in _month_ticks(start, end, size.max_x_ticks):
         label = str(tick.year) if tick.month == 1 and size.short_labels else tick.strftime("%b %Y")
         half_width = len(label) * fs * 0.3
@@ -182,17 +183,28 @@ def strength_chart(
             anchor = "end"
         elif x(tick) - half_width < 2:
             anchor = "start"
+        label_left = {"middle": x(tick) - half_width, "start": x(tick)}.get(
+            anchor, x(tick) - 2 * half_width
+        )
+        if label_left < previous_right + 6:
+            label = ""
+        else:
+            previous_right = label_left + 2 * half_width
         out.append(
             f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{top + plot_h}" y2="{top + plot_h + 5}" '
             f'stroke="{TEXT_COLOUR}"/>'
-            f'<text x="{x(tick)}" y="{top + plot_h + 5 + fs}" text-anchor="{anchor}">{label}</text>'
         )
+        if label:
+            out.append(
+                f'<text x="{x(tick)}" y="{top + plot_h + 5 + fs}" '
+                f'text-anchor="{anchor}">{label}</text>'
+            )
 
     # Milestones: dashed verticals, labels staggered so that close dates do not collide.
     shown = sorted((m for m in milestones if start <= m.day <= end), key=lambda m: m.day)
     for row, milestone in enumerate(shown):
         mx = x(milestone.day)
-        ly = top - 26 + (row % 3) * (fs + 1) if not size.short_labels else top - 24 + (row % 2) * 12
+        ly = top - 27 + (row % 2) * (fs + 2) if not size.short_labels else top - 24 + (row % 2) * 12
         anchor = "end" if mx > left + plot_w * 0.75 else "start"
         dx = -3 if anchor == "end" else 3
         out.append(
