@@ -77,6 +77,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mss_tracker.dashboards.middleware.BadParameterMiddleware",
 ]
+if envbool("DASHBOARDS_REQUIRE_LOGIN", default=False):
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "mss_tracker.lib.login.DashboardsRequireLoginMiddleware",
+    )
 
 ROOT_URLCONF = "mss_tracker.urls"
 WSGI_APPLICATION = "mss_tracker.wsgi.application"
