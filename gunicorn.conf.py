@@ -28,3 +28,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def worker_exit(server, worker) -> None:
+    """Close the worker's database pools, so their threads don't hold up its exit."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()

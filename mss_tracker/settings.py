@@ -106,6 +106,11 @@ DATABASES = {
         "DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 600, minimum=0),
+        # PostgreSQL under gunicorn: a psycopg pool per worker. While the database restarts,
+        # a request waits up to DATABASE_POOL_TIMEOUT seconds for a fresh connection instead
+        # of failing. One-off commands and tests keep plain connections.
+        pool_size=envint("DATABASE_POOL_SIZE", 4 if "gunicorn" in sys.modules else 0, minimum=0),
+        pool_timeout=envint("DATABASE_POOL_TIMEOUT", 5, minimum=1),
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

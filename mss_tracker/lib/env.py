@@ -68,7 +68,11 @@ def envorigins(name: str) -> list[str]:
     return origins
 
 
-def envdatabase(name: str, default: str, conn_max_age: int = 600) -> dict:
+def envdatabase(
+    name: str, default: str, conn_max_age: int = 600, pool_size: int = 0, pool_timeout: int = 10
+) -> dict:
+    """Parse a database URL. With `pool_size` > 0, PostgreSQL connections come from a psycopg
+    pool (checked before use, as CONN_HEALTH_CHECKS asks) instead of persistent ones."""
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=conn_max_age, conn_health_checks=True)
@@ -87,4 +91,11 @@ def envdatabase(name: str, default: str, conn_max_age: int = 600) -> dict:
         # SQLite keeps no connection worth reusing; health checks would only add queries.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+    elif pool_size > 0:
+        config["CONN_MAX_AGE"] = 0  # Django: pooling replaces persistent connections
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": pool_timeout,
+        }
     return config
