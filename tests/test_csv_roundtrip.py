@@ -104,9 +104,9 @@ def test_export_import_export_is_the_identity(mission_text, sources, pledges, ev
         mission = Mission.objects.create(
             slug="mss",
             acronym="MSS",
-            name=name or "x",
+            name=name if name.strip() else "x",  # required: never blank
             host_country=countries["HTI"],
-            authorized_by=authorized_by or "x",
+            authorized_by=authorized_by if authorized_by.strip() else "x",
             authorized_on=datetime.date(2023, 10, 2),
             start_date=datetime.date(2024, 6, 25),
             source=recorded_sources[0],
