@@ -974,40 +974,7 @@ class _EventImporter(_DatedImporter):
     def write(self):
         self._bulk_create(DeploymentEvent, self.instances(DeploymentEvent))
         keys = {(r["mission_id"], r["country_id"], r["personnel_type"]) for _l, r in self.new}
-        try:
-            rebuild_timelines(keys)
-        except NegativeStrength:
-            raise self._first_negative(keys) from None
-
-    @staticmethod
-    def _first_negative(keys: set[tuple[int, str, str]]) -> NegativeStrength:
-        """The earliest negative point of the touched timelines, with its timeline.
-
-        rebuild_timelines() says the date and shortfall but not which timeline, which the
-        import needs to name the line: ask the same query it asks, over all the timelines.
-        """
-        from mss_tracker.tracker.timelines import _FIRST_NEGATIVE, _SCOPE_CHUNK, _scope_sql
-
-        pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
-        found = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(pairs), _SCOPE_CHUNK):
-                scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
-                cursor.execute(_FIRST_NEGATIVE.format(scope=scope), params)
-                row = cursor.fetchone()
-                if row:
-                    day = row[3]
-                    found.append(
-                        (
-                            datetime.date.fromisoformat(day) if isinstance(day, str) else day,
-                            *row[:3],
-                            row[4],
-                        )
-                    )
-        day, mission_id, country, personnel_type, deployed = min(found)
-        error = NegativeStrength(mission_id, country, personnel_type, day, deployed)
-        error.timeline_key = (mission_id, country, personnel_type)
-        return error
+        rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
 
     def negative_strength_error(self, exc: NegativeStrength) -> RowError:
         """The file's row that drives the timeline below zero: the one on that date, or

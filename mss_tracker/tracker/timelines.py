@@ -115,6 +115,7 @@ class NegativeStrength(ValidationError):
 
         mission = Mission.objects.filter(pk=mission_id).values_list("acronym", flat=True).first()
         country = Country.objects.filter(pk=country_iso3).values_list("name", flat=True).first()
+        self.timeline_key: TimelineKey = (mission_id, country_iso3, personnel_type)
         self.day = day
         self.shortfall = -deployed
         message = (
