@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
+from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.tracker.csv_io import (
     EVENT_COLUMNS,
@@ -63,6 +64,7 @@ def _dated(records, mission: Mission, filters: Filters, *, kind: bool):
     return records, as_of
 
 
+@cache_on_data_version
 def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     filters = parse_filters(request.GET)
     mission = get_object_or_404(Mission, slug=slug.lower())

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
 from mss_tracker.dashboards import charts
+from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
 from mss_tracker.dashboards.filters import BadParameter, Filters, parse_filters
 from mss_tracker.tracker import figures
@@ -240,6 +241,7 @@ def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySe
 
 
 @require_safe
+@cache_on_data_version
 def index(request: HttpRequest) -> HttpResponse:
     filters = _page_filters(parse_filters(request.GET))
     missions = []
@@ -260,6 +262,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_on_data_version
 def mission(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
     filters = _page_filters(parse_filters(request.GET))
@@ -343,6 +346,7 @@ def _sort_links(filters: Filters, sort: str) -> list[dict]:
 
 
 @require_safe
+@cache_on_data_version
 def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
     filters = parse_filters(request.GET)
@@ -352,6 +356,7 @@ def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_on_data_version
 def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = _get_mission(slug)
     country = _get_country(mission, iso3)
@@ -411,6 +416,7 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
 
 
 @require_safe
+@cache_on_data_version
 def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = _get_mission(slug)
     country = _get_country(mission, iso3)
@@ -422,6 +428,7 @@ def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
 
 
 @require_safe
+@cache_on_data_version
 def events(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
     filters = parse_filters(request.GET, timeline=True)

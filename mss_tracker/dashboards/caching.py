@@ -1,0 +1,100 @@
+"""Cache whole dashboard responses, keyed on the data version: fast, and never stale.
+
+A news spike sends many readers to the same few pages. Each cached answer costs one
+single-row read (the data version, tracker/data_version.py) and a cache lookup instead
+of the figures, the chart and the template. The key holds the data version, today's date
+(a page without `as_of` shows today), the host, the full path with its query string and
+the HTMX headers the views answer differently. Any write to the tracker's tables bumps
+the version in its own transaction, so the first request after a write misses and
+recomputes: nothing is ever served from data that has changed.
+
+Pages show nobody's own data, with one exception: base.html puts a CSRF token in
+`hx-headers`. A cached page must not carry the token of the reader who happened to fill
+the cache, so the view renders the page with a throwaway token (the dashboards send no
+unsafe request, so no reader needs a working one) and the reader's own CSRF cookie is
+left as it was.
+
+`DASHBOARD_CACHE_SECONDS` (setting) sets how long an entry may live; 0 turns caching
+off. Default: off with DEBUG (a template being edited shows at once) and in the test
+suite, one hour otherwise.
+The cache is Django's default (per-process LocMemCache unless `CACHES` says otherwise);
+the data version keeps every process right on its own, a shared cache (Redis,
+Memcached) only saves each worker its first miss.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+from mss_tracker.tracker.data_version import current_data_version
+
+DEFAULT_SECONDS = 3600
+# The request headers the views answer differently (django-htmx's request.htmx).
+_VARYING_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
+_CSRF_KEYS = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def cache_seconds() -> int:
+    configured = getattr(settings, "DASHBOARD_CACHE_SECONDS", None)
+    if configured is None:
+        # Off while a template may be being edited, and in the test suite, whose pinned
+        # query counts are those of a page computed afresh (tests turn it on to test it).
+        off = settings.DEBUG or getattr(settings, "RUNNING_TESTS", False)
+        return 0 if off else DEFAULT_SECONDS
+    return configured
+
+
+def page_cache_key(request: HttpRequest, version: int) -> str:
+    varying = "\n".join(request.META.get(header, "") for header in _VARYING_HEADERS)
+    request_part = f"{request.get_host()}\n{request.get_full_path()}\n{varying}"
+    digest = hashlib.sha256(request_part.encode()).hexdigest()
+    return f"page:{version}:{datetime.date.today().isoformat()}:{digest}"
+
+
+def _render_with_throwaway_csrf_token(view: Callable, request: HttpRequest, *args, **kwargs):
+    """Call `view` as if the reader had no CSRF cookie, then restore the reader's state."""
+    saved = {key: request.META.pop(key) for key in _CSRF_KEYS if key in request.META}
+    try:
+        return view(request, *args, **kwargs)
+    finally:
+        for key in _CSRF_KEYS:
+            request.META.pop(key, None)
+        request.META.update(saved)
+
+
+def _content(response: HttpResponseBase) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse]:
+    """Serve `view`'s 200 answers to GET and HEAD from the cache until the data changes."""
+
+    @wraps(view)
+    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        seconds = cache_seconds()
+        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = page_cache_key(request, current_data_version())
+        hit = cache.get(key)
+        if hit is not None:
+            status, headers, content = hit
+            return HttpResponse(content, status=status, headers=headers)
+        response = _render_with_throwaway_csrf_token(view, request, *args, **kwargs)
+        if response.status_code != 200 or response.cookies:
+            return response
+        content = _content(response)
+        response.close()  # a streamed response's database cursor is done with
+        headers = dict(response.items())
+        cache.set(key, (response.status_code, headers, content), seconds)
+        return HttpResponse(content, status=response.status_code, headers=headers)
+
+    return cached_view
