@@ -1,0 +1,486 @@
+"""The performance benchmark of docs/performance.md (`manage.py bench`).
+
+For each database backend and each size it makes a fresh database, fills it with
+`generate_data`, and measures, in child processes pointed at that database:
+
+- dashboard, country page and summary CSV: the median server time of repeated requests
+  through the whole Django stack (test client: middleware, view, template), computed
+  afresh each time (the page cache is off), and the number of queries;
+- the events CSV export of every row: rows per second and the peak memory (RSS) of the
+  process streaming it, against PostgreSQL's own `COPY (the same SELECT) TO STDOUT WITH
+  CSV` (on SQLite: the same SELECT through the bare sqlite3 module and `csv`);
+- requests per second under gunicorn (production settings, page cache on) for the
+  dashboard against /healthz, a trivial view of the same server, measured with wrk.
+
+The machines are noisy, so each goal is a ratio of two figures measured in the same run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+COUNTRIES = 20  # contributors per mission, the same at every size
+# Events → missions: more events are more missions and denser histories (daily reports).
+MISSIONS_FOR = {1_000: 1, 100_000: 5, 1_000_000: 10}
+MISSION = "synthetic-1"  # the mission whose pages are timed
+GOAL_SLOWDOWN = 2.0  # time at the largest size ÷ time at the smallest
+GOAL_EXPORT_VS_COPY = 0.5
+GOAL_EXPORT_MB = 150
+GOAL_THROUGHPUT = 0.5
+
+
+def missions_for(events: int) -> int:
+    if events in MISSIONS_FOR:
+        return MISSIONS_FOR[events]
+    return max(1, round(events / 100_000))
+
+
+# --- Measurements, run inside a child process whose DATABASE_URL is the bench database -----
+
+
+def _median_time(request: Callable[[], object], repeat: int) -> float:
+    request()  # warm: imports, template loading, the database's own caches
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        request()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_pages(repeat: int) -> dict:
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    from mss_tracker.tracker.models import DeploymentEvent, TimelinePoint
+
+    # Django empties the query log as each request starts: count across the request.
+    request_started.disconnect(reset_queries)
+    client = Client()
+    country = (
+        DeploymentEvent.objects.filter(mission__slug=MISSION)
+        .order_by("country_id")
+        .values_list("country_id", flat=True)
+        .first()
+    )
+    pages = {
+        "dashboard": f"/missions/{MISSION}/",
+        "country page": f"/missions/{MISSION}/countries/{country}/",
+        "summary CSV": f"/missions/{MISSION}/export/summary.csv",
+    }
+
+    def get(url: str) -> Callable[[], object]:
+        def request() -> int:
+            response = client.get(url, secure=True)
+            assert response.status_code == 200, (url, response.status_code)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            return len(body)
+
+        return request
+
+    results = {}
+    try:
+        with override_settings(DASHBOARD_CACHE_SECONDS=0):
+            for name, url in pages.items():
+                with CaptureQueriesContext(connection) as queries:
+                    get(url)()
+                results[name] = {
+                    "seconds": _median_time(get(url), repeat),
+                    "queries": len(queries),
+                    "url": url,
+                }
+        with override_settings(DASHBOARD_CACHE_SECONDS=3600):
+            cached = get(pages["dashboard"])
+            cached()
+            results["dashboard (cached)"] = {"seconds": _median_time(cached, repeat)}
+    finally:
+        request_started.connect(reset_queries)
+    results["dates"] = (
+        TimelinePoint.objects.filter(mission__slug=MISSION, personnel_type="all")
+        .values("date")
+        .distinct()
+        .count()
+    )
+    results["events"] = DeploymentEvent.objects.count()
+    results["mission events"] = DeploymentEvent.objects.filter(mission__slug=MISSION).count()
+    return results
+
+
+def _events_export_sql():
+    """The SELECT the events export runs over every event (as the view builds it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mss_tracker.tracker.csv_io import event_rows
+    from mss_tracker.tracker.models import DeploymentEvent
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = event_rows(DeploymentEvent.objects.all())
+        next(rows, None)
+        rows.close()
+    (select,) = [q["sql"] for q in queries.captured_queries if "SELECT" in q["sql"]]
+    return select[select.index("SELECT") :]
+
+
+def measure_export() -> dict:
+    """Stream the events CSV of every row, then the database's own CSV of the same SELECT."""
+    from django.db import connection
+
+    from mss_tracker.dashboards.exports import csv_response
+    from mss_tracker.tracker.csv_io import EVENT_COLUMNS, event_rows
+    from mss_tracker.tracker.models import DeploymentEvent
+
+    select = _events_export_sql()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    response = csv_response("events.csv", EVENT_COLUMNS, event_rows(DeploymentEvent.objects.all()))
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")
+    response.close()
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = lines - 1
+
+    started = time.perf_counter()
+    baseline_size = 0
+    if connection.vendor == "postgresql":
+        copy_sql = f"COPY ({select}) TO STDOUT WITH CSV"
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for block in copy:
+                baseline_size += len(block)
+        baseline = "PostgreSQL COPY (same SELECT) TO STDOUT WITH CSV"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(select)
+            writer = csv.writer(io.StringIO(), lineterminator="\r\n")
+            while batch := cursor.fetchmany(2000):
+                writer.writerows(batch)
+                baseline_size += len(batch)
+        baseline = "sqlite3 cursor + csv.writer (same SELECT)"
+    baseline_seconds = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "megabytes": size / 1e6,
+        "seconds": seconds,
+        "rows_per_second": rows / seconds,
+        "baseline": baseline,
+        "baseline_rows_per_second": rows / baseline_seconds,
+        "peak_rss_mb": peak_mb,
+        "rss_before_mb": rss_before,
+    }
+
+
+# --- Orchestration -----------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    backend: str
+    events: int
+    pages: dict = field(default_factory=dict)
+    export: dict = field(default_factory=dict)
+    throughput: dict = field(default_factory=dict)
+    generate_seconds: float = 0.0
+
+
+STATIC_ROOT = Path(tempfile.gettempdir()) / "mss-bench-static"
+
+
+def _child_env(database_url: str, **extra: str) -> dict:
+    """Production settings (DEBUG off), on the bench database."""
+    env = dict(os.environ)
+    env.pop("DASHBOARD_CACHE_SECONDS", None)
+    env.update(
+        DATABASE_URL=database_url,
+        DATABASE_POOL_SIZE="0",
+        DEBUG="false",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        STATIC_ROOT=str(STATIC_ROOT),
+        UV_PYTHON_DOWNLOADS="never",
+    )
+    env.update(extra)
+    return env
+
+
+def collect_static(database_url: str) -> None:
+    """DEBUG off serves hashed static file names, from collectstatic's manifest."""
+    _manage(database_url, "collectstatic", "--noinput", "-v0")
+
+
+def _manage(database_url: str, *args: str, capture: bool = False, **env: str) -> str:
+    command = [sys.executable, str(BASE_DIR / "manage.py"), *args]
+    result = subprocess.run(
+        command,
+        env=_child_env(database_url, **env),
+        cwd=BASE_DIR,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def _json_child(database_url: str, *args: str) -> dict:
+    output = _manage(database_url, "bench", *args, capture=True)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def prepare_database(backend: str, events: int, workdir: Path, postgres: str, log) -> str:
+    if backend == "sqlite":
+        path = workdir / f"mss-bench-{events}.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"mss_bench_{events}"
+        admin = f"{postgres.rstrip('/')}/postgres"
+        subprocess.run(
+            ["psql", admin, "-q", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(["psql", admin, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+        url = f"{postgres.rstrip('/')}/{name}"
+    _manage(url, "migrate", "-v0")
+    log(f"  generate_data: {events:,} events, {missions_for(events)} missions × {COUNTRIES}")
+    _manage(
+        url,
+        "generate_data",
+        "--missions",
+        str(missions_for(events)),
+        "--countries",
+        str(COUNTRIES),
+        "--events",
+        str(events),
+        "--seed",
+        "1",
+    )
+    if backend == "postgresql":
+        subprocess.run(["psql", url, "-q", "-c", "VACUUM ANALYZE"], check=True)
+    return url
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wrk(url: str, seconds: int, connections: int) -> float:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    non_2xx = [line for line in output.splitlines() if "Non-2xx" in line]
+    if non_2xx:
+        raise RuntimeError(f"wrk {url}: {non_2xx[0].strip()}")
+    for line in output.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError(f"wrk printed no Requests/sec:\n{output}")
+
+
+def measure_throughput(database_url: str, seconds: int, connections: int, workers: int) -> dict:
+    """Requests per second under gunicorn: the dashboard against /healthz, interleaved."""
+    if not shutil.which("wrk"):
+        return {"error": "wrk is not installed (apt-get install wrk)"}
+    port = _free_port()
+    env = _child_env(
+        database_url,
+        SECRET_KEY="bench-" + "x" * 50,
+        SECURE_SSL_REDIRECT="false",
+        WEB_CONCURRENCY=str(workers),
+        BIND=f"127.0.0.1:{port}",
+        LOG_LEVEL="warning",
+        DATABASE_POOL_SIZE="2",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--access-logfile", "/dev/null"],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    trivial, dashboard = f"{base}/healthz", f"{base}/missions/{MISSION}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(trivial, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        _wrk(dashboard, 2, connections)  # every worker fills its cache
+        rates: dict[str, list[float]] = {"trivial": [], "dashboard": []}
+        for _ in range(2):
+            rates["trivial"].append(_wrk(trivial, seconds, connections))
+            rates["dashboard"].append(_wrk(dashboard, seconds, connections))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return {
+        "trivial_rps": statistics.median(rates["trivial"]),
+        "dashboard_rps": statistics.median(rates["dashboard"]),
+        "workers": workers,
+        "connections": connections,
+    }
+
+
+def run_benchmark(
+    backends: list[str],
+    sizes: list[int],
+    repeat: int,
+    seconds: int,
+    connections: int,
+    workers: int,
+    postgres: str,
+    workdir: Path | None,
+    log,
+) -> list[Run]:
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="mss-bench-"))
+    runs = []
+    collect_static(f"sqlite:///{workdir / 'static.sqlite3'}")
+    for backend in backends:
+        for events in sizes:
+            log(f"{backend}, {events:,} events")
+            run = Run(backend, events)
+            started = time.perf_counter()
+            url = prepare_database(backend, events, workdir, postgres, log)
+            run.generate_seconds = time.perf_counter() - started
+            log("  pages")
+            run.pages = _json_child(url, "--measure-pages", "--repeat", str(repeat))
+            log("  events export")
+            run.export = _json_child(url, "--measure-export")
+            log("  throughput")
+            run.throughput = measure_throughput(url, seconds, connections, workers)
+            runs.append(run)
+    return runs
+
+
+# --- The table -------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _verdict(ok: bool, detail: str) -> str:
+    return f"{'met' if ok else 'MISSED'} ({detail})"
+
+
+def render_table(runs: list[Run]) -> str:
+    lines = [
+        "| backend | events | dates | dashboard ms (q) | country ms (q) | summary CSV ms (q) "
+        "| cached dashboard ms | export rows/s | baseline rows/s | export ÷ baseline "
+        "| export peak RSS MB | dashboard rps | /healthz rps | rps ratio |",
+        "|" + " --- |" * 14,
+    ]
+    for run in runs:
+        p, e, t = run.pages, run.export, run.throughput
+        ratio = e["rows_per_second"] / e["baseline_rows_per_second"]
+        if "error" in t:
+            rps = ["—", "—", t["error"]]
+        else:
+            rps = [
+                f"{t['dashboard_rps']:.0f}",
+                f"{t['trivial_rps']:.0f}",
+                f"{t['dashboard_rps'] / t['trivial_rps']:.2f}",
+            ]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    run.backend,
+                    f"{run.events:,}",
+                    f"{p['dates']:,}",
+                    f"{_ms(p['dashboard']['seconds'])} ({p['dashboard']['queries']})",
+                    f"{_ms(p['country page']['seconds'])} ({p['country page']['queries']})",
+                    f"{_ms(p['summary CSV']['seconds'])} ({p['summary CSV']['queries']})",
+                    _ms(p["dashboard (cached)"]["seconds"]),
+                    f"{e['rows_per_second']:,.0f}",
+                    f"{e['baseline_rows_per_second']:,.0f}",
+                    f"{ratio:.2f}",
+                    f"{e['peak_rss_mb']:.0f}",
+                    *rps,
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def render_goals(runs: list[Run]) -> str:
+    lines = []
+    for backend in dict.fromkeys(run.backend for run in runs):
+        mine = sorted((r for r in runs if r.backend == backend), key=lambda r: r.events)
+        small, large = mine[0], mine[-1]
+        lines.append(f"{backend}:")
+        if len(mine) > 1:
+            for page in ("dashboard", "summary CSV"):
+                slowdown = large.pages[page]["seconds"] / small.pages[page]["seconds"]
+                lines.append(
+                    f"  {page}: {large.events:,} ÷ {small.events:,} events = {slowdown:.2f}× "
+                    f"— goal ≤ {GOAL_SLOWDOWN:.0f}×: "
+                    + _verdict(
+                        slowdown <= GOAL_SLOWDOWN,
+                        "ok"
+                        if slowdown <= GOAL_SLOWDOWN
+                        else f"{slowdown / GOAL_SLOWDOWN:.2f}× over",
+                    )
+                )
+            for page in ("dashboard", "country page", "summary CSV"):
+                counts = sorted({r.pages[page]["queries"] for r in mine})
+                lines.append(
+                    f"  {page} queries at every size: {counts} — goal identical: "
+                    + _verdict(len(counts) == 1, "ok" if len(counts) == 1 else "they differ")
+                )
+        export = large.export
+        ratio = export["rows_per_second"] / export["baseline_rows_per_second"]
+        lines.append(
+            f"  events export at {export['rows']:,} rows: {ratio:.2f}× the rows/s of "
+            f"{export['baseline']} — goal ≥ {GOAL_EXPORT_VS_COPY}: "
+            + _verdict(
+                ratio >= GOAL_EXPORT_VS_COPY,
+                "ok"
+                if ratio >= GOAL_EXPORT_VS_COPY
+                else f"{GOAL_EXPORT_VS_COPY / ratio:.2f}× short",
+            )
+        )
+        lines.append(
+            f"  events export peak RSS {export['peak_rss_mb']:.0f} MB "
+            f"— goal < {GOAL_EXPORT_MB} MB: "
+            + _verdict(export["peak_rss_mb"] < GOAL_EXPORT_MB, "ok")
+        )
+        t = large.throughput
+        if "error" not in t:
+            ratio = t["dashboard_rps"] / t["trivial_rps"]
+            lines.append(
+                f"  dashboard under load: {ratio:.2f}× the requests/s of /healthz — goal ≥ "
+                f"{GOAL_THROUGHPUT}: "
+                + _verdict(
+                    ratio >= GOAL_THROUGHPUT,
+                    "ok" if ratio >= GOAL_THROUGHPUT else f"{GOAL_THROUGHPUT / ratio:.2f}× short",
+                )
+            )
+    return "\n".join(lines)

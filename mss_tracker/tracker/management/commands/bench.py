@@ -1,0 +1,86 @@
+"""`manage.py bench`: the performance benchmark of docs/performance.md."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+from django.core.management.base import BaseCommand, CommandParser
+
+from mss_tracker.lib import benchmark
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the dashboard, country page, summary CSV, events export and throughput "
+        "under gunicorn on fresh synthetic databases of each size, on PostgreSQL and "
+        "SQLite, and print the table of docs/performance.md. Creates and drops databases "
+        "named mss_bench_<size> on --postgres; SQLite files go to --workdir."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--sizes",
+            default="1000,100000,1000000",
+            help="event counts, comma-separated (default 1000,100000,1000000)",
+        )
+        parser.add_argument(
+            "--backends", default="postgresql,sqlite", help="postgresql and/or sqlite"
+        )
+        parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+        parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+        parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+        parser.add_argument(
+            "--postgres",
+            default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+            help="PostgreSQL server URL, without a database name",
+        )
+        parser.add_argument("--workdir", type=Path, help="where SQLite files and statics go")
+        parser.add_argument("--json", type=Path, help="also write the raw figures here")
+        # Internal: one measurement inside a child process on the bench database.
+        parser.add_argument("--measure-pages", action="store_true", help="(internal)")
+        parser.add_argument("--measure-export", action="store_true", help="(internal)")
+
+    def handle(self, *args, **options) -> None:
+        if options["measure_pages"]:
+            self.stdout.write(json.dumps(benchmark.measure_pages(options["repeat"])))
+            return
+        if options["measure_export"]:
+            self.stdout.write(json.dumps(benchmark.measure_export()))
+            return
+
+        workdir = options["workdir"] or Path("/tmp/mss-bench")
+        workdir.mkdir(parents=True, exist_ok=True)
+        runs = benchmark.run_benchmark(
+            backends=options["backends"].split(","),
+            sizes=[int(size) for size in options["sizes"].split(",")],
+            repeat=options["repeat"],
+            seconds=options["seconds"],
+            connections=options["connections"],
+            workers=options["workers"],
+            postgres=options["postgres"],
+            workdir=workdir,
+            log=lambda message: self.stderr.write(message),
+        )
+        self.stdout.write(f"\n{self._machine()}\n")
+        self.stdout.write(benchmark.render_table(runs) + "\n")
+        self.stdout.write("\n" + benchmark.render_goals(runs) + "\n")
+        if options["json"]:
+            options["json"].write_text(json.dumps([run.__dict__ for run in runs], indent=2))
+
+    def _machine(self) -> str:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        postgres = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        import sqlite3
+
+        return (
+            f"Machine: {os.cpu_count()} cores, {memory:.0f} GB RAM, {platform.platform()}; "
+            f"Python {sys.version.split()[0]}, Django {django.get_version()}, {postgres}, "
+            f"SQLite {sqlite3.sqlite_version}"
+        )

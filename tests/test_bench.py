@@ -1,0 +1,32 @@
+"""`manage.py bench` at a tiny size: its measurements run and its table prints.
+
+The benchmark's figures belong in docs/performance.md, never in a test: this only checks
+the code that takes them still works.
+"""
+
+import pytest
+
+from mss_tracker.lib import benchmark
+from mss_tracker.tracker.synthetic import generate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_measures_the_pages_and_the_export_and_prints_the_table():
+    generate(missions=1, countries=2, events=120, seed=1)
+    pages = benchmark.measure_pages(repeat=1)
+    export = benchmark.measure_export()
+    assert export["rows"] == 120
+    assert pages["dashboard"]["queries"] > 1
+    assert pages["events"] == 120
+
+    runs = []
+    for events in (1000, 1_000_000):
+        run = benchmark.Run("sqlite", events, pages=pages, export=export)
+        run.throughput = {"trivial_rps": 100.0, "dashboard_rps": 80.0}
+        runs.append(run)
+    table = benchmark.render_table(runs)
+    assert table.count("\n| sqlite |") == 2
+    goals = benchmark.render_goals(runs)
+    assert "dashboard: 1,000,000 ÷ 1,000 events = 1.00× — goal ≤ 2×: met" in goals
+    assert "0.80× the requests/s of /healthz — goal ≥ 0.5: met" in goals
