@@ -219,6 +219,21 @@ def test_it_saves_a_departure_that_leaves_strength_at_zero(
     assert DeploymentEvent.objects.with_strength_after().get(kind="departure").strength_after == 0
 
 
+def test_a_refusal_between_the_check_and_the_save_is_a_message_not_an_error_page(
+    editor_client, arrived, mission, kenya, source, monkeypatch
+):
+    # As if another editor's departure had been saved just after this form was checked.
+    monkeypatch.setattr(DeploymentEvent, "validate_timeline", lambda self: None)
+
+    response = editor_client.post(
+        ADD_EVENT, event_form(mission, kenya, source, "2024-08-01", "departure", 450), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "a shortfall of 50" in response.text
+    assert DeploymentEvent.objects.count() == 1
+
+
 # Model constraints as form errors ---------------------------------------------------------
 
 

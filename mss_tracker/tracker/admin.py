@@ -204,6 +204,22 @@ class DeploymentEventAdmin(CsvImportExportMixin, DatedRecordAdmin):
         strength = getattr(obj, "strength_after", None)
         return "—" if strength is None else f"{strength:,}"
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The form has checked the timeline; an editor saving another event of the same
+        # mission between that check and this save can still make the write fail. The
+        # view's transaction is rolled back by then: say why, and show the form again.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except NegativeStrength as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
