@@ -304,3 +304,10 @@ class TestQueryCounts:
         with django_assert_num_queries(before):
             client.get("/")
         assert before == 1 + Mission.objects.count()
+
+
+def test_the_500_page_renders_without_a_request_in_the_site_design():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")  # Django renders it with an empty context
+    assert "Something went wrong" in html and "site.css" in html

@@ -168,7 +168,8 @@ def strength_chart(
             f'<text x="{left - 6}" y="{y(value) + fs / 3:.1f}" text-anchor="end">{value:,}</text>'
         )
     out.append(
-        f'<text x="4" y="{top - 14}" font-weight="600" font-size="{fs - 1}">Personnel</text>'
+        f'<text transform="translate(11 {top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
+        f'font-weight="600" font-size="{fs - 1}">Personnel</text>'
         if not size.short_labels
         else ""
     )
