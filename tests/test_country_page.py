@@ -158,3 +158,12 @@ def test_its_query_count_does_not_grow_with_events(
     assert (
         len(before) == 11
     )  # mission, country, figures, 3 types, pledges, events, discrepancies, 2 series
+
+
+@pytest.mark.parametrize("personnel_type", ["", "police", "military", "civilian"])
+def test_it_answers_for_a_date_before_the_country_has_any_record(
+    client, sample_missions, personnel_type
+):
+    response = client.get(f"/missions/mss/countries/JAM/?as_of=2024-06-30&type={personnel_type}")
+    assert response.status_code == 200
+    assert "Nothing pledged or deployed by 30 Jun 2024" in response.content.decode()
