@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "simple_history",
     "mss_tracker.tracker",
     "mss_tracker.dashboards",
 ]
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mss_tracker.dashboards.middleware.BadParameterMiddleware",
+    # The audit history records request.user as the author of every admin write.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 if envbool("DASHBOARDS_REQUIRE_LOGIN", default=False):
     MIDDLEWARE.insert(
@@ -140,6 +143,9 @@ STORAGES = {
         )
     },
 }
+
+# Audit history: a CSV import's reason names its file, which can be longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Largest CSV file accepted by the admin upload and `import_csv`.
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)

@@ -5,6 +5,10 @@ page: model constraints are validated by the forms, and an event write or delete
 would drive a timeline's deployed strength negative is refused with the
 `NegativeStrength` message (which names the date and the shortfall) before anything
 is stored.
+
+Missions, sources, pledges and events have simple-history's History page: every add,
+change and delete with who, when, why and the values before and after. Whoever may view
+a record sees its history; only whoever may change it may revert it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from mss_tracker.tracker.admin_csv import CsvImportExportMixin
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
@@ -94,6 +100,26 @@ class DeploymentEventForm(forms.ModelForm):
             self.add_error(None, UNEXPECTED_INTEGRITY_ERROR % {"error": error})
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's History page (a diff per version), with reverting kept to editors.
+
+    simple-history's version page saves a POSTed form for anyone allowed to *view* the
+    history, relying on the hidden Revert button; here a POST needs the change
+    permission, and reverting a deleted record the add permission too.
+    """
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
+            if not self.has_change_permission(request) or (
+                not exists and not self.has_add_permission(request)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     form = CountryForm
@@ -107,7 +133,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["publisher", "title", "published_on", "url"]
     search_fields = ["publisher", "title", "url"]
     date_hierarchy = "published_on"
@@ -115,7 +141,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(HistoryAdmin):
     list_display = [
         "acronym",
         "name",
@@ -135,7 +161,7 @@ class MissionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["host_country", "lead_country", "source"]
 
 
-class DatedRecordAdmin(admin.ModelAdmin):
+class DatedRecordAdmin(HistoryAdmin):
     """What the pledge and event lists share: filters, search, dates, sources."""
 
     list_select_related = ["mission", "country", "source"]

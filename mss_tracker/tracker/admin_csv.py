@@ -6,9 +6,10 @@ runs the import for real, all or nothing.
 
 Between preview and confirm the uploaded bytes wait in a file with a random name in a
 private temporary folder, and the confirm form carries only a token signed with
-`django.core.signing` that names that file, the kind of import, the user and the
-SHA-256 of the bytes, valid for an hour. So the file crosses the network once (sending
-it back in a hidden field would double a 50 MB upload and trip
+`django.core.signing` that names that file, the kind of import, the user, the SHA-256 of
+the bytes and the name the file was uploaded under (the reason recorded in the audit
+history of every row it writes), valid for an hour. So the file crosses the network once
+(sending it back in a hidden field would double a 50 MB upload and trip
 DATA_UPLOAD_MAX_MEMORY_SIZE), a token cannot be forged to read any other file or be
 replayed by another user, and what is imported is exactly what was previewed. With
 several application servers, point CSV_IMPORT_TEMP_DIR at a folder they share.
@@ -40,6 +41,7 @@ from mss_tracker.tracker.csv_io import (
     check_size,
     event_rows,
     import_csv,
+    import_reason,
     mission_rows,
     pledge_rows,
 )
@@ -68,7 +70,7 @@ def _remove_stale_uploads(folder: Path) -> None:
             upload.unlink(missing_ok=True)
 
 
-def keep_upload(data: bytes, kind: str, user_pk: int) -> str:
+def keep_upload(data: bytes, kind: str, user_pk: int, file_name: str = "") -> str:
     """Store `data` until confirmation; the signed token that gives it back."""
     folder = _upload_dir()
     _remove_stale_uploads(folder)
@@ -79,13 +81,15 @@ def keep_upload(data: bytes, kind: str, user_pk: int) -> str:
         "kind": kind,
         "user": user_pk,
         "sha256": hashlib.sha256(data).hexdigest(),
+        "name": file_name,
     }
     return signing.dumps(payload, salt=_SALT)
 
 
-def take_upload(token: str, kind: str, user_pk: int) -> bytes:
-    """The bytes stored by `keep_upload`, removed from storage; PermissionDenied if the
-    token is forged, expired, someone else's or for another kind of import."""
+def take_upload(token: str, kind: str, user_pk: int) -> tuple[bytes, str]:
+    """The bytes and file name stored by `keep_upload`, removed from storage;
+    PermissionDenied if the token is forged, expired, someone else's or for another
+    kind of import."""
     try:
         payload = signing.loads(token, salt=_SALT, max_age=_TOKEN_MAX_AGE)
     except signing.BadSignature:
@@ -100,7 +104,7 @@ def take_upload(token: str, kind: str, user_pk: int) -> bytes:
     stored.unlink(missing_ok=True)
     if hashlib.sha256(data).hexdigest() != payload["sha256"]:
         raise PermissionDenied("The stored upload changed after the preview: upload again.")
-    return data
+    return data, payload.get("name", "")
 
 
 class CsvUploadForm(forms.Form):
@@ -162,8 +166,8 @@ class CsvImportExportMixin:
         result: ImportResult | None = None
         token = None
         if request.method == "POST" and "token" in request.POST:
-            data = take_upload(request.POST["token"], kind, request.user.pk)
-            result = import_csv(kind, data)
+            data, file_name = take_upload(request.POST["token"], kind, request.user.pk)
+            result = import_csv(kind, data, reason=import_reason(file_name), user=request.user)
             if result.ok:
                 self.message_user(
                     request,
@@ -189,7 +193,7 @@ class CsvImportExportMixin:
                 else:
                     result = import_csv(kind, data, dry_run=True)
                     if result.ok and result.new_lines:
-                        token = keep_upload(data, kind, request.user.pk)
+                        token = keep_upload(data, kind, request.user.pk, upload.name)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -15,6 +15,10 @@ counted as present, never duplicated, so importing a file that was just exported
 changes nothing. The `import_csv` command, the admin's "Import CSV" and
 `load_sample_data` all go through this one function.
 
+Every row it creates or changes gets an audit history row (`history.record_history`,
+since bulk writes send no signals) whose reason names the file ("CSV import:
+events.csv") and whose user is the one who uploaded it (none for the commands).
+
 When is a row "already present"?
 
 - a mission: same slug and every column equal; same slug with other values is an error.
@@ -40,6 +44,7 @@ from typing import Any
 
 import pycountry
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +52,7 @@ from django.db.models import QuerySet
 
 from mss_tracker.tracker.dates import DatePrecision
 from mss_tracker.tracker.figures import country_figures, percent_of_pledge
+from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import (
     ALL_TYPES,
     Country,
@@ -641,7 +647,7 @@ class _Sources:
                     )
                 )
 
-    def write(self) -> None:
+    def write(self, reason: str, user: AbstractBaseUser | None) -> None:
         """Create the new sources and fill in a missing published date; remember every id."""
         new = [
             Source(publisher=key[0], title=key[1], url=key[2], published_on=published_on)
@@ -650,11 +656,15 @@ class _Sources:
         ]
         for source in Source.objects.bulk_create(new, batch_size=BULK_BATCH):
             self.ids[(source.publisher, source.title, source.url)] = source.pk
+        record_history(Source, [source.pk for source in new], CREATED, reason=reason, user=user)
+        dated = []
         for key, (pk, published_on) in self.known.items():
             self.ids[key] = pk
             date_in_file = self.wanted[key][1]
             if published_on is None and date_in_file is not None:
                 Source.objects.filter(pk=pk).update(published_on=date_in_file)
+                dated.append(pk)
+        record_history(Source, dated, CHANGED, reason=reason, user=user)
 
     def is_new(self, key: SourceKey) -> bool:
         return key not in self.known
@@ -709,10 +719,18 @@ def _differences(pairs: dict[str, tuple[Any, Any]]) -> str:
 
 
 class _Importer:
-    def __init__(self, result: ImportResult, progress: Progress) -> None:
+    def __init__(
+        self,
+        result: ImportResult,
+        progress: Progress,
+        reason: str,
+        user: AbstractBaseUser | None,
+    ) -> None:
         self.result = result
         self.progress = progress
         self.errors = result.errors
+        self.reason = reason  # of the audit history: "CSV import: <file name>"
+        self.user = user
 
     def plan(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         raise NotImplementedError
@@ -721,21 +739,38 @@ class _Importer:
         raise NotImplementedError
 
     def _bulk_create(self, model, objects: list) -> None:
-        """Insert `objects` (no save() signals or timeline rebuild: the caller does that).
+        """Insert `objects` and their audit history (no save() signals or timeline
+        rebuild: the caller does that).
 
         On PostgreSQL with COPY, which is several times faster than INSERT for a large file
         (the statement is not built in Python, the server parses no SQL per row); elsewhere
-        with bulk_create. Constraints are checked the same either way.
+        with bulk_create. Constraints are checked the same either way. COPY returns no ids,
+        so the ids are drawn from the table's sequence first and written with the rows:
+        the history then copies exactly these rows, whatever other sessions insert.
         """
         batches = range(0, len(objects), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor != "postgresql":
             for start in batches:
                 model.objects.bulk_create(objects[start : start + BULK_BATCH])
-            return
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        else:
+            self._copy(model, objects, batches)
+        ids = [obj.pk for obj in objects]
+        record_history(model, ids, CREATED, reason=self.reason, user=self.user)
+
+    @staticmethod
+    def _copy(model, objects: list, batches: Iterable[int]) -> None:
+        pk = model._meta.pk
         table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk.column, len(objects)],
+            )
+            for obj, (pk_value,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk_value
+        fields = model._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         with (
             connection.cursor() as cursor,
@@ -781,7 +816,7 @@ class _DatedImporter(_Importer):
 
     def instances(self, model) -> list:
         _ensure_countries({record["country_id"] for _line, record in self.new})
-        self.sources.write()
+        self.sources.write(self.reason, self.user)
         for mission_id in sorted({record["mission_id"] for _line, record in self.new}):
             lock_mission(mission_id)
         objects = []
@@ -1118,18 +1153,25 @@ class _MissionImporter(_Importer):
         for _line, _slug, record in self.new:
             countries.update(filter(None, [record["host_country_id"], record["lead_country_id"]]))
         _ensure_countries(countries)
-        self.sources.write()
+        self.sources.write(self.reason, self.user)
         created = {}
         for _line, slug, record in self.new:
             values = {k: v for k, v in record.items() if k not in ("successor_slug", "source")}
             source_id = self.sources.ids[record["source"]] if record["source"] else None
-            created[slug] = Mission.objects.create(slug=slug, source_id=source_id, **values)
+            mission = Mission(slug=slug, source_id=source_id, **values)
+            mission._change_reason = self.reason  # read by simple-history's post_save
+            mission._history_user = self.user
+            mission.save(force_insert=True)
+            created[slug] = mission
         ids = dict(Mission.objects.values_list("slug", "pk"))
+        succeeded = []
         for _line, slug, record in self.new:
             if record["successor_slug"]:
                 Mission.objects.filter(pk=created[slug].pk).update(
                     successor_id=ids[record["successor_slug"]]
                 )
+                succeeded.append(created[slug].pk)
+        record_history(Mission, succeeded, CHANGED, reason=self.reason, user=self.user)
 
 
 _IMPORTERS = {"missions": _MissionImporter, "pledges": _PledgeImporter, "events": _EventImporter}
@@ -1140,13 +1182,21 @@ class _DryRun(Exception):
 
 
 def import_csv(
-    kind: str, data: bytes, *, dry_run: bool = False, progress: Progress | None = None
+    kind: str,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    reason: str | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> ImportResult:
     """Import a missions, pledges or events file (bytes as uploaded), all or nothing.
 
     Returns what was (or, with `dry_run`, would be) created and every error; when there
     is any error nothing is written. A dry run still writes inside a transaction that it
     rolls back, so it finds what only the database can (a timeline driven negative).
+    `reason` and `user` go into the audit history of every row written (`reason`
+    defaults to "CSV import"; callers name the file, see `import_reason`).
     """
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
@@ -1155,7 +1205,9 @@ def import_csv(
         result.errors.extend(exc.errors)
         return result
     result.rows = len(rows)
-    importer = _IMPORTERS[kind](result, progress or _no_progress)
+    importer = _IMPORTERS[kind](
+        result, progress or _no_progress, reason or import_reason(None), user
+    )
     importer.plan(rows)
     if result.errors:
         result.new_lines, result.present_lines = [], []
@@ -1184,16 +1236,35 @@ def import_csv(
     return result
 
 
+def import_reason(file_name: str | None) -> str:
+    """The audit history's reason for a row written by importing `file_name`."""
+    return f"CSV import: {file_name}" if file_name else "CSV import"
+
+
 def import_file(
-    kind: str, path: str | Path, *, dry_run: bool = False, progress: Progress | None = None
+    kind: str,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    reason: str | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> ImportResult:
-    """`import_csv` on a file on disk, refusing one over the size limit before reading it."""
+    """`import_csv` on a file on disk, refusing one over the size limit before reading it.
+    The audit history's reason names the file unless `reason` is given."""
     path = Path(path)
     try:
         check_size(path.stat().st_size)
     except CsvFileError as exc:
         return ImportResult(kind=kind, dry_run=dry_run, errors=exc.errors)
-    return import_csv(kind, path.read_bytes(), dry_run=dry_run, progress=progress)
+    return import_csv(
+        kind,
+        path.read_bytes(),
+        dry_run=dry_run,
+        progress=progress,
+        reason=reason or import_reason(path.name),
+        user=user,
+    )
 
 
 def load_sample_data(progress: Progress | None = None) -> list[ImportResult]:

@@ -5,6 +5,11 @@
 event rebuilds it in the same transaction (see `timelines.py`), which is where
 the rule "deployed strength is never negative" is enforced, and what lets the
 dashboards read one row per timeline instead of replaying history.
+
+Missions, sources, pledges and events keep an audit history (django-simple-history's
+`history` manager): who changed what, when, the values before and after, and why (a CSV
+import names its file). Model saves and deletes record it through signals; the CSV
+import's bulk writes record it themselves (`history.record_history`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from mss_tracker.tracker.dates import DatePrecision, format_with_precision
 
@@ -124,6 +130,8 @@ class Source(models.Model):
     url = models.URLField("URL", max_length=1000, blank=True)
     published_on = models.DateField("published", null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["publisher", "title"]
         constraints = [
@@ -166,6 +174,8 @@ class Mission(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="missions"
     )
     notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_date", "slug"]
@@ -247,6 +257,8 @@ class Pledge(DatedRecord):
         null=True, blank=True, help_text='Empty when no number was announced (shown as "—").'
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["mission", "country", "personnel_type", "date"]
         default_related_name = "pledges"
@@ -310,6 +322,7 @@ class DeploymentEvent(DatedRecord):
     )
 
     objects = DeploymentEventQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["mission", "country", "personnel_type", "date", "pk"]
