@@ -370,7 +370,17 @@ class DeploymentEvent(DatedRecord):
                 condition=precision_is_consistent(), name="event_date_matches_precision"
             ),
         ]
-        indexes = [models.Index(fields=["mission", "country", "personnel_type", "date"])]
+        indexes = [
+            models.Index(fields=["mission", "country", "personnel_type", "date"]),
+            # The dashboard's latest events (newest first) and its disputed-figure flags:
+            # index seeks, so their cost does not grow with the length of history.
+            models.Index(fields=["mission", "date", "id"], name="event_latest_in_mission"),
+            models.Index(
+                fields=["mission", "country", "date", "id"],
+                condition=Q(disputed=True),
+                name="event_disputed_by_country",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (
