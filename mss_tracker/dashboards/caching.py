@@ -91,8 +91,9 @@ def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[...
         response = _render_with_throwaway_csrf_token(view, request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
+        # Read to the end, a streamed response's iterator has closed its cursor. Not
+        # response.close(): that would send request_finished in the middle of the request.
         content = _content(response)
-        response.close()  # a streamed response's database cursor is done with
         headers = dict(response.items())
         cache.set(key, (response.status_code, headers, content), seconds)
         return HttpResponse(content, status=response.status_code, headers=headers)

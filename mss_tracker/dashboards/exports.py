@@ -16,24 +16,26 @@ from django.shortcuts import get_object_or_404
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.tracker.csv_io import (
-    EVENT_COLUMNS,
     MISSION_COLUMNS,
     PLEDGE_COLUMNS,
     SUMMARY_COLUMNS,
     csv_chunks,
-    event_rows,
     mission_rows,
     pledge_rows,
     summary_rows,
 )
+from mss_tracker.tracker.csv_sql import events_csv_chunks
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 
 def csv_response(filename: str, columns: list[str], rows: Iterable[list[str]]):
     """A streamed `text/csv` download named `filename`."""
-    response = StreamingHttpResponse(
-        csv_chunks(columns, rows), content_type="text/csv; charset=utf-8"
-    )
+    return csv_download(filename, csv_chunks(columns, rows))
+
+
+def csv_download(filename: str, chunks: Iterable[str]) -> StreamingHttpResponse:
+    """A streamed `text/csv` download of CSV text already written (`chunks`)."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -89,7 +91,8 @@ def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         _date(filters.date_from, "from-"),
         _date(filters.date_to, "to-"),
     )
-    return csv_response(filename, EVENT_COLUMNS, event_rows(events))
+    # On PostgreSQL the database writes the lines (tracker/csv_sql.py): same bytes, faster.
+    return csv_download(filename, events_csv_chunks(events))
 
 
 def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:

@@ -30,8 +30,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--backends", default="postgresql,sqlite", help="postgresql and/or sqlite"
         )
-        parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
-        parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+        parser.add_argument(
+            "--repeat", type=int, default=9, help="timed requests per page and round"
+        )
+        parser.add_argument(
+            "--rounds", type=int, default=3, help="rounds of page timings over every database"
+        )
+        parser.add_argument("--seconds", type=int, default=4, help="length of each wrk run")
         parser.add_argument("--connections", type=int, default=16, help="wrk connections")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
         parser.add_argument(
@@ -59,6 +64,7 @@ class Command(BaseCommand):
             backends=options["backends"].split(","),
             sizes=[int(size) for size in options["sizes"].split(",")],
             repeat=options["repeat"],
+            rounds=options["rounds"],
             seconds=options["seconds"],
             connections=options["connections"],
             workers=options["workers"],

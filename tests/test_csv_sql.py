@@ -1,0 +1,92 @@
+"""The events CSV written by PostgreSQL (tracker/csv_sql.py) is byte for byte csv_io's."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mss_tracker.tracker.csv_io import EVENT_COLUMNS, csv_chunks, event_rows
+from mss_tracker.tracker.csv_sql import event_csv_lines, events_csv_chunks
+from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="PostgreSQL writes the lines itself"
+    ),
+]
+
+AWKWARD = ["", "=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx", "\nx", "'=x", "''-x", "'Tis"]
+AWKWARD += ['say "hi", then', "a\nb", "a\r\nb", "Bénédict, Port-au-Prince", "日本", " spaced "]
+AWKWARD += ["x\r", '"', ",", "'", "\\N", "\\.", "a\\b"]
+text = st.one_of(
+    st.sampled_from(AWKWARD),
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20),
+)
+
+
+def python_csv() -> str:
+    return "".join(csv_chunks(EVENT_COLUMNS, event_rows(DeploymentEvent.objects.all())))
+
+
+def sql_csv() -> str:
+    return "".join(event_csv_lines(DeploymentEvent.objects.all()))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    notes=st.lists(text, min_size=1, max_size=6),
+    publisher=text.filter(lambda value: value.strip() != ""),
+    title=text,
+    published=st.none() | st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 1, 1)),
+)
+def test_postgresql_writes_the_same_bytes_as_python(mission, notes, publisher, title, published):
+    DeploymentEvent.objects.all()._raw_delete(connection.alias)
+    Source.objects.all().delete()
+    source = Source.objects.create(
+        publisher=publisher, title=title, url="https://x.org/a,b", published_on=published
+    )
+    Country.objects.filter(pk="KEN").update(name=notes[0] or "Kenya")
+    Mission.objects.filter(pk=mission.pk).update(slug="-mss")
+    DeploymentEvent.objects.bulk_create(
+        DeploymentEvent(
+            mission=mission,
+            country_id="KEN",
+            kind=kind,
+            personnel_type="police",
+            date=datetime.date(2024, 6, 1 + index),
+            date_precision="month" if index == 0 else "day",
+            disputed=index % 2 == 0,
+            personnel=index + 1,
+            notes=note,
+            source=source,
+        )
+        for index, (note, kind) in enumerate(
+            zip(notes, ["arrival", "strength_report", "departure"] * 2, strict=False)
+        )
+    )
+    assert sql_csv() == python_csv()
+
+
+def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source, kenya):
+    for day in (1, 2):
+        DeploymentEvent.objects.create(
+            mission=mission,
+            country=kenya,
+            kind="arrival",
+            personnel_type="police",
+            date=datetime.date(2024, 6, day),
+            personnel=10,
+            source=source,
+        )
+    response = client.get("/missions/mss/export/events.csv", {"to": "2024-06-01"})
+    body = b"".join(response.streaming_content).decode()
+    expected = "".join(
+        events_csv_chunks(DeploymentEvent.objects.filter(date=datetime.date(2024, 6, 1)))
+    )
+    assert body == expected
+    assert body.count("\r\n") == 2
