@@ -1,0 +1,112 @@
+"""Load test: gunicorn + PostgreSQL on loopback, driven by wrk from a second process.
+
+    uv run python scripts/load_test.py [--duration 60] [--connections 64]
+
+Creates a throwaway PostgreSQL database with the sample data, starts gunicorn with the
+repository's gunicorn.conf.py (production settings, DEBUG off), and runs
+`wrk --latency -t2 -c64 -d60s -s scripts/load_test.lua`: dashboards with varying
+`as_of` and `type`, country pages, timeline pages, summary and events CSV exports.
+Prints throughput, latency percentiles, and the count of errors and non-2xx responses;
+exits non-zero if there was any. Needs Debian's `wrk` (apt-get install wrk).
+Only loopback traffic; wrk stops by itself after the duration.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8767
+DATABASE = "mss_load_test"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2 * os.cpu_count() + 1)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk")
+        return 2
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "DEBUG": "false",
+        "SECRET_KEY": "load-test-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+        "WEB_CONCURRENCY": str(args.workers),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (
+        ["migrate", "-v0"],
+        ["load_sample_data"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(
+            [*manage, *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        result = subprocess.run(
+            [
+                "wrk",
+                "--latency",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(ROOT / "scripts" / "load_test.lua"),
+                f"http://127.0.0.1:{PORT}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
+    print(result.stdout)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    errors = re.search(r"Socket errors: (.*)", result.stdout)
+    print(f"gunicorn workers: {args.workers}; connections: {args.connections}; {args.duration} s")
+    failed = bool(non2xx) or bool(errors)
+    print("FAIL: errors or non-2xx responses" if failed else "PASS: zero errors, zero non-2xx")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
