@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures
 # are still plain synchronous calls, so Django's async guard must stand down.
@@ -98,17 +99,17 @@ def test_changing_the_filters_swaps_the_figures_and_pushes_the_url(open_page, sa
 
     page.fill("#as_of", "2024-08-01")
     page.wait_for_url(re.compile(r"as_of=2024-08-01"))
-    page.wait_for_function("document.querySelector('[data-figure=deployed]').innerText == '400'")
+    expect(page.locator('[data-figure="deployed"]')).to_have_text("400")
     assert figure(page, "pledged") == "2,650"
 
     page.get_by_role("radio", name="Police").check()
     page.wait_for_url(re.compile(r"as_of=2024-08-01&type=police"))
-    page.wait_for_function("document.querySelector('[data-figure=pledged]').innerText == '1,000'")
+    expect(page.locator('[data-figure="pledged"]')).to_have_text("1,000")
     assert page.evaluate("document.querySelector('h1').dataset.kept") == "yes"
 
     page.get_by_role("link", name=re.compile(r"^End \(2 Oct 2025\)")).click()
     page.wait_for_url(re.compile(r"as_of=2025-10-02&type=police"))
-    page.wait_for_function("document.querySelector('[data-figure=deployed]').innerText == '620'")
+    expect(page.locator('[data-figure="deployed"]')).to_have_text("620")
     assert page.input_value("#as_of") == "2025-10-02"  # the form follows the quick choice
 
 
@@ -116,10 +117,10 @@ def test_the_back_button_restores_the_previous_view(open_page, sample_missions):
     page = open_page("/missions/mss/?as_of=2025-01-05")
     page.fill("#as_of", "2024-08-01")
     page.wait_for_url(re.compile(r"as_of=2024-08-01"))
-    page.wait_for_function("document.querySelector('[data-figure=deployed]').innerText == '400'")
+    expect(page.locator('[data-figure="deployed"]')).to_have_text("400")
     page.go_back()
     page.wait_for_url(re.compile(r"as_of=2025-01-05"))
-    page.wait_for_function("document.querySelector('[data-figure=deployed]').innerText == '633'")
+    expect(page.locator('[data-figure="deployed"]')).to_have_text("633")
     assert page.input_value("#as_of") == "2025-01-05"
 
 
@@ -127,7 +128,7 @@ def test_sorting_a_column_reorders_the_table(open_page, sample_missions):
     page = open_page("/missions/mss/?as_of=2025-01-05")
     page.get_by_role("link", name="Pledged", exact=True).click()
     page.wait_for_url(re.compile(r"sort=-pledged"))
-    page.wait_for_function("document.querySelector('tbody tr').id == 'country-BEN'")
+    expect(page.locator("tbody tr").first).to_have_id("country-BEN")
 
 
 def test_opening_a_country_shows_its_page(open_page, sample_missions):
@@ -138,7 +139,7 @@ def test_opening_a_country_shows_its_page(open_page, sample_missions):
     assert figure(page, "deployed") == "400"
     assert "18 unaccounted for" in page.locator(".discrepancies").inner_text()
     page.fill("#as_of", "2025-10-02")
-    page.wait_for_function("document.querySelector('[data-figure=deployed]').innerText == '616'")
+    expect(page.locator('[data-figure="deployed"]')).to_have_text("616")
 
 
 def test_it_works_without_javascript(open_page, sample_missions):
@@ -162,11 +163,11 @@ def test_show_more_loads_the_next_events_in_place(open_page, sample_missions):
     page = open_page("/missions/mss/events/")
     assert page.locator("li.event").count() == 25
     page.get_by_role("link", name="Show more").click()
-    page.wait_for_function("document.querySelectorAll('li.event').length == 46")
+    expect(page.locator("li.event")).to_have_count(46)
     assert page.url.endswith("/missions/mss/events/")
     page.select_option("#kind", "strength_report")
     page.wait_for_url(re.compile(r"kind=strength_report"))
-    page.wait_for_function("document.querySelectorAll('li.event').length == 4")
+    expect(page.locator("li.event")).to_have_count(4)
 
 
 def test_without_javascript_the_events_page_has_page_links(open_page, sample_missions):

@@ -14,10 +14,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from mss_tracker.tracker.management.commands import demo
 from mss_tracker.tracker.models import DeploymentEvent, Mission
 
+# Login throttling (django-axes) looks at the request of every authentication.
+LOGIN_REQUEST = RequestFactory().post("/admin/login/")
 PASSWORD_LINE = re.compile(r"Demo accounts editor and analyst, password: (\S+)")
 
 
@@ -42,8 +45,8 @@ def test_it_loads_the_sample_data_and_creates_both_accounts(db, served):
     assert Mission.objects.filter(slug="mss").exists()
     assert DeploymentEvent.objects.exists()
     password = PASSWORD_LINE.search(output).group(1)
-    editor = authenticate(username="editor", password=password)
-    analyst = authenticate(username="analyst", password=password)
+    editor = authenticate(LOGIN_REQUEST, username="editor", password=password)
+    analyst = authenticate(LOGIN_REQUEST, username="analyst", password=password)
     assert editor.is_staff and list(editor.groups.values_list("name", flat=True)) == ["Editors"]
     assert analyst.is_staff and list(analyst.groups.values_list("name", flat=True)) == ["Analysts"]
     assert not editor.is_superuser
@@ -58,7 +61,7 @@ def test_a_second_run_keeps_the_passwords_and_says_how_to_reset_them(db, served)
     assert "password" in output
     assert not PASSWORD_LINE.search(output)
     assert "DEMO_PASSWORD=<new password> uv run manage.py demo" in output
-    assert authenticate(username="editor", password=password) is not None
+    assert authenticate(LOGIN_REQUEST, username="editor", password=password) is not None
     assert Mission.objects.filter(slug="mss").count() == 1
 
 
@@ -69,7 +72,9 @@ def test_demo_password_sets_the_password_and_resets_it_on_request(db, served, mo
     output = run_demo("--noreload")
 
     assert "password: a long demo password" in output
-    assert authenticate(username="analyst", password="a long demo password") is not None
+    assert (
+        authenticate(LOGIN_REQUEST, username="analyst", password="a long demo password") is not None
+    )
 
 
 def test_it_passes_the_address_and_options_on_to_runserver(db, served):
