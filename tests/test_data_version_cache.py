@@ -197,3 +197,17 @@ def test_a_rolled_back_version_is_never_reused(mission, source, deployed):
     assert current_data_version() == before
     _arrival(mission, source, personnel=12)
     assert current_data_version() not in (before, rolled_back)
+
+
+def test_readers_who_accept_gzip_get_the_same_page_gzipped(client, mission, deployed):
+    import gzip
+
+    plain = dashboard(client)
+    for _ in range(2):  # filled by the plain request, then served from the cache
+        response = client.get(
+            reverse("dashboards:mission", args=["mss"]), headers={"Accept-Encoding": "gzip"}
+        )
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"] and "HX-Request" in response["Vary"]
+        assert gzip.decompress(response.content).decode() == plain
+    assert int(response["Content-Length"]) == len(response.content) < len(plain) / 3
