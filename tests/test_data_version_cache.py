@@ -211,3 +211,16 @@ def test_readers_who_accept_gzip_get_the_same_page_gzipped(client, mission, depl
         assert "Accept-Encoding" in response["Vary"] and "HX-Request" in response["Vary"]
         assert gzip.decompress(response.content).decode() == plain
     assert int(response["Content-Length"]) == len(response.content) < len(plain) / 3
+
+
+def test_a_cached_page_has_no_inline_script_or_style_that_would_need_its_nonce(
+    client, mission, deployed
+):
+    import re
+
+    dashboard(client)
+    response = client.get(reverse("dashboards:mission", args=["mss"]))  # a hit
+    html = response.content.decode()
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
+    assert "<style" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]

@@ -14,6 +14,12 @@ the cache, so the view renders the page with a throwaway token (the dashboards s
 unsafe request, so no reader needs a working one) and the reader's own CSRF cookie is
 left as it was.
 
+The same goes for the CSP nonce: a cached page repeats the nonce of the response that
+filled the cache, while each answer's CSP header carries its own (or none). The dashboards
+load only files (`{% htmx_script %}` and the stylesheets come from 'self', which the policy
+allows whatever the nonce), so that is harmless; an inline <script> or <style> that needs
+its nonce must not go in a cached page.
+
 `DASHBOARD_CACHE_SECONDS` (setting) sets how long an entry may live; 0 turns caching
 off. Default: off with DEBUG (a template being edited shows at once) and in the test
 suite, one hour otherwise.
