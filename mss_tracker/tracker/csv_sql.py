@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from django.db import connections
 from django.db.models import CharField, F, Func, QuerySet, TextField
@@ -137,19 +138,26 @@ def event_csv_lines(events: QuerySet[DeploymentEvent]) -> Iterator[str]:
     sql, params = query.query.sql_with_params()
     connection = connections[events.db]
     yield _header()
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
-    ):
-        chunk: list[bytes] = []
-        for row in copy:
-            line = bytes(row)[:-1]  # COPY ends each row with LF
-            chunk.append(_unescape(line) if b"\\" in line else line)
-            if len(chunk) >= LINES_PER_CHUNK:
-                yield (b"\r\n".join(chunk) + b"\r\n").decode()
-                chunk = []
-        if chunk:
+    statement = f"COPY ({sql}) TO STDOUT"
+    with connection.cursor() as cursor:
+        # Counted and logged like any query when Django records them (debug, tests).
+        debug_sql = getattr(cursor, "debug_sql", None)
+        recording = debug_sql(statement, params) if debug_sql else nullcontext()
+        with recording, cursor.cursor.copy(statement, params) as copy:
+            yield from _lines(copy)
+
+
+def _lines(copy) -> Iterator[str]:
+    """COPY's rows as CSV lines in chunks: CRLF row ends, escapes undone."""
+    chunk: list[bytes] = []
+    for row in copy:
+        line = bytes(row)[:-1]  # COPY ends each row with LF
+        chunk.append(_unescape(line) if b"\\" in line else line)
+        if len(chunk) >= LINES_PER_CHUNK:
             yield (b"\r\n".join(chunk) + b"\r\n").decode()
+            chunk = []
+    if chunk:
+        yield (b"\r\n".join(chunk) + b"\r\n").decode()
 
 
 def events_csv_chunks(events: QuerySet[DeploymentEvent]) -> Iterator[str]:
