@@ -187,6 +187,12 @@ STORAGES = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Largest CSV file accepted by the admin upload and `import_csv`.
+# How long a dashboard page or summary CSV may be served from the page cache. Entries are
+# keyed on a data version that every write bumps, so this bounds memory, not staleness.
+# Unset: an hour in production, off with DEBUG and in tests (see dashboards/caching.py).
+if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
+    DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
+
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -84,6 +84,8 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
         ("SECURE_HSTS_SECONDS", "-1", "must be at least 0"),
         ("USE_X_FORWARDED_PROTO", "sometimes", "is not a boolean"),
         ("CSV_IMPORT_MAX_BYTES", "lots", "is not a whole number"),
+        ("DASHBOARD_CACHE_SECONDS", "-5", "must be at least 0"),
+        ("DATABASE_POOL_SIZE", "big", "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value, why):
