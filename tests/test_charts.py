@@ -104,3 +104,69 @@ def test_it_escapes_text_and_stays_valid_xml(size):
 def test_it_needs_no_style_or_script(client, sample_missions):
     body = client.get("/missions/mss/chart.svg").content.decode()
     assert "<script" not in body and "style=" not in body
+
+
+def _daily(days: int) -> list[tuple[datetime.date, int]]:
+    """A daily strength history that wanders, with one spike and one dip inside it."""
+    series = [
+        (D(2021, 1, 1) + datetime.timedelta(days=i), 1000 + (i * 37) % 200) for i in range(days)
+    ]
+    series[700] = (series[700][0], 9_999)  # a one-day spike
+    series[1200] = (series[1200][0], 3)  # a one-day dip
+    series[-1] = (series[-1][0], 1_234)  # the exact value on as_of
+    return series
+
+
+def _chart(deployed, pledged=(), size=charts.WIDE) -> ET.Element:
+    return ET.fromstring(
+        charts.strength_chart(
+            title="t",
+            deployed=list(deployed),
+            pledged=list(pledged),
+            start=deployed[0][0],
+            end=deployed[-1][0],
+            milestones=[],
+            size=size,
+        )
+    )
+
+
+@pytest.mark.parametrize("size", [charts.WIDE, charts.NARROW])
+def test_a_long_history_is_drawn_with_vertices_for_its_width_not_its_dates(size):
+    series = _daily(4000)
+    root = _chart(series, size=size)
+    plot_w = size.width - 52 - 14
+    # At most the envelope (first, lowest, highest, last) per bucket of BUCKET_PX pixels.
+    budget = (plot_w // charts.BUCKET_PX + 1) * charts.ENVELOPE
+    deployed_path = [p.get("d") for p in root.iter(f"{SVG}path")][-1]
+    vertices = deployed_path.count("V")
+    assert vertices <= budget < len(series) / 3
+    assert len(list(root.iter(f"{SVG}circle"))) == vertices
+    tips = tooltips(root)
+    # Every kept point is a true (date, value) of the series, the last one is exact, and
+    # the spike and the dip are still drawn.
+    true = {f"{charts._day(day)}: {value:,} deployed" for day, value in series}
+    drawn = [tip for tip in tips if tip.endswith(" deployed")]
+    assert drawn and set(drawn) <= true
+    assert drawn[-1] == f"{charts._day(series[-1][0])}: 1,234 deployed"
+    assert f"{charts._day(series[700][0])}: 9,999 deployed" in drawn
+    assert f"{charts._day(series[1200][0])}: 3 deployed" in drawn
+    assert root.find(f"{SVG}desc").text.startswith("1,234 personnel deployed")
+    assert "10,000" in texts(root)  # the axis still reaches the spike
+
+
+def test_the_step_line_passes_through_each_kept_points_true_value():
+    series = _daily(3000)
+    kept = charts.downsample(series, series[0][0], (series[-1][0] - series[0][0]).days, 694)
+    assert len(kept) < len(series) / 3
+    assert kept[0] == series[0] and kept[-1] == series[-1]
+    assert set(kept) <= set(series) and kept == sorted(kept)
+    assert max(v for _, v in kept) == 9_999 and min(v for _, v in kept) == 3
+
+
+def test_a_short_history_is_drawn_whole():
+    series = [(D(2024, 1, 1) + datetime.timedelta(days=9 * i), 10 * i) for i in range(60)]
+    root = _chart(series, pledged=[(D(2024, 1, 1), 500), (D(2024, 6, 1), 600)])
+    assert len(list(root.iter(f"{SVG}circle"))) == 60
+    assert len([t for t in tooltips(root) if t.endswith(" pledged")]) == 2
+    assert charts.downsample(series, D(2024, 1, 1), 540, 694) == series

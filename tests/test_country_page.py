@@ -154,10 +154,46 @@ def test_its_query_count_does_not_grow_with_events(
         event(mss, "KEN", "strength_report", "civilian", D(2025, 5, day), 500 + day, source)
     with django_assert_num_queries(len(before)):
         response = client.get(url)
-    assert response.content.decode().count('class="event"') == 7 + 56
-    assert (
-        len(before) == 11
-    )  # mission, country, figures, 3 types, pledges, events, discrepancies, 2 series
+    html = response.content.decode()
+    assert html.count('class="event"') == 50  # the latest 50 of 7 + 56
+    assert "All 63 events →" in html
+    # mission, country, figures, 3 types, pledges, events: count and page, discrepancies,
+    # 2 series (12 since the events list shows the latest 50: one query to count them all)
+    assert len(before) == 12
+
+
+def test_it_lists_the_latest_events_and_links_the_rest_with_its_filters(client, sample_missions):
+    mss, source = sample_missions.mss, sample_missions.source
+    for day in range(1, 29):
+        event(mss, "KEN", "arrival", "police", D(2025, 3, day), day, source)
+        event(mss, "KEN", "strength_report", "police", D(2025, 5, day), 700 + day, source)
+    html = client.get(f"{KENYA}?as_of=2025-10-02&type=police").content.decode()
+    events = html.split('id="events-heading"')[1].split("</section>")[0]
+    assert events.count('class="event"') == 50
+    assert "The latest 50 of" in events
+    assert events.index("28 May 2025") < events.index("1 May 2025")  # newest first
+    assert 'datetime="2024-06-25"' not in events  # the oldest are on the timeline
+    link = re.search(r'href="([^"]+)">All ([\d,]+) events →', events)
+    assert link.group(1) == "/missions/mss/events/?as_of=2025-10-02&amp;type=police&amp;country=KEN"
+    timeline = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert f"{link.group(2)} events up to" in timeline
+    # A report that does not add up, older than the latest 50: its link opens the timeline
+    # up to its date, where it is on the first page.
+    old = re.search(r'<li id="discrepancy-(\d+)"><a href="([^"]+)">Reported 382', html)
+    assert old.group(2) == (
+        "/missions/mss/events/?as_of=2025-10-02&amp;type=police&amp;country=KEN"
+        f"&amp;to=2024-09-26#event-{old.group(1)}"
+    )
+    page = client.get(old.group(2).split("#")[0].replace("&amp;", "&")).content.decode()
+    assert f'id="event-{old.group(1)}"' in page
+
+
+def test_a_short_history_is_listed_whole(client, sample_missions):
+    html = client.get(f"{KENYA}?as_of=2025-10-02").content.decode()
+    events = html.split('id="events-heading"')[1].split("</section>")[0]
+    assert "All " not in events and "The latest" not in events
+    assert "Filter Kenya’s events on the timeline →" in events
+    assert re.search(r'<li id="discrepancy-(\d+)"><a href="#event-\1">', html)
 
 
 @pytest.mark.parametrize("personnel_type", ["", "police", "military", "civilian"])
@@ -167,3 +203,17 @@ def test_it_answers_for_a_date_before_the_country_has_any_record(
     response = client.get(f"/missions/mss/countries/JAM/?as_of=2024-06-30&type={personnel_type}")
     assert response.status_code == 200
     assert "Nothing pledged or deployed by 30 Jun 2024" in response.content.decode()
+
+
+def test_it_shows_the_latest_reports_that_do_not_add_up_and_links_the_older(
+    client, sample_missions, monkeypatch
+):
+    monkeypatch.setattr("mss_tracker.dashboards.views.COUNTRY_EVENTS", 1)
+    html = client.get(f"{KENYA}?as_of=2025-10-02").content.decode()
+    section = html.split('id="discrepancies-heading"')[1].split("</section>")[0]
+    assert section.count('id="discrepancy-') == 1 and "Reported 400 police on 4 Jan 2025" in section
+    assert "These are the latest 1; older reports are on the timeline" in section
+    assert (
+        'href="/missions/mss/events/?as_of=2025-10-02&amp;country=KEN&amp;kind=strength_report"'
+        in section
+    )

@@ -6,7 +6,8 @@ embed. Colours are presentation attributes, not CSS, so the file looks the same 
 into a report as it does on the page, and a strict CSP has nothing to object to.
 
 The figures come from `figures.strength_series` / `figures.pledged_series`; this module
-only draws them.
+only draws them, and draws no more points than the chart's width can show (`downsample`):
+a daily history of years costs about what a few months cost.
 """
 
 from __future__ import annotations
@@ -105,6 +106,43 @@ def _month_ticks(start: datetime.date, end: datetime.date, max_ticks: int) -> li
     return [start, end]
 
 
+# Each step line keeps at most this many points per this many pixels of plot width.
+BUCKET_PX = 4
+ENVELOPE = 4  # first, lowest, highest, last
+
+
+def downsample(series: Series, start: datetime.date, span_days: int, plot_px: float) -> Series:
+    """The points worth drawing: the chart's cost follows its width, not its history.
+
+    The plot's width is cut into buckets of `BUCKET_PX` pixels. A bucket with at most
+    `ENVELOPE` points keeps them all; a fuller one keeps its envelope: its first point, its
+    lowest, its highest and its last, in date order. Every kept point is a true (date, value)
+    of the series, so the step line passes through the true value on each kept date, ends on
+    the exact last value, and no spike inside a bucket is lost; what goes is the timing of
+    the steps between the envelope's points, by less than a bucket's width (a few pixels).
+    One linear pass; a series with few points per bucket comes back as it is.
+    """
+    if len(series) <= ENVELOPE or span_days <= 0:
+        return series
+    per_day = max(1, int(plot_px / BUCKET_PX)) / span_days  # buckets per day
+    kept: Series = []
+    bucket: Series = []
+    current = None
+    for point in [*series, None]:
+        index = int((point[0] - start).days * per_day) if point is not None else None
+        if index == current:
+            bucket.append(point)
+            continue
+        if len(bucket) <= ENVELOPE:
+            kept.extend(bucket)
+        else:
+            values = [value for _, value in bucket]
+            low, high = values.index(min(values)), values.index(max(values))
+            kept.extend(bucket[i] for i in sorted({0, low, high, len(bucket) - 1}))
+        bucket, current = [point], index
+    return kept
+
+
 def _value_on(series: Series, day: datetime.date) -> int:
     value = 0
     for when, total in series:
@@ -134,6 +172,9 @@ def strength_chart(
     highest = max([0, *(v for _, v in deployed), *(v for _, v in pledged)])
     y_top, y_step = _nice_top(highest)
     span = (end - start).days
+    # Only what the width can show (exact at every kept date): see `downsample`.
+    deployed_drawn = downsample(deployed, start, span, plot_w)
+    pledged_drawn = downsample(pledged, start, span, plot_w)
 
     def x(day: datetime.date) -> float:
         return round(left + plot_w * (day - start).days / span, 1)
@@ -226,19 +267,19 @@ def strength_chart(
         return "".join(points)
 
     out.append(
-        f'<path d="{step_path(pledged)}" fill="none" stroke="{PLEDGED_COLOUR}" '
+        f'<path d="{step_path(pledged_drawn)}" fill="none" stroke="{PLEDGED_COLOUR}" '
         f'stroke-width="2" stroke-dasharray="6 4"/>'
     )
     out.append(
-        f'<path d="{step_path(deployed)}" fill="none" stroke="{DEPLOYED_COLOUR}" '
+        f'<path d="{step_path(deployed_drawn)}" fill="none" stroke="{DEPLOYED_COLOUR}" '
         f'stroke-width="2.5"/>'
     )
-    for day, value in pledged:
+    for day, value in pledged_drawn:
         out.append(
             f'<rect x="{x(day) - 3.5}" y="{y(value) - 3.5}" width="7" height="7" '
             f'fill="{PLEDGED_COLOUR}"><title>{_day(day)}: {value:,} pledged</title></rect>'
         )
-    for day, value in deployed:
+    for day, value in deployed_drawn:
         out.append(
             f'<circle cx="{x(day)}" cy="{y(value)}" r="4" fill="{DEPLOYED_COLOUR}">'
             f"<title>{_day(day)}: {value:,} deployed</title></circle>"

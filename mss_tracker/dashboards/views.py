@@ -49,6 +49,7 @@ from mss_tracker.tracker.models import (
 )
 
 EVENTS_PER_PAGE = 25
+COUNTRY_EVENTS = 50  # the country page's latest events; the rest are on the events timeline
 LATEST_EVENTS = 8
 
 # Dashboard table columns: URL name → the annotation of figures.country_figures it orders by.
@@ -395,6 +396,21 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     if personnel_type:
         events = events.filter(personnel_type=personnel_type)
     events = events.select_related("source").with_strength_after().order_by("-date", "-pk")
+    # The latest events only (a country's history can run to tens of thousands): one count
+    # and one page of COUNTRY_EVENTS, newest first; "All N events" opens the timeline.
+    latest = Paginator(events, COUNTRY_EVENTS).get_page(1)
+    # Likewise the latest reports that do not add up (one more, to know there are older ones).
+    discrepancies = list(
+        strength_report_discrepancies(mission, country, as_of, personnel_type)[: COUNTRY_EVENTS + 1]
+    )
+    older_discrepancies = len(discrepancies) > COUNTRY_EVENTS
+    discrepancies = discrepancies[:COUNTRY_EVENTS]
+    shown = {event.pk for event in latest.object_list}
+    for report in discrepancies:  # a report older than the latest events: on the timeline
+        report.on_page = report.pk in shown
+        report.timeline_query = filters.query_string(
+            country=country.iso3, personnel_type=report.personnel_type, date_to=report.date
+        )
 
     query = filters.query_string()
     context = {
@@ -406,8 +422,9 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "percent": figures.percent_of_pledge(row.deployed, row.pledged) if row else None,
         "by_type": by_type,
         "pledges": pledges,
-        "events": events,
-        "discrepancies": strength_report_discrepancies(mission, country, as_of, personnel_type),
+        "events": latest,
+        "discrepancies": discrepancies,
+        "older_discrepancies": older_discrepancies,
         "chart": _charts(mission, as_of, personnel_type, country),
         "query": query,
         "events_query": filters.query_string(country=country.iso3),
