@@ -19,9 +19,9 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sample_server import SampleServer, sample_server
+
 PORT = 8766
 WORKERS = 3
 DATABASE = "mss_restart_check"
@@ -44,105 +44,71 @@ def get(path: str) -> int:
         return -1
 
 
-def main() -> int:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "DEBUG": "false",
-        "SECRET_KEY": "restart-check-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_sample_data"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "mss_tracker.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(WORKERS),
-            "--timeout",
-            "30",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+def restart_under_load(server: SampleServer) -> int:
     failures = 0
-    try:
-        for _ in range(100):
-            if get("/healthz") == 200:
-                break
-            time.sleep(0.2)
-        else:
-            print("gunicorn did not come up")
-            return 1
+    statuses: Counter[int] = Counter()
+    stop = threading.Event()
 
-        statuses: Counter[int] = Counter()
-        stop = threading.Event()
+    def client() -> None:
+        deadline = time.monotonic() + 60
+        while not stop.is_set() and time.monotonic() < deadline:
+            statuses[get("/healthz")] += 1
+            statuses[get("/")] += 1
 
-        def client() -> None:
-            deadline = time.monotonic() + 60
-            while not stop.is_set() and time.monotonic() < deadline:
-                statuses[get("/healthz")] += 1
-                statuses[get("/")] += 1
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    time.sleep(2)
+    before = sum(statuses.values())
+    print(f"serving: {dict(statuses)}")
+    pg("restart")
+    print("PostgreSQL restarted")
+    time.sleep(4)
+    stop.set()
+    for thread in clients:
+        thread.join()
+    failed = sum(count for status, count in statuses.items() if status != 200)
+    print(
+        f"after restart: {dict(statuses)} ({sum(statuses.values()) - before} requests "
+        f"during and after the restart, {failed} failed; allowed: {WORKERS}, one per worker)"
+    )
+    if failed > WORKERS:
+        failures += 1
 
-        clients = [threading.Thread(target=client) for _ in range(4)]
-        for thread in clients:
-            thread.start()
-        time.sleep(2)
-        before = sum(statuses.values())
-        print(f"serving: {dict(statuses)}")
-        pg("restart")
-        print("PostgreSQL restarted")
-        time.sleep(4)
-        stop.set()
-        for thread in clients:
-            thread.join()
-        failed = sum(count for status, count in statuses.items() if status != 200)
-        print(
-            f"after restart: {dict(statuses)} ({sum(statuses.values()) - before} requests "
-            f"during and after the restart, {failed} failed; allowed: {WORKERS}, one per worker)"
-        )
-        if failed > WORKERS:
-            failures += 1
+    pg("stop")
+    down = [get("/healthz") for _ in range(3)]
+    print(f"/healthz while PostgreSQL is down: {down}")
+    if any(status != 503 for status in down):
+        failures += 1
+    pg("start")
+    up = None
+    for _ in range(50):
+        up = get("/healthz")
+        if up == 200:
+            break
+        time.sleep(0.2)
+    pid = server.process.pid
+    print(f"/healthz after PostgreSQL is back: {up} (gunicorn pid {pid} never restarted)")
+    if up != 200 or server.process.poll() is not None:
+        failures += 1
+    return failures
 
-        pg("stop")
-        down = [get("/healthz") for _ in range(3)]
-        print(f"/healthz while PostgreSQL is down: {down}")
-        if any(status != 503 for status in down):
-            failures += 1
-        pg("start")
-        up = None
-        for _ in range(50):
-            up = get("/healthz")
-            if up == 200:
-                break
-            time.sleep(0.2)
-        print(
-            f"/healthz after PostgreSQL is back: {up} (gunicorn pid {server.pid} never restarted)"
-        )
-        if up != 200 or server.poll() is not None:
-            failures += 1
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", CLUSTER, "main", "start"],
-            check=False,
-            capture_output=True,
-        )
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
+
+def ensure_postgres_runs() -> None:
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", CLUSTER, "main", "start"],
+        check=False,
+        capture_output=True,
+    )
+
+
+def main() -> int:
+    quiet = ("--access-logfile", "/dev/null")
+    with sample_server(DATABASE, port=PORT, workers=WORKERS, gunicorn_args=quiet) as server:
+        try:
+            failures = restart_under_load(server)
+        finally:
+            ensure_postgres_runs()  # before the database is dropped
     print("PASS" if not failures else f"FAIL ({failures} checks failed)")
     return 1 if failures else 0
 

@@ -17,11 +17,9 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sample_server import ROOT, sample_server
+
 PORT = 8767
 DATABASE = "mss_load_test"
 
@@ -35,49 +33,9 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk")
         return 2
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "DEBUG": "false",
-        "SECRET_KEY": "load-test-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": str(args.workers),
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (
-        ["migrate", "-v0"],
-        ["load_sample_data"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        subprocess.run(
-            [*manage, *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-        )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with sample_server(
+        DATABASE, port=PORT, workers=args.workers, gunicorn_args=("--access-logfile", "/dev/null")
+    ) as server:
         result = subprocess.run(
             [
                 "wrk",
@@ -89,16 +47,12 @@ def main() -> int:
                 "10s",
                 "-s",
                 str(ROOT / "scripts" / "load_test.lua"),
-                f"http://127.0.0.1:{PORT}",
+                server.url,
             ],
             capture_output=True,
             text=True,
             check=True,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE])
     print(result.stdout)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     errors = re.search(r"Socket errors: (.*)", result.stdout)
