@@ -40,7 +40,7 @@ def percent(value: Decimal | None) -> str:
 @register.filter
 def precise_date(value: datetime.date | None, precision: str = "day") -> str:
     """A date as precise as it is known: "4 Jan 2025", "Aug 2023" or "2023"."""
-    if not value:  # None, or "" for a missing variable (a country with no figures yet)
+    if value is None:
         return DASH
     return format_with_precision(value, precision or "day")
 
