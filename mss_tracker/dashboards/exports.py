@@ -49,20 +49,10 @@ def _date(day: datetime.date | None, prefix: str) -> str | None:
     return f"{prefix}{day.isoformat()}" if day else None
 
 
-def _dated(records, mission: Mission, filters: Filters, *, kind: bool):
+def _dated(records, mission: Mission, filters: Filters):
     """`records` of `mission` dated ≤ the effective as_of, narrowed by the timeline filters."""
     as_of = mission.effective_as_of(filters.as_of)
-    records = records.filter(mission=mission, date__lte=as_of)
-    if filters.personnel_type:
-        records = records.filter(personnel_type=filters.personnel_type)
-    if filters.country:
-        records = records.filter(country_id=filters.country)
-    if kind and filters.kind:
-        records = records.filter(kind=filters.kind)
-    if filters.date_from:
-        records = records.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        records = records.filter(date__lte=filters.date_to)
+    records = filters.narrow(records.filter(mission=mission), as_of=as_of)
     return records, as_of
 
 
@@ -80,7 +70,7 @@ def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
-    events, as_of = _dated(DeploymentEvent.objects.all(), mission, filters, kind=True)
+    events, as_of = _dated(DeploymentEvent.objects.all(), mission, filters)
     filename = _filename(
         mission.slug,
         "events",
@@ -100,7 +90,7 @@ def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     narrow, so a link copied from the events page still downloads its pledges."""
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
-    pledges, as_of = _dated(Pledge.objects.all(), mission, filters, kind=False)
+    pledges, as_of = _dated(Pledge.objects.all(), mission, filters)
     filename = _filename(
         mission.slug,
         "pledges",

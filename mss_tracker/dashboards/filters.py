@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from mss_tracker.tracker.models import Country, EventKind, PersonnelType
@@ -33,6 +34,22 @@ class Filters:
     kind: str | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+
+    def narrow(self, records: QuerySet, *, as_of: datetime.date) -> QuerySet:
+        """Pledges or events dated ≤ as_of that match the type, country, kind and date range:
+        what a timeline page lists and its CSV export writes (one definition for both)."""
+        records = records.filter(date__lte=as_of)
+        if self.personnel_type:
+            records = records.filter(personnel_type=self.personnel_type)
+        if self.country:
+            records = records.filter(country_id=self.country)
+        if self.kind and hasattr(records.model, "kind"):  # pledges have no kind to narrow
+            records = records.filter(kind=self.kind)
+        if self.date_from:
+            records = records.filter(date__gte=self.date_from)
+        if self.date_to:
+            records = records.filter(date__lte=self.date_to)
+        return records
 
     def query_string(self, **changes) -> str:
         """The filters as a URL query (`as_of=…&type=…`), with `changes` applied."""

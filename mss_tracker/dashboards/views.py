@@ -225,17 +225,7 @@ def _svg_response(svg: str, filename: str) -> HttpResponse:
 
 
 def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySet:
-    events = DeploymentEvent.objects.filter(mission=mission, date__lte=as_of)
-    if filters.personnel_type:
-        events = events.filter(personnel_type=filters.personnel_type)
-    if filters.country:
-        events = events.filter(country_id=filters.country)
-    if filters.kind:
-        events = events.filter(kind=filters.kind)
-    if filters.date_from:
-        events = events.filter(date__gte=filters.date_from)
-    if filters.date_to:
-        events = events.filter(date__lte=filters.date_to)
+    events = filters.narrow(DeploymentEvent.objects.filter(mission=mission), as_of=as_of)
     return events.select_related("country", "source").with_strength_after().order_by("-date", "-pk")
 
 
