@@ -438,3 +438,27 @@ def test_load_sample_data_command_says_nothing_was_created_the_second_time(db):
     out = io.StringIO()
     call_command("load_sample_data", stdout=out)
     assert "Sample data already loaded: nothing created." in out.getvalue()
+
+
+def test_the_command_shows_a_progress_bar_on_a_large_file(mission, tmp_path, capsys):
+    rows = [
+        {"date": (datetime.date(2024, 1, 1) + datetime.timedelta(days=n)).isoformat()}
+        for n in range(6000)
+    ]
+    path = tmp_path / "events.csv"
+    path.write_bytes(events_file(*[{"event": "arrival", "personnel": "1"} | row for row in rows]))
+
+    call_command("import_csv", "events", str(path), stdout=io.StringIO())
+
+    progress = capsys.readouterr().err
+    assert "checking events" in progress and "/6000" in progress
+    assert DeploymentEvent.objects.count() == 6000
+
+
+def test_the_command_shows_no_progress_bar_on_a_small_file(mission, tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_bytes(events_file({"event": "arrival", "personnel": "1"}))
+
+    call_command("import_csv", "events", str(path), stdout=io.StringIO())
+
+    assert "checking events" not in capsys.readouterr().err
