@@ -779,8 +779,10 @@ class _Importer:
         ):
             for start in batches:
                 for obj in objects[start : start + BULK_BATCH]:
+                    # pre_save, as Django's INSERT does: it fills the automatic fields
+                    # (an event's recorded_at and updated_at).
                     copy.write_row(
-                        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
                     )
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -320,9 +321,16 @@ class DeploymentEvent(DatedRecord):
         validators=[MinValueValidator(0)],
         help_text="Personnel arriving, leaving or killed (at least 1), or the reported headcount.",
     )
+    # When the event entered the database and when it last changed (not when it happened:
+    # that is `date`). The Atom feed orders by them, so a back-dated addition still reaches
+    # subscribers. `db_default` covers raw inserts (COPY in the import and the generator).
+    recorded_at = models.DateTimeField("recorded", auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField("last changed", auto_now=True, db_default=Now())
 
     objects = DeploymentEventQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The audit history has its own dates; copying these two would make every edit look
+    # like a change of `updated_at`.
+    history = HistoricalRecords(excluded_fields=["recorded_at", "updated_at"])
 
     class Meta:
         ordering = ["mission", "country", "personnel_type", "date", "pk"]
