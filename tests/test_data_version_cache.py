@@ -224,3 +224,17 @@ def test_a_cached_page_has_no_inline_script_or_style_that_would_need_its_nonce(
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
     assert "<style" not in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite drops a rebuilt table's triggers")
+def test_every_tracker_table_keeps_its_triggers_after_migrations_rebuild_tables(db):
+    """Later migrations rebuild tables on SQLite (a NOT NULL column, a changed constraint),
+    which drops their triggers; post_migrate puts them back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tbl_name, count(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE '%bumps_data_version' GROUP BY tbl_name"
+        )
+        triggers = dict(cursor.fetchall())
+    tables = ["mission", "country", "source", "pledge", "deploymentevent"]
+    assert triggers == {f"tracker_{table}": 3 for table in tables}

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TrackerConfig(AppConfig):
     name = "mss_tracker.tracker"
     verbose_name = "Missions and deployments"
+
+    def ready(self) -> None:
+        from mss_tracker.tracker.data_version import restore_sqlite_triggers
+
+        post_migrate.connect(restore_sqlite_triggers, sender=self)

@@ -17,3 +17,39 @@ def current_data_version() -> int:
         cursor.execute("SELECT version FROM tracker_dataversion WHERE id = 1")
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+# The SQLite triggers of migration 0003, which SQLite drops with their table whenever a
+# later migration rebuilds it (SQLite's way of adding a NOT NULL column or changing a
+# constraint). Recreated after every migrate, so no such migration has to remember them.
+_TABLES = [
+    "tracker_mission",
+    "tracker_country",
+    "tracker_source",
+    "tracker_pledge",
+    "tracker_deploymentevent",
+]
+_SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
+_SQLITE_BUMP = (
+    f"INSERT INTO tracker_dataversion (id, version) VALUES (1, {_SQLITE_NOW}) "
+    "ON CONFLICT (id) DO UPDATE SET version = max(version + 1, excluded.version);"
+)
+
+
+def restore_sqlite_triggers(using: str = "default", **kwargs) -> None:
+    """post_migrate: make sure every tracker table bumps the data version (SQLite)."""
+    from django.db import connections
+
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return  # PostgreSQL keeps a table's triggers when a migration alters it
+    tables = set(database.introspection.table_names())
+    if "tracker_dataversion" not in tables:
+        return  # migrated back before 0003
+    with database.cursor() as cursor:
+        for table in sorted(tables.intersection(_TABLES)):
+            for operation in ("insert", "update", "delete"):
+                cursor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{operation}_bumps_data_version "
+                    f"AFTER {operation.upper()} ON {table} BEGIN {_SQLITE_BUMP} END"
+                )
