@@ -3,6 +3,7 @@ and events, from every write path, with who, when, why and the values before and
 staff read it on the admin's History page, and only editors may revert."""
 
 import datetime
+import uuid
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,7 @@ def test_delete_selected_records_every_deleted_row(name, editor_client, editor, 
         second.title = "Second briefing"
     else:
         second.date = datetime.date(2024, 8, 1)
+        second.uuid = uuid.uuid4()  # a copy is another record, with its own id
     second.save()
     if name == "source":
         Pledge.objects.all().delete()

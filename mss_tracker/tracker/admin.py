@@ -174,6 +174,7 @@ class DatedRecordAdmin(HistoryAdmin):
     ]
     date_hierarchy = "date"
     autocomplete_fields = ["country", "source"]
+    readonly_fields = ["uuid"]  # the record's id in CSV and JSON: given once, never edited
     list_per_page = 100
     show_full_result_count = False  # one COUNT(*) per page view is enough
 

@@ -15,6 +15,7 @@ import's bulk writes record it themselves (`history.record_history`).
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -220,8 +221,14 @@ class Mission(models.Model):
 
 
 class DatedRecord(models.Model):
-    """Fields shared by pledges and deployment events."""
+    """Fields shared by pledges and deployment events.
 
+    `uuid` is the record's stable identifier (the CSV/JSON column `id`): given once, never
+    changed or reused, so a corrected row travels back to the record it came from. The
+    integer primary key stays the database's own key.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE)
     country = models.ForeignKey(Country, on_delete=models.PROTECT)
     personnel_type = models.CharField(max_length=10, choices=PersonnelType.choices)

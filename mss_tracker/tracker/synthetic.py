@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ _EVENT_COLUMNS = (
     "source_id",
     "kind",
     "personnel",
+    "uuid",
 )
 _PLEDGE_COLUMNS = (
     "mission_id",
@@ -66,6 +68,7 @@ _PLEDGE_COLUMNS = (
     "notes",
     "source_id",
     "personnel",
+    "uuid",
 )
 _NOTES = (
     "Rotation of the contingent",
@@ -152,6 +155,12 @@ def _timeline_pledges(
             continue
         figure = max(0, figure + rng.randint(-scale // 2, scale))
         yield day, "day", figure, rng.random() < 0.03, ""
+
+
+def _record_id(rng: random.Random) -> str:
+    """A UUID for the `uuid` column, drawn from the timeline's generator (the same seed gives
+    the same ids), as both databases take it from raw SQL: 32 hex digits."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
 
 def _copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
@@ -255,6 +264,7 @@ def generate(
         def pledge_rows():
             for (number, mission, code, personnel_type), size in sizes():
                 rng = timeline_rng(number, code, personnel_type, "pledges")
+                ids = timeline_rng(number, code, personnel_type, "pledge ids")
                 for day, precision, personnel, disputed, notes in _timeline_pledges(
                     rng, size, mission.start_date, span, _SCALE[personnel_type]
                 ):
@@ -269,11 +279,13 @@ def generate(
                         notes,
                         source,
                         personnel,
+                        _record_id(ids),
                     )
 
         def event_rows():
             for (number, mission, code, personnel_type), size in sizes():
                 rng = timeline_rng(number, code, personnel_type, "events")
+                ids = timeline_rng(number, code, personnel_type, "event ids")
                 for day, precision, kind, personnel, disputed, notes in _timeline_events(
                     rng, size, mission.start_date, span, _SCALE[personnel_type]
                 ):
@@ -289,6 +301,7 @@ def generate(
                         source,
                         str(kind.value),
                         personnel,
+                        _record_id(ids),
                     )
 
         _copy_rows("tracker_pledge", _PLEDGE_COLUMNS, pledge_rows())
