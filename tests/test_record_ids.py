@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from mss_tracker.tracker.data_version import restore_sqlite_triggers
 from mss_tracker.tracker.models import DeploymentEvent, Pledge
 
-BEFORE = [("tracker", "0005_event_indexes")]
-AFTER = [("tracker", "0006_record_uuid")]
+BEFORE = [("tracker", "0006_event_recorded_at")]
+AFTER = [("tracker", "0007_record_uuid")]
 
 
 def _migrate(targets):
@@ -84,6 +85,7 @@ def test_the_migration_gives_existing_records_distinct_ids():
         assert len(gone) == 1 and None not in gone and not gone & set(pledge_ids)
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        restore_sqlite_triggers()  # what `migrate` does after migrating (post_migrate)
 
 
 def test_a_new_record_gets_an_id_that_its_history_keeps(mission, kenya, source):

@@ -5,12 +5,8 @@
 # function, not one value for all rows as a callable default in AddField would), then
 # make it unique and required. A historical row takes the id of its record; the history
 # of a record deleted before this migration shares one new id per record.
-#
-# SQLite makes a field unique by rebuilding the table, which drops the table's triggers:
-# the data version's triggers (0003) are put back on the two rebuilt tables.
 
 import uuid
-from importlib import import_module
 
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
@@ -29,21 +25,9 @@ def give_every_record_a_uuid(apps, schema_editor):
             history.objects.filter(id=record_id).update(uuid=uuid.uuid4())
 
 
-def restore_sqlite_data_version_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    data_version = import_module("mss_tracker.tracker.migrations.0003_data_version")
-    for table in ("tracker_pledge", "tracker_deploymentevent"):
-        for operation in data_version._OPERATIONS:
-            schema_editor.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_{operation}_bumps_data_version "
-                f"AFTER {operation.upper()} ON {table} BEGIN {data_version._SQLITE_BUMP} END"
-            )
-
-
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0005_event_indexes"),
+        ("tracker", "0006_event_recorded_at"),
     ]
 
     operations = [
@@ -88,5 +72,4 @@ class Migration(migrations.Migration):
             name="uuid",
             field=models.UUIDField(db_index=True, default=uuid.uuid4, editable=False),
         ),
-        migrations.RunPython(restore_sqlite_data_version_triggers, migrations.RunPython.noop),
     ]
