@@ -62,7 +62,7 @@ def reference_deployed(rows, country, ptype, day):
     for r in timeline:
         if since is not None and r.day <= since:
             continue
-        if r.kind == "arrival":
+        if r.kind in ("arrival", "transfer"):
             strength += r.personnel
         elif r.kind in ("departure", "fatality"):
             strength -= r.personnel
@@ -211,7 +211,7 @@ class ArithmeticMatchesTheReference(TestCase):
             ]
             deployed = sum(reference_deployed(event_rows, code, t, as_of) for t in types)
             fatalities = sum(r.personnel for r in timeline if r.kind == "fatality")
-            arrivals = [r.day for r in timeline if r.kind == "arrival"]
+            arrivals = [r.day for r in timeline if r.kind in ("arrival", "transfer")]
             if not has_pledge and not timeline:
                 assert code not in rows, f"{code} has neither pledge nor event by {as_of}"
                 continue

@@ -41,7 +41,7 @@ def test_it_writes_the_requested_missions_countries_and_events():
 
 
 def test_every_kind_and_type_is_there_with_pledges_and_revisions():
-    generate(missions=1, countries=2, events=1200, seed=3)
+    generate(missions=2, countries=2, events=2400, seed=3)  # the second opens with transfers
     events = DeploymentEvent.objects.all()
     assert set(events.values_list("kind", flat=True)) == set(EventKind.values)
     assert set(events.values_list("personnel_type", flat=True)) == set(PersonnelType.values)

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from mss_tracker.tracker.models import (
+    ADDING_KINDS,
     Country,
     DeploymentEvent,
     EventKind,
@@ -63,7 +64,7 @@ def strength_report_discrepancies(
         .annotate(
             change=Sum(
                 Case(
-                    When(kind=EventKind.ARRIVAL, then=F("personnel")),
+                    When(kind__in=ADDING_KINDS, then=F("personnel")),
                     default=-F("personnel"),
                     output_field=IntegerField(),
                 )

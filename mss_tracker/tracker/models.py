@@ -40,6 +40,12 @@ class EventKind(models.TextChoices):
     DEPARTURE = "departure", "Departure"
     FATALITY = "fatality", "Fatality"
     STRENGTH_REPORT = "strength_report", "Strength report"
+    # Personnel carried over from the predecessor mission on this mission's start date.
+    TRANSFER = "transfer", "Transfer"
+
+
+# The kinds that add personnel, and count as a country's first arrival.
+ADDING_KINDS = (EventKind.ARRIVAL, EventKind.TRANSFER)
 
 
 ALL_TYPES = "all"  # the personnel type of a timeline summed over the three real types
@@ -326,7 +332,10 @@ class DeploymentEvent(DatedRecord):
     kind = models.CharField("event", max_length=20, choices=EventKind.choices)
     personnel = models.PositiveIntegerField(
         validators=[MinValueValidator(0)],
-        help_text="Personnel arriving, leaving or killed (at least 1), or the reported headcount.",
+        help_text=(
+            "Personnel arriving, carried over, leaving or killed (at least 1), "
+            "or the reported headcount."
+        ),
     )
     # When the event entered the database and when it last changed (not when it happened:
     # that is `date`). The Atom feed orders by them, so a back-dated addition still reaches
@@ -377,7 +386,7 @@ class DeploymentEvent(DatedRecord):
                 condition=Q(kind=EventKind.STRENGTH_REPORT, personnel__gte=0) | Q(personnel__gte=1),
                 name="event_personnel_in_range_for_kind",
                 violation_error_message=(
-                    "Arrivals, departures and fatalities count at least 1 person; "
+                    "Arrivals, transfers, departures and fatalities count at least 1 person; "
                     "a strength report at least 0."
                 ),
             ),
@@ -463,7 +472,7 @@ class DeploymentEvent(DatedRecord):
     @property
     def change(self) -> int | None:
         """The signed change this event makes (None for a strength report, which sets it)."""
-        if self.kind == EventKind.ARRIVAL:
+        if self.kind in ADDING_KINDS:
             return self.personnel
         if self.kind in (EventKind.DEPARTURE, EventKind.FATALITY):
             return -self.personnel

@@ -1,8 +1,9 @@
 """Synthetic missions for benchmarks and load tests (`manage.py generate_data`).
 
 Each (mission, country, personnel type) timeline is generated as a walk that can never
-go negative: it opens with an arrival, departures, rotations (a departure and an arrival
-of the same size on one day) and fatalities never take more than the strength of that
+go negative: it opens with an arrival (a transfer in every mission after the first, on
+its start date), departures, rotations (a departure and an arrival of the same size on
+one day) and fatalities never take more than the strength of that
 moment, and strength reports set a figure close to it (a few personnel unaccounted for,
 as real reports are). Every event has a date of its own within its timeline, except the
 two halves of a rotation, so no strength report overrides a same-day change the walk
@@ -103,11 +104,19 @@ def _country_codes(count: int) -> list[str]:
 
 
 def _timeline_events(
-    rng: random.Random, size: int, start: datetime.date, span: int, scale: int
+    rng: random.Random,
+    size: int,
+    start: datetime.date,
+    span: int,
+    scale: int,
+    carried_over: bool = False,
 ) -> Iterator[tuple[datetime.date, str, str, int, bool, str]]:
-    """(date, precision, kind, personnel, disputed, notes) of one timeline, `size` events."""
+    """(date, precision, kind, personnel, disputed, notes) of one timeline, `size` events;
+    `carried_over`: it opens with a transfer from the previous mission on its start date."""
     # One date per event, a rotation takes two events on one date.
     days = sorted(rng.sample(range(span), min(size, span)))
+    if carried_over and days:
+        days[0] = 0
     strength = 0
     emitted = 0
     for index, offset in enumerate(days):
@@ -120,6 +129,8 @@ def _timeline_events(
         roll = rng.random()
         if index == 0 or strength == 0 or roll < 0.22:
             kind, personnel = EventKind.ARRIVAL, rng.randint(max(1, scale // 10), scale * 2)
+            if index == 0 and carried_over:
+                kind, notes = EventKind.TRANSFER, "Carried over from the previous mission"
             strength += personnel
         elif roll < 0.30 and emitted + 2 <= size:
             rotated = rng.randint(1, strength)
@@ -287,7 +298,7 @@ def generate(
                 rng = timeline_rng(number, code, personnel_type, "events")
                 ids = timeline_rng(number, code, personnel_type, "event ids")
                 for day, precision, kind, personnel, disputed, notes in _timeline_events(
-                    rng, size, mission.start_date, span, _SCALE[personnel_type]
+                    rng, size, mission.start_date, span, _SCALE[personnel_type], number > 1
                 ):
                     source = rng.choice(sources)
                     yield (

@@ -8,7 +8,7 @@ negative on any date: the rebuild looks for the first negative point in SQL and 
 
 The arithmetic of DESIGN.md, in window functions (standard SQL, same on SQLite and
 PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherwise the
-day's arrivals minus departures and fatalities are added. Numbering the dates by "how
+day's arrivals and transfers minus departures and fatalities are added. Numbering the dates by "how
 many reports so far" splits a timeline into runs that each start at a report (or at 0),
 so the running sum within a run is exactly "the latest report, plus every change after it".
 """
@@ -31,12 +31,13 @@ _POINTS_BY_TYPE = f"""
 days AS (
     SELECT {_TIMELINE}, date,
         SUM(CASE kind WHEN 'arrival' THEN personnel
+                      WHEN 'transfer' THEN personnel
                       WHEN 'departure' THEN -personnel
                       WHEN 'fatality' THEN -personnel
                       ELSE 0 END) AS delta,
         MAX(CASE WHEN kind = 'strength_report' THEN personnel END) AS reported,
         SUM(CASE WHEN kind = 'fatality' THEN personnel ELSE 0 END) AS killed,
-        MIN(CASE WHEN kind = 'arrival' THEN date END) AS arrived_on
+        MIN(CASE WHEN kind IN ('arrival', 'transfer') THEN date END) AS arrived_on
     FROM tracker_deploymentevent
     WHERE {{scope}}
     GROUP BY {_TIMELINE}, date
