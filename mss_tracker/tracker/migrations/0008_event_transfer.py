@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_event_recorded_at'),
+        ('tracker', '0007_record_uuid'),
     ]
 
     operations = [
