@@ -51,6 +51,12 @@ class Filters:
             records = records.filter(date__lte=self.date_to)
         return records
 
+    @property
+    def feed_query(self) -> str:
+        """The parameters a feed link carries: what to follow (type, country, kind), not
+        the dates the page is looking at."""
+        return self.query_string(as_of=None, date_from=None, date_to=None)
+
     def query_string(self, **changes) -> str:
         """The filters as a URL query (`as_of=…&type=…`), with `changes` applied."""
         filters = replace(self, **changes) if changes else self
