@@ -2,16 +2,29 @@
 
 Environment variables: WEB_CONCURRENCY (workers, default 2 × cores + 1), PORT (default
 8000) or BIND (e.g. unix:/run/mss-tracker.sock), GUNICORN_TIMEOUT (seconds, default 30),
-FORWARDED_ALLOW_IPS (proxies whose X-Forwarded-* headers are trusted, default 127.0.0.1).
+FORWARDED_ALLOW_IPS and USE_X_FORWARDED_PROTO (read exactly as settings.py reads them).
 """
 
 import multiprocessing
 import os
 
-from mss_tracker.lib.env import envint
+from mss_tracker.lib.env import envbool, envint, envnetworks
 
 wsgi_app = "mss_tracker.wsgi:application"
-bind = os.environ.get("BIND") or f"0.0.0.0:{envint('PORT', 8000, minimum=1)}"
+
+# The reverse proxies in front of the app: the one list Django's login throttling also
+# trusts X-Forwarded-For from (lib/throttling.py). With a proxy, gunicorn listens on the
+# loopback only by default, so that clients cannot go around the proxy; a proxy on another
+# host needs BIND set to an address it can reach (and a firewall that lets only it in).
+_proxies = envnetworks("FORWARDED_ALLOW_IPS")
+forwarded_allow_ips = ",".join(str(network) for network in _proxies)
+_interface = "127.0.0.1" if _proxies else "0.0.0.0"
+bind = os.environ.get("BIND") or f"{_interface}:{envint('PORT', 8000, minimum=1)}"
+# gunicorn's default believes three HTTPS headers from those proxies; believe only the one
+# settings.py names, and only when USE_X_FORWARDED_PROTO says the proxy sets it.
+secure_scheme_headers = (
+    {"X-FORWARDED-PROTO": "https"} if envbool("USE_X_FORWARDED_PROTO", default=False) else {}
+)
 workers = envint("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
 
 # A request that takes longer than this is stuck: the worker is replaced.
@@ -22,8 +35,6 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never becomes an outage.
 max_requests = 1000
 max_requests_jitter = 100
-
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr

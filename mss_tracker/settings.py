@@ -9,7 +9,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from mss_tracker.lib.env import envbool, envchoice, envdatabase, envint, envlist, envorigins
+from mss_tracker.lib.env import (
+    envbool,
+    envchoice,
+    envdatabase,
+    envint,
+    envlist,
+    envnetworks,
+    envorigins,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -143,8 +151,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Login throttling (django-axes): AXES_FAILURE_LIMIT failed logins for one username from
 # one address lock that pair, and only that pair, for AXES_COOLOFF_MINUTES; the same
 # username from elsewhere and other usernames from the same address still get in, so
-# one proxy or office address cannot lock everyone out. Behind TRUSTED_PROXY_COUNT
-# proxies the address is taken from X-Forwarded-For (lib/throttling.py).
+# one proxy or office address cannot lock everyone out. On a connection from one of the
+# FORWARDED_ALLOW_IPS proxies (the list gunicorn.conf.py gives gunicorn too) the address
+# is taken from X-Forwarded-For; on any other, the header is ignored (lib/throttling.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -153,8 +162,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+FORWARDED_ALLOW_IPS = envnetworks("FORWARDED_ALLOW_IPS")
+if os.environ.get("TRUSTED_PROXY_COUNT", "").strip():
+    # Its replacement is a list of addresses: a count trusted X-Forwarded-For from anyone.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read: list the proxies' addresses in "
+        "FORWARDED_ALLOW_IPS instead (e.g. FORWARDED_ALLOW_IPS=127.0.0.1 for a proxy on "
+        "this machine)."
+    )
 AXES_CLIENT_IP_CALLABLE = "mss_tracker.lib.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "mss_tracker.lib.throttling.client_username"
 AXES_LOCKOUT_CALLABLE = "mss_tracker.lib.throttling.lockout_response"
 
 AUTH_PASSWORD_VALIDATORS = [

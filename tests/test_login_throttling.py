@@ -2,6 +2,7 @@
 while, and nothing else; behind a configured proxy, X-Forwarded-For tells clients apart."""
 
 import datetime
+import ipaddress
 
 import pytest
 from axes.models import AccessAttempt
@@ -115,8 +116,12 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(editor, limit):
     assert is_locked_out(response)
 
 
+def proxies(*networks: str) -> list:
+    return [ipaddress.ip_network(network) for network in networks]
+
+
 def test_behind_a_trusted_proxy_x_forwarded_for_tells_clients_apart(editor, limit, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.FORWARDED_ALLOW_IPS = proxies(PROXY)
     fail(limit, "editor", PROXY, forwarded=HOME)
 
     assert is_locked_out(log_in("editor", PASSWORD, PROXY, forwarded=HOME))
@@ -125,29 +130,42 @@ def test_behind_a_trusted_proxy_x_forwarded_for_tells_clients_apart(editor, limi
 
 def test_behind_a_trusted_proxy_the_client_cannot_forge_its_address(editor, limit, settings):
     """nginx appends the address it saw; whatever the client put before it is ignored."""
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.FORWARDED_ALLOW_IPS = proxies(PROXY)
     for attempt in range(limit):
         response = log_in("editor", "wrong", PROXY, forwarded=f"192.0.2.{attempt}, {HOME}")
 
     assert is_locked_out(response)
 
 
+def test_x_forwarded_for_from_a_connection_that_is_not_a_proxy_is_ignored(editor, limit, settings):
+    """The proxy is configured, but this client reached the app directly."""
+    settings.FORWARDED_ALLOW_IPS = proxies(PROXY)
+    for attempt in range(limit):
+        response = log_in("editor", "wrong", HOME, forwarded=f"192.0.2.{attempt}")
+
+    assert is_locked_out(response)
+
+
 @pytest.mark.parametrize(
-    ("proxies", "forwarded", "expected"),
+    ("trusted", "remote", "forwarded", "expected"),
     [
-        (0, "192.0.2.1", PROXY),
-        (1, "", PROXY),  # not through the proxy after all
-        (1, HOME, HOME),
-        (1, f"192.0.2.1, {HOME}", HOME),
-        (2, f"192.0.2.1, {HOME}, 10.0.0.1", HOME),
-        (2, HOME, PROXY),  # fewer entries than proxies: the header is not to be trusted
+        ([], PROXY, "192.0.2.1", PROXY),  # no proxy configured
+        ([PROXY], HOME, "192.0.2.1", HOME),  # not from the proxy: the header is the client's
+        ([PROXY], PROXY, "", PROXY),  # from the proxy, without the header
+        ([PROXY], PROXY, HOME, HOME),
+        ([PROXY], PROXY, f"192.0.2.1, {HOME}", HOME),  # counted from the right
+        ([PROXY, "10.0.0.1"], PROXY, f"192.0.2.1, {HOME}, 10.0.0.1", HOME),  # past proxies
+        (["10.0.0.0/8"], PROXY, f"192.0.2.1, {HOME}, 10.0.0.1", HOME),  # a network
+        ([PROXY], PROXY, f"{HOME}, not-an-address", PROXY),  # a broken proxy: its own address
+        ([PROXY], PROXY, "2001:db8::1", "2001:db8::1"),
+        ([PROXY], "", HOME, HOME),  # a unix socket: only this machine, the proxy, connects
     ],
 )
 def test_the_client_address_comes_from_the_trusted_proxies_only(
-    settings, proxies, forwarded, expected
+    settings, trusted, remote, forwarded, expected
 ):
-    settings.TRUSTED_PROXY_COUNT = proxies
-    request = RequestFactory().post("/admin/login/", REMOTE_ADDR=PROXY)
+    settings.FORWARDED_ALLOW_IPS = proxies(*trusted)
+    request = RequestFactory().post("/admin/login/", REMOTE_ADDR=remote)
     if forwarded:
         request.META["HTTP_X_FORWARDED_FOR"] = forwarded
 
@@ -159,15 +177,18 @@ def test_the_client_address_comes_from_the_trusted_proxies_only(
 
 def test_the_limits_come_from_the_environment():
     env = clean_environment(
-        DEBUG="true", AXES_FAILURE_LIMIT="3", AXES_COOLOFF_MINUTES="60", TRUSTED_PROXY_COUNT="1"
+        DEBUG="true",
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_MINUTES="60",
+        FORWARDED_ALLOW_IPS="127.0.0.1, 10.0.0.0/8",
     )
 
-    found = settings_in(env, "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "TRUSTED_PROXY_COUNT")
+    found = settings_in(env, "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "FORWARDED_ALLOW_IPS")
 
     assert found == {
         "AXES_FAILURE_LIMIT": 3,
         "AXES_COOLOFF_TIME": "1:00:00",
-        "TRUSTED_PROXY_COUNT": 1,
+        "FORWARDED_ALLOW_IPS": ["127.0.0.1/32", "10.0.0.0/8"],
     }
 
 
@@ -176,7 +197,9 @@ def test_the_limits_come_from_the_environment():
     [
         ("AXES_FAILURE_LIMIT", "0", "must be at least 1"),
         ("AXES_COOLOFF_MINUTES", "soon", "is not a whole number"),
-        ("TRUSTED_PROXY_COUNT", "-1", "must be at least 0"),
+        ("FORWARDED_ALLOW_IPS", "*", "is not an IP address or network"),
+        ("FORWARDED_ALLOW_IPS", "10.0.0.1/8", "is not an IP address or network"),
+        ("TRUSTED_PROXY_COUNT", "1", "is no longer read: list the proxies' addresses"),
     ],
 )
 def test_a_bad_value_stops_start_up(variable, value, why):
@@ -185,3 +208,23 @@ def test_a_bad_value_stops_start_up(variable, value, why):
     assert result.returncode != 0
     assert f"Configuration error: {variable}" in result.stderr
     assert why in result.stderr
+
+
+# Hostile input ---------------------------------------------------------------------------------
+
+
+def test_a_username_longer_than_any_account_is_a_failed_login_not_an_error(editor, limit):
+    """django-axes stores the username it was given (255 characters at most)."""
+    responses = fail(limit, "x" * 1000)
+
+    assert [response.status_code for response in responses[:-1]] == [200] * (limit - 1)
+    assert is_locked_out(responses[-1])
+    assert logged_in(log_in("editor", PASSWORD))
+
+
+@pytest.mark.parametrize("username", ["edi\x00tor", "\x00" * 300])
+def test_a_username_with_a_nul_byte_is_a_failed_login_not_an_error(editor, username):
+    response = log_in(username, PASSWORD)
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()

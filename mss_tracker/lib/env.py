@@ -4,6 +4,7 @@ Every helper raises ImproperlyConfigured with the variable's name, so a typo in 
 deployment stops start-up with a message that says what to fix.
 """
 
+import ipaddress
 import os
 
 import dj_database_url
@@ -43,6 +44,21 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envnetworks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated IP addresses or CIDR networks (`127.0.0.1,10.0.0.0/8`); `*` is
+    refused, since trusting every address would let any client forge its own."""
+    networks = []
+    for item in envlist(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 127.0.0.1 or "
+                "10.0.0.0/8); list the proxies' addresses, never *."
+            ) from None
+    return networks
 
 
 def envchoice(name: str, default: str, choices: list[str]) -> str:

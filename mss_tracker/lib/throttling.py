@@ -1,15 +1,19 @@
 """Login throttling (django-axes): whose address a login comes from, and the lockout page.
 
 Failed logins are counted per (username, client address) pair, so the address must be
-the client's, not the proxy's, and must be one the client cannot choose. Without a
-proxy that is REMOTE_ADDR. Behind TRUSTED_PROXY_COUNT proxies, each of which appends
-the address it received the request from to X-Forwarded-For (nginx's
-`$proxy_add_x_forwarded_for`), the client is the entry that many places from the right:
-everything left of it was written by the client and may be forged.
+the client's, not the proxy's, and must be one the client cannot choose. That is
+REMOTE_ADDR, the connection's own address, unless the connection comes from one of the
+proxies in FORWARDED_ALLOW_IPS (the one list gunicorn trusts too). Each such proxy
+appends the address it received the request from to X-Forwarded-For (nginx's
+`$proxy_add_x_forwarded_for`), so reading from the right, past the entries of trusted
+proxies, the first other address is the client: everything left of it was written by
+the client and may be forged. A client that reaches the app directly cannot use the
+header at all.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 
 from django.conf import settings
@@ -18,23 +22,58 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def is_trusted_proxy(remote_addr: str) -> bool:
+    """Whether a connection from `remote_addr` comes from a proxy in FORWARDED_ALLOW_IPS.
+
+    A connection without an IP address (a unix socket, whose REMOTE_ADDR is empty) can only
+    come from this machine, where the proxy is: trusted when any proxy is configured, as
+    gunicorn does.
+    """
+    proxies = settings.FORWARDED_ALLOW_IPS
+    if not proxies:
+        return False
+    if not remote_addr:
+        return True
+    address = _address(remote_addr)
+    return address is not None and any(address in network for network in proxies)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind trusted proxies the X-Forwarded-For
-    entry written by the outermost one."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    remote_addr = request.META.get("REMOTE_ADDR")
-    if proxies == 0:
-        return remote_addr
-    forwarded = [
-        address.strip()
-        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if address.strip()
-    ]
-    if len(forwarded) < proxies:
-        # The request did not come through every proxy (or one is misconfigured): the
-        # header cannot be trusted, the connection's address can.
-        return remote_addr
-    return forwarded[-proxies]
+    """The client's address: REMOTE_ADDR, or for a connection from a trusted proxy the
+    rightmost X-Forwarded-For entry that is not itself a trusted proxy."""
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    if not is_trusted_proxy(remote_addr):
+        return remote_addr or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for entry in reversed(forwarded):
+        if not entry.strip() or is_trusted_proxy(entry.strip()):
+            continue
+        address = _address(entry)
+        # Written by a trusted proxy, so an address; anything else means a misconfigured
+        # proxy, and the connection's own address is the one that cannot be forged.
+        return str(address) if address is not None else remote_addr or None
+    return remote_addr or None
+
+
+# django-axes' AccessAttempt.username column; Django's login form does not stop a longer one.
+USERNAME_MAX_LENGTH = 255
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a login attempt is counted under: as typed, cut to what django-axes
+    can store (no account's name is that long, so nothing is confused with one)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    return username[:USERNAME_MAX_LENGTH] if isinstance(username, str) else username
 
 
 def lockout_response(
