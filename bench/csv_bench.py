@@ -31,7 +31,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from mss_tracker.tracker.csv_io import EVENT_COLUMNS, MISSION_COLUMNS, import_csv  # noqa: E402
+from mss_tracker.tracker.csv.importing import import_csv  # noqa: E402
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, MISSION_COLUMNS  # noqa: E402
 from mss_tracker.tracker.models import (  # noqa: E402
     Country,
     DeploymentEvent,

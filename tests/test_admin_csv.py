@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mss_tracker.tracker.admin_csv import keep_upload, line_ranges
-from mss_tracker.tracker.csv_io import EVENT_COLUMNS, PLEDGE_COLUMNS
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, PLEDGE_COLUMNS
 from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source
 from tests.test_import_csv import events_file, pledges_file
 
@@ -132,7 +132,7 @@ def test_pledges_import_through_the_admin(editor_client, mission):
 
 
 def test_export_selected_as_csv(editor_client, mission):
-    from mss_tracker.tracker.csv_io import import_csv
+    from mss_tracker.tracker.csv.importing import import_csv
 
     import_csv("events", events_file({}, {"date": "2024-07-16", "notes": "=1+1"}))
     import_csv("pledges", pledges_file({}))

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from mss_tracker.tracker import csv_io
+from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,
@@ -64,7 +64,7 @@ def test_restoring_the_csv_exports_into_an_empty_database_reproduces_every_summa
         lines = backup[kind].decode().splitlines(keepends=True)
         header = lines[0]
         body = "".join(line for line in lines if line != header)
-        result = csv_io.import_csv(kind, (header + body).encode(), reason=f"restore {kind}")
+        result = import_csv(kind, (header + body).encode(), reason=f"restore {kind}")
         assert result.ok, result.summary()
 
     assert summaries(client) == before

@@ -199,7 +199,7 @@ def test_at_phone_width_nothing_scrolls_sideways(open_page, sample_missions, pat
 
 
 def test_it_saves_a_screenshot_of_the_dashboard(open_page, db, tmp_path):
-    from mss_tracker.tracker.csv_io import load_sample_data
+    from mss_tracker.tracker.sample_data import load_sample_data
 
     load_sample_data()
     page = open_page("/missions/mss/", height=1480)

@@ -1,4 +1,5 @@
-"""The events CSV written by PostgreSQL (tracker/csv_sql.py) is byte for byte csv_io's."""
+"""The events CSV written by PostgreSQL (tracker/csv/sql_writer.py) is byte for byte the
+Python writer's, and both take their columns and order from one spec (tracker/csv/spec.py)."""
 
 import datetime
 
@@ -7,8 +8,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mss_tracker.tracker.csv_io import EVENT_COLUMNS, csv_chunks, event_rows
-from mss_tracker.tracker.csv_sql import event_csv_lines, events_csv_chunks
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
+from mss_tracker.tracker.csv.sql_writer import event_csv_lines, events_csv_chunks
+from mss_tracker.tracker.csv.writer import csv_chunks, event_rows
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
 
 pytestmark = [

@@ -8,7 +8,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mss_tracker.tracker.csv_io import EVENT_COLUMNS, import_csv
+from mss_tracker.tracker.csv.importing import import_csv
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
 from mss_tracker.tracker.data_version import current_data_version
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 

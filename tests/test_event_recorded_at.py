@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mss_tracker.tracker import migrations, synthetic
-from mss_tracker.tracker.csv_io import import_csv
+from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.models import DeploymentEvent
 
 D = datetime.date

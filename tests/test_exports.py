@@ -7,15 +7,15 @@ import io
 import pytest
 from django.urls import reverse
 
-from mss_tracker.tracker.csv_io import (
+from mss_tracker.tracker.csv.spec import (
     EVENT_COLUMNS,
     MISSION_COLUMNS,
     PLEDGE_COLUMNS,
     SUMMARY_COLUMNS,
-    load_sample_data,
 )
 from mss_tracker.tracker.figures import country_figures, percent_of_pledge
 from mss_tracker.tracker.models import DeploymentEvent, Mission
+from mss_tracker.tracker.sample_data import load_sample_data
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +243,7 @@ def test_missions_export(client, sample, django_assert_num_queries):
 
 def test_the_exported_sample_files_are_the_sample_files(client, sample):
     """Exporting what load_sample_data imported gives back the shipped files' rows."""
-    from mss_tracker.tracker.csv_io import SAMPLE_DATA_DIR
+    from mss_tracker.tracker.sample_data import SAMPLE_DATA_DIR
 
     for kind, url in [
         ("missions", reverse("dashboards:export-missions")),

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Min
 
-from mss_tracker.tracker.csv_io import export_text
+from mss_tracker.tracker.csv.writer import export_text
 from mss_tracker.tracker.models import (
     DeploymentEvent,
     EventKind,

@@ -13,8 +13,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from mss_tracker.tracker.csv_io import MISSION_COLUMNS, load_sample_data
+from mss_tracker.tracker.csv.spec import MISSION_COLUMNS
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
+from mss_tracker.tracker.sample_data import load_sample_data
 from tests.test_import_csv import EVENT, csv_bytes, events_file, pledges_file
 
 pytestmark = pytest.mark.django_db

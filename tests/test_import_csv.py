@@ -1,4 +1,4 @@
-"""`manage.py import_csv` and `csv_io.import_csv`: all or nothing, every error named."""
+"""`manage.py import_csv` and `csv.importing.import_csv`: all or nothing, every error named."""
 
 import datetime
 import io
@@ -7,13 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mss_tracker.tracker.csv_io import (
-    EVENT_COLUMNS,
-    MISSION_COLUMNS,
-    PLEDGE_COLUMNS,
-    import_csv,
-    load_sample_data,
-)
+from mss_tracker.tracker.csv.importing import import_csv
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, MISSION_COLUMNS, PLEDGE_COLUMNS
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,
@@ -22,6 +17,7 @@ from mss_tracker.tracker.models import (
     Source,
     TimelinePoint,
 )
+from mss_tracker.tracker.sample_data import load_sample_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,36 +8,17 @@ iterator: memory stays flat and the worker keeps sending however many rows there
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
-from mss_tracker.tracker.csv_io import (
-    MISSION_COLUMNS,
-    PLEDGE_COLUMNS,
-    SUMMARY_COLUMNS,
-    csv_chunks,
-    mission_rows,
-    pledge_rows,
-    summary_rows,
-)
-from mss_tracker.tracker.csv_sql import events_csv_chunks
+from mss_tracker.tracker.csv.response import csv_download, csv_response
+from mss_tracker.tracker.csv.spec import MISSION_COLUMNS, PLEDGE_COLUMNS, SUMMARY_COLUMNS
+from mss_tracker.tracker.csv.sql_writer import events_csv_chunks
+from mss_tracker.tracker.csv.writer import mission_rows, pledge_rows, summary_rows
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
-
-
-def csv_response(filename: str, columns: list[str], rows: Iterable[list[str]]):
-    """A streamed `text/csv` download named `filename`."""
-    return csv_download(filename, csv_chunks(columns, rows))
-
-
-def csv_download(filename: str, chunks: Iterable[str]) -> StreamingHttpResponse:
-    """A streamed `text/csv` download of CSV text already written (`chunks`)."""
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _filename(*parts: str | None) -> str:
@@ -81,7 +62,7 @@ def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         _date(filters.date_from, "from-"),
         _date(filters.date_to, "to-"),
     )
-    # On PostgreSQL the database writes the lines (tracker/csv_sql.py): same bytes, faster.
+    # On PostgreSQL the database writes the lines (tracker/csv/sql_writer.py): same bytes, faster.
     return csv_download(filename, events_csv_chunks(events))
 
 

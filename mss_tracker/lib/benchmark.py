@@ -130,7 +130,7 @@ def _events_export_sql():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mss_tracker.tracker.csv_io import event_rows
+    from mss_tracker.tracker.csv.writer import event_rows
     from mss_tracker.tracker.models import DeploymentEvent
 
     with CaptureQueriesContext(connection) as queries:
@@ -145,8 +145,8 @@ def measure_export() -> dict:
     """Stream the events CSV of every row, then the database's own CSV of the same SELECT."""
     from django.db import connection
 
-    from mss_tracker.dashboards.exports import csv_download
-    from mss_tracker.tracker.csv_sql import events_csv_chunks
+    from mss_tracker.tracker.csv.response import csv_download
+    from mss_tracker.tracker.csv.sql_writer import events_csv_chunks
     from mss_tracker.tracker.models import DeploymentEvent
 
     select = _events_export_sql()

@@ -1,4 +1,4 @@
-"""CSV import and export in the admin: the same `csv_io` code as `manage.py import_csv`.
+"""CSV import and export in the admin: the same `tracker/csv/` code as `manage.py import_csv`.
 
 "Import CSV" is upload → preview → confirm. The preview is a dry run of the real import
 (rows to create, rows already present, every error with its line and column); confirm
@@ -34,23 +34,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from mss_tracker.tracker.csv_io import (
-    COLUMNS,
-    CsvFileError,
-    ImportResult,
-    check_size,
-    event_rows,
-    import_csv,
-    import_reason,
-    mission_rows,
-    pledge_rows,
-)
+from mss_tracker.tracker.csv.decoding import check_size
+from mss_tracker.tracker.csv.errors import CsvFileError, ImportResult
+from mss_tracker.tracker.csv.importing import import_csv, import_reason
+from mss_tracker.tracker.csv.response import csv_response
+from mss_tracker.tracker.csv.spec import COLUMNS, EXPORTS
+from mss_tracker.tracker.csv.writer import rows
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 _SALT = "mss_tracker.tracker.admin_csv.import"
 _TOKEN_MAX_AGE = 3600  # seconds between preview and confirm
 _KIND = {DeploymentEvent: "events", Pledge: "pledges", Mission: "missions"}
-_ROWS = {"events": event_rows, "pledges": pledge_rows, "missions": mission_rows}
 
 
 def _upload_dir() -> Path:
@@ -152,11 +146,9 @@ class CsvImportExportMixin:
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_selected_as_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        from mss_tracker.dashboards.exports import csv_response
-
         kind = self.csv_kind
         filename = f"{kind}-selected-{datetime.date.today().isoformat()}.csv"
-        return csv_response(filename, COLUMNS[kind], _ROWS[kind](queryset))
+        return csv_response(filename, COLUMNS[kind], rows(EXPORTS[kind], queryset))
 
     def import_csv_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

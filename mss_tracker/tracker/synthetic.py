@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pycountry
 from django.db import connection, transaction
 
+from mss_tracker.tracker.csv.copy_from import copy_rows
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,
@@ -175,12 +176,10 @@ def _record_id(rng: random.Random) -> str:
 
 
 def _copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
+    if connection.vendor == "postgresql":
+        copy_rows(table, columns, rows)
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join(['%s'] * len(columns))})"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mss_tracker.tracker.csv_io import SAMPLE_DATA_DIR, load_sample_data
+from mss_tracker.tracker.sample_data import SAMPLE_DATA_DIR, load_sample_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,215 @@
+"""What the three importers share: sources found or created, countries created on first
+use, missions looked up by slug, the "already recorded with other values" message, and
+the bulk write (COPY on PostgreSQL, bulk_create elsewhere) with its audit history.
+
+An importer `plan`s first — reads every row, checks it against the database, and sorts
+the rows into new, present and wrong — and `write`s only when the whole file is valid
+(`importing.import_csv` runs that in one transaction).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
+
+from mss_tracker.tracker.csv.cells import cell
+from mss_tracker.tracker.csv.copy_from import copy_objects
+from mss_tracker.tracker.csv.errors import ImportResult, Progress, RowError
+from mss_tracker.tracker.csv.row import Row, SourceKey
+from mss_tracker.tracker.history import CHANGED, CREATED, record_history
+from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
+from mss_tracker.tracker.timelines import lock_mission
+
+BULK_BATCH = 2000
+SOURCE_FIELDS = ("source__publisher", "source__title", "source__url")  # a Source's identity
+
+
+class Sources:
+    """Sources by (publisher, title, url): found in the database or created on first use."""
+
+    def __init__(self) -> None:
+        self.wanted: dict[SourceKey, tuple[int, datetime.date | None]] = {}  # key → line, date
+        self.known: dict[SourceKey, tuple[int, datetime.date | None]] = {}  # key → pk, date
+        self.ids: dict[SourceKey, int] = {}
+
+    def note(self, row: Row, key: SourceKey, published_on: datetime.date | None) -> None:
+        first = self.wanted.get(key)
+        if first is None or (first[1] is None and published_on is not None):
+            self.wanted[key] = (row.line, published_on)
+        elif published_on is not None and published_on != first[1]:
+            row.error(
+                "source_date",
+                f"{published_on.isoformat()} differs from {first[1].isoformat()} given for "
+                f"the same source (publisher, title and URL) on line {first[0]}.",
+            )
+
+    def load(self) -> None:
+        publishers = sorted({key[0] for key in self.wanted})
+        for start in range(0, len(publishers), 500):
+            for pk, publisher, title, url, published_on in Source.objects.filter(
+                publisher__in=publishers[start : start + 500]
+            ).values_list("pk", "publisher", "title", "url", "published_on"):
+                if (publisher, title, url) in self.wanted:
+                    self.known[(publisher, title, url)] = (pk, published_on)
+
+    def check_dates(self, errors: list[RowError]) -> None:
+        for key, (line, published_on) in self.wanted.items():
+            known = self.known.get(key)
+            if known and known[1] and published_on and known[1] != published_on:
+                errors.append(
+                    RowError(
+                        line,
+                        "source_date",
+                        f"{published_on.isoformat()} differs from the recorded date "
+                        f"{known[1].isoformat()} of this source ({key[0]}); correct one of them.",
+                    )
+                )
+
+    def write(self, reason: str, user: AbstractBaseUser | None) -> None:
+        """Create the new sources and fill in a missing published date; remember every id."""
+        new = [
+            Source(publisher=key[0], title=key[1], url=key[2], published_on=published_on)
+            for key, (_line, published_on) in self.wanted.items()
+            if key not in self.known
+        ]
+        for source in Source.objects.bulk_create(new, batch_size=BULK_BATCH):
+            self.ids[(source.publisher, source.title, source.url)] = source.pk
+        record_history(Source, [source.pk for source in new], CREATED, reason=reason, user=user)
+        dated = []
+        for key, (pk, published_on) in self.known.items():
+            self.ids[key] = pk
+            date_in_file = self.wanted[key][1]
+            if published_on is None and date_in_file is not None:
+                Source.objects.filter(pk=pk).update(published_on=date_in_file)
+                dated.append(pk)
+        record_history(Source, dated, CHANGED, reason=reason, user=user)
+
+    def is_new(self, key: SourceKey) -> bool:
+        return key not in self.known
+
+
+def ensure_countries(codes: Iterable[str]) -> None:
+    codes = set(codes)
+    existing = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+    for code in sorted(codes - existing):
+        Country.objects.get_or_create_from_iso3(code)
+
+
+def missions_by_slug(rows: list[Row]) -> dict[str, tuple[int, str]]:
+    slugs = {row.raw("mission").strip().lower() for row in rows}
+    return {
+        slug: (pk, acronym)
+        for pk, slug, acronym in Mission.objects.filter(slug__in=slugs).values_list(
+            "pk", "slug", "acronym"
+        )
+    }
+
+
+def find_mission(row: Row, missions: dict[str, tuple[int, str]]) -> int | None:
+    slug = row.raw("mission").strip().lower()
+    if slug in missions:
+        return missions[slug][0]
+    if not slug:
+        row.error("mission", "is empty; expected the slug of a recorded mission, e.g. mss.")
+    else:
+        known = ", ".join(sorted(Mission.objects.values_list("slug", flat=True))) or "none yet"
+        row.error(
+            "mission",
+            f"no mission has the slug '{slug}' (recorded missions: {known}); "
+            "import it first with missions.csv.",
+        )
+    return None
+
+
+def differences(pairs: dict[str, tuple[Any, Any]]) -> str:
+    """'personnel 1000 in the database, 900 in the file; …' for the columns that differ."""
+    shown = []
+    for column, (recorded, given) in pairs.items():
+        if recorded != given:
+            shown.append(
+                f"{column} {cell(recorded) or '(empty)'} recorded, "
+                f"{cell(given) or '(empty)'} in the file"
+            )
+    return "; ".join(shown)
+
+
+class Importer:
+    def __init__(
+        self,
+        result: ImportResult,
+        progress: Progress,
+        reason: str,
+        user: AbstractBaseUser | None,
+    ) -> None:
+        self.result = result
+        self.progress = progress
+        self.errors = result.errors
+        self.reason = reason  # of the audit history: "CSV import: <file name>"
+        self.user = user
+
+    def plan(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        raise NotImplementedError
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+    def bulk_create(self, model, objects: list) -> None:
+        """Insert `objects` and their audit history (no save() signals or timeline
+        rebuild: the caller does that): COPY on PostgreSQL, bulk_create elsewhere.
+        Constraints are checked the same either way."""
+        batches = range(0, len(objects), BULK_BATCH)
+        batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
+        if connection.vendor == "postgresql":
+            copy_objects(model, objects, batches, BULK_BATCH)
+        else:
+            for start in batches:
+                model.objects.bulk_create(objects[start : start + BULK_BATCH])
+        ids = [obj.pk for obj in objects]
+        record_history(model, ids, CREATED, reason=self.reason, user=self.user)
+
+
+class DatedImporter(Importer):
+    """What pledges and events share: mission, country, type, dates, flags and source."""
+
+    def read_common(self, row: Row, missions: dict[str, tuple[int, str]]) -> dict | None:
+        mission_id = find_mission(row, missions)
+        country = row.country("country_iso3")
+        day, precision = row.precise_date()
+        personnel_type = row.choice("personnel_type", list(PersonnelType.values))
+        disputed = row.boolean("disputed")
+        source = row.source()
+        notes = row.text("notes")
+        if source is not None:
+            self.sources.note(row, *source)
+        if not row.valid:
+            return None
+        return {
+            "mission_id": mission_id,
+            "country_id": country,
+            "personnel_type": personnel_type,
+            "date": day,
+            "date_precision": precision,
+            "disputed": disputed,
+            "notes": notes,
+            "source": source[0],
+        }
+
+    def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> list[Row]:
+        self.sources = Sources()
+        return [Row(line, cells, self.errors) for line, cells in rows]
+
+    def instances(self, model) -> list:
+        ensure_countries({record["country_id"] for _line, record in self.new})
+        self.sources.write(self.reason, self.user)
+        for mission_id in sorted({record["mission_id"] for _line, record in self.new}):
+            lock_mission(mission_id)
+        objects = []
+        for _line, record in self.new:
+            values = dict(record)
+            values["source_id"] = self.sources.ids[values.pop("source")]
+            objects.append(model(**values))
+        return objects

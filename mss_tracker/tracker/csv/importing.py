@@ -1,0 +1,140 @@
+"""`import_csv` and `import_file`: the one import that the `import_csv` command, the
+admin's "Import CSV" and `load_sample_data` all go through.
+
+It reads a whole file, checks every row against the database and reports every problem
+as "line N, column X: what is wrong and what is expected". Only when the whole file is
+valid does it write, in one transaction: new countries, sources and rows in bulk, then
+one `rebuild_timelines()` for every timeline touched, whose `NegativeStrength` is
+reported as an error of the line that caused it and rolls everything back. Rows already
+in the database are recognised and counted as present, never duplicated, so importing a
+file that was just exported changes nothing.
+
+Every row it creates or changes gets an audit history row (`history.record_history`,
+since bulk writes send no signals) whose reason names the file ("CSV import:
+events.csv") and whose user is the one who uploaded it (none for the commands).
+
+When is a row "already present"?
+
+- a mission: same slug and every column equal; same slug with other values is an error.
+- a pledge: same (mission, country, type, date) and equal personnel, precision,
+  disputed flag, notes and source; the same key with other values is an error (DESIGN:
+  one pledge per date; a second one is a duplicate to correct).
+- an event: same (mission, country, type, date, event, personnel, source) (the
+  database's "no exact duplicate" key) and equal precision, disputed flag and notes;
+  other values are an error, and so is a second strength report on the same date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from mss_tracker.tracker.csv.decoding import check_size
+from mss_tracker.tracker.csv.errors import (
+    CsvFileError,
+    ImportResult,
+    Progress,
+    RowError,
+    no_progress,
+)
+from mss_tracker.tracker.csv.events import EventImporter
+from mss_tracker.tracker.csv.missions import MissionImporter
+from mss_tracker.tracker.csv.pledges import PledgeImporter
+from mss_tracker.tracker.csv.reading import read_rows
+from mss_tracker.tracker.timelines import NegativeStrength
+
+PROGRESS_THRESHOLD = 5000  # files with more rows than this show a progress bar
+
+_IMPORTERS = {"missions": MissionImporter, "pledges": PledgeImporter, "events": EventImporter}
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_csv(
+    kind: str,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    reason: str | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """Import a missions, pledges or events file (bytes as uploaded), all or nothing.
+
+    Returns what was (or, with `dry_run`, would be) created and every error; when there
+    is any error nothing is written. A dry run still writes inside a transaction that it
+    rolls back, so it finds what only the database can (a timeline driven negative).
+    `reason` and `user` go into the audit history of every row written (`reason`
+    defaults to "CSV import"; callers name the file, see `import_reason`).
+    """
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    try:
+        rows = read_rows(kind, data)
+    except CsvFileError as exc:
+        result.errors.extend(exc.errors)
+        return result
+    result.rows = len(rows)
+    importer = _IMPORTERS[kind](
+        result, progress or no_progress, reason or import_reason(None), user
+    )
+    importer.plan(rows)
+    if result.errors:
+        result.new_lines, result.present_lines = [], []
+        return result
+    if not result.new_lines:
+        return result
+    try:
+        with transaction.atomic():
+            importer.write()
+            if dry_run:
+                raise _DryRun
+        result.written = True
+    except _DryRun:
+        pass
+    except NegativeStrength as exc:
+        result.errors.append(importer.negative_strength_error(exc))
+    except IntegrityError as exc:  # a concurrent edit slipped in between check and write
+        result.errors.append(
+            RowError(
+                None,
+                None,
+                f"The database refused the file ({exc}); it may have been changed while "
+                "importing. Nothing was written: import it again.",
+            )
+        )
+    return result
+
+
+def import_reason(file_name: str | None) -> str:
+    """The audit history's reason for a row written by importing `file_name`."""
+    return f"CSV import: {file_name}" if file_name else "CSV import"
+
+
+def import_file(
+    kind: str,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    reason: str | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """`import_csv` on a file on disk, refusing one over the size limit before reading it.
+    The audit history's reason names the file unless `reason` is given."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size)
+    except CsvFileError as exc:
+        return ImportResult(kind=kind, dry_run=dry_run, errors=exc.errors)
+    return import_csv(
+        kind,
+        path.read_bytes(),
+        dry_run=dry_run,
+        progress=progress,
+        reason=reason or import_reason(path.name),
+        user=user,
+    )

@@ -1,0 +1,163 @@
+"""Import missions.csv: missions keyed by slug, successors by slug (in the database or
+in the same file)."""
+
+from __future__ import annotations
+
+from mss_tracker.tracker.csv.importer import (
+    SOURCE_FIELDS,
+    Importer,
+    Sources,
+    differences,
+    ensure_countries,
+)
+from mss_tracker.tracker.csv.row import SLUG, Row
+from mss_tracker.tracker.history import CHANGED, record_history
+from mss_tracker.tracker.models import Mission
+
+
+class MissionImporter(Importer):
+    # fmt: off
+    _FIELDS = (
+        "acronym", "name", "host_country_id", "lead_country_id", "authorized_by",
+        "authorized_on", "start_date", "end_date", "authorized_ceiling", "successor_slug",
+        "source", "notes",
+    )
+    # fmt: on
+    _COLUMN = {
+        "host_country_id": "host_country_iso3",
+        "lead_country_id": "lead_country_iso3",
+        "source": "source_publisher",
+    }
+
+    def plan(self, rows):
+        self.sources = Sources()
+        records = []
+        for line, cells in self.progress(rows, len(rows), "checking missions"):
+            row = Row(line, cells, self.errors)
+            slug = row.raw("slug").strip().lower()
+            if not SLUG.match(slug) or len(slug) > 50:
+                row.error(
+                    "slug",
+                    f"'{slug}' is not a slug; expected lower-case letters, digits and "
+                    "hyphens (at most 50), e.g. mss.",
+                )
+            record = {
+                "acronym": row.text("acronym", 20, required=True),
+                "name": row.text("name", 200, required=True),
+                "host_country_id": row.country("host_country_iso3"),
+                "lead_country_id": row.country("lead_country_iso3", required=False),
+                "authorized_by": row.text("authorized_by", 200, required=True),
+                "authorized_on": row.date("authorized_on"),
+                "start_date": row.date("start_date"),
+                "end_date": row.date("end_date", required=False),
+                "authorized_ceiling": row.integer(
+                    "authorized_ceiling", 0, required=False, what="a whole number (or empty)"
+                ),
+                "successor_slug": row.raw("successor_slug").strip().lower() or None,
+                "notes": row.text("notes"),
+            }
+            source = row.source(required=False)
+            record["source"] = source[0] if source else None
+            if source:
+                self.sources.note(row, *source)
+            start, end = record["start_date"], record["end_date"]
+            if start and end and end < start:
+                row.error("end_date", f"{end.isoformat()} is before start_date {start}.")
+            if record["successor_slug"] == slug:
+                row.error("successor_slug", "a mission cannot be its own successor.")
+            if row.valid:
+                records.append((row, slug, record))
+        self.sources.load()
+        self.sources.check_dates(self.errors)
+        recorded = {
+            mission["slug"]: mission
+            for mission in Mission.objects.values(
+                "slug", *self._FIELDS[:-3], "notes", "successor__slug", *SOURCE_FIELDS, "pk"
+            )
+        }
+        in_file: dict[str, int] = {}
+        successors: dict[str, tuple[str, int]] = {}
+        for mission in recorded.values():
+            if mission["successor__slug"]:
+                successors[mission["successor__slug"]] = (mission["slug"], 0)
+        self.new = []
+        for row, slug, _record in records:
+            if slug in in_file:
+                row.error("slug", f"line {in_file[slug]} already has the mission '{slug}'.")
+                continue
+            in_file[slug] = row.line
+        all_slugs = set(recorded) | set(in_file)
+        for row, slug, record in records:
+            if in_file.get(slug) != row.line:
+                continue
+            successor = record["successor_slug"]
+            if successor and successor not in all_slugs:
+                row.error(
+                    "successor_slug",
+                    f"no mission has the slug '{successor}', in the database or in this file.",
+                )
+            elif successor:
+                other = successors.get(successor)
+                if other and other[0] != slug:
+                    where = f"line {other[1]}" if other[1] else "the database"
+                    row.error(
+                        "successor_slug",
+                        f"'{successor}' is already the successor of '{other[0]}' ({where}); "
+                        "a mission has at most one predecessor.",
+                    )
+                else:
+                    successors[successor] = (slug, row.line)
+            if slug not in recorded:
+                self.new.append((row.line, slug, record))
+                continue
+            old = recorded[slug]
+            old_source = (
+                (old["source__publisher"], old["source__title"], old["source__url"])
+                if old["source__publisher"]
+                else None
+            )
+            pairs = {
+                self._COLUMN.get(name, name): (old.get(name), record[name])
+                for name in self._FIELDS
+                if name not in ("successor_slug", "source")
+            }
+            pairs["successor_slug"] = (old["successor__slug"], record["successor_slug"])
+            pairs["source_publisher"] = (
+                " / ".join(filter(None, old_source or ())),
+                " / ".join(filter(None, record["source"] or ())),
+            )
+            diff = differences(pairs)
+            if diff:
+                row.error(
+                    None,
+                    f"the mission '{slug}' is already recorded with other values ({diff}); "
+                    "correct it in the admin.",
+                )
+            else:
+                self.result.present_lines.append(row.line)
+        self.result.new_lines = [line for line, _slug, _record in self.new]
+
+    def write(self):
+        countries = set()
+        for _line, _slug, record in self.new:
+            countries.update(filter(None, [record["host_country_id"], record["lead_country_id"]]))
+        ensure_countries(countries)
+        self.sources.write(self.reason, self.user)
+        created = {}
+        for _line, slug, record in self.new:
+            values = {k: v for k, v in record.items() if k not in ("successor_slug", "source")}
+            source_id = self.sources.ids[record["source"]] if record["source"] else None
+            mission = Mission(slug=slug, source_id=source_id, **values)
+            mission._change_reason = self.reason  # read by simple-history's post_save
+            mission._history_user = self.user
+            mission.save(force_insert=True)
+            created[slug] = mission
+        ids = dict(Mission.objects.values_list("slug", "pk"))
+        succeeded = []
+        for _line, slug, record in self.new:
+            if record["successor_slug"]:
+                Mission.objects.filter(pk=created[slug].pk).update(
+                    successor_id=ids[record["successor_slug"]]
+                )
+                succeeded.append(created[slug].pk)
+        record_history(Mission, succeeded, CHANGED, reason=self.reason, user=self.user)

@@ -1,0 +1,103 @@
+"""A file's header and rows: the header checked against the kind's columns, each row
+split into cells by column name with its line number. Cell values are read by `row`."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from mss_tracker.tracker.csv.decoding import check_size, decode_csv
+from mss_tracker.tracker.csv.errors import CsvFileError, RowError
+from mss_tracker.tracker.csv.spec import COLUMNS, KINDS
+
+
+def _header_errors(kind: str, header: list[str]) -> list[RowError]:
+    expected = COLUMNS[kind]
+    errors = []
+    seen = set()
+    for name in header:
+        if name in seen:
+            errors.append(RowError(1, name or "(blank)", "this column appears twice."))
+        seen.add(name)
+        if name not in expected:
+            errors.append(
+                RowError(
+                    1,
+                    name or "(blank)",
+                    f"unknown column; {kind}.csv has the columns {','.join(expected)}.",
+                )
+            )
+    missing = [name for name in expected if name not in seen]
+    if missing:
+        errors.append(
+            RowError(
+                1,
+                None,
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                f"{kind}.csv has the columns {','.join(expected)}.",
+            )
+        )
+    if errors:
+        for other, columns in COLUMNS.items():
+            if other != kind and set(header) == set(columns):
+                errors.append(
+                    RowError(
+                        1,
+                        None,
+                        f"this header is the one of {other}.csv: import it as {other}, not {kind}.",
+                    )
+                )
+    return errors
+
+
+def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(line number, cells by column) of every non-blank row; CsvFileError if the file
+    cannot be read. A row's line number is the physical line where it starts."""
+    if kind not in COLUMNS:
+        raise ValueError(f"unknown CSV kind {kind!r}; expected one of {', '.join(KINDS)}")
+    check_size(len(data))
+    text = decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    errors: list[RowError] = []
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as exc:
+        raise CsvFileError(
+            [RowError(1, None, f"the header row is not valid CSV: {exc}.")]
+        ) from None
+    header_errors = _header_errors(kind, header)
+    if header_errors:
+        raise CsvFileError(header_errors)
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(
+                RowError(
+                    line,
+                    None,
+                    f"not valid CSV ({exc}); a value containing commas, quotes or line "
+                    'breaks must be enclosed in double quotes, with each " inside written ""',
+                )
+            )
+            break  # the reader cannot find the start of the next row reliably
+        if any(cell.strip() for cell in cells):
+            if len(cells) != len(header):
+                errors.append(
+                    RowError(
+                        line,
+                        None,
+                        f"{len(cells)} values, expected {len(header)} (one per column of the "
+                        "header); check for an unquoted comma or a missing quote.",
+                    )
+                )
+            else:
+                rows.append((line, dict(zip(header, cells, strict=True))))
+        line = reader.line_num + 1
+    if errors:
+        raise CsvFileError(errors)
+    return rows

@@ -1,0 +1,149 @@
+"""One row's cells read column by column: every problem recorded with its line and
+column, none raised, so that an import reports all of a file's errors at once."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from mss_tracker.tracker.csv.cells import strip_formula_guard
+from mss_tracker.tracker.csv.errors import RowError
+from mss_tracker.tracker.dates import DatePrecision
+
+MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SLUG = re.compile(r"^[a-z0-9-]+$")
+_URL = URLValidator()
+
+SourceKey = tuple[str, str, str]  # (publisher, title, url): a Source's identity
+
+
+class Row:
+    """One row's cells, read column by column; every problem is recorded, none raised."""
+
+    def __init__(self, line: int, cells: dict[str, str], errors: list[RowError]) -> None:
+        self.line = line
+        self.cells = cells
+        self.errors = errors
+        self.valid = True
+
+    def error(self, column: str | None, message: str) -> None:
+        self.valid = False
+        self.errors.append(RowError(self.line, column, message))
+
+    def raw(self, column: str) -> str:
+        return strip_formula_guard(self.cells[column])
+
+    def text(self, column: str, max_length: int | None = None, required: bool = False) -> str:
+        value = self.raw(column)
+        if required and not value.strip():
+            self.error(column, "is empty; a value is required.")
+        elif max_length is not None and len(value) > max_length:
+            self.error(column, f"is {len(value)} characters long; at most {max_length} fit.")
+        return value
+
+    def choice(self, column: str, choices: list[str]) -> str | None:
+        value = self.raw(column).strip().lower()
+        if value not in choices:
+            shown = f"'{value}'" if value else "empty"
+            self.error(column, f"{shown} is not allowed; expected one of {', '.join(choices)}.")
+            return None
+        return value
+
+    def date(self, column: str, required: bool = True) -> datetime.date | None:
+        value = self.raw(column).strip()
+        if not value:
+            if required:
+                self.error(column, "is empty; expected a date written YYYY-MM-DD.")
+            return None
+        try:
+            if not _DATE.match(value):
+                raise ValueError
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            self.error(column, f"'{value}' is not a real calendar date written YYYY-MM-DD.")
+            return None
+
+    def integer(
+        self, column: str, minimum: int, required: bool = True, what: str = "a whole number"
+    ) -> int | None:
+        value = self.raw(column).strip()
+        if not value:
+            if required:
+                self.error(column, f"is empty; expected {what} of at least {minimum}.")
+            return None
+        number = int(value) if re.fullmatch(r"[+-]?\d+", value) else None
+        if number is None:
+            self.error(column, f"'{value}' is not a whole number; expected {what}.")
+            return None
+        if number < minimum or number > MAX_PERSONNEL:
+            self.error(
+                column,
+                f"{number} is out of range; expected {what} from {minimum} to {MAX_PERSONNEL:,}.",
+            )
+            return None
+        return number
+
+    def boolean(self, column: str) -> bool | None:
+        value = self.raw(column).strip().lower()
+        if value in ("true", "false"):
+            return value == "true"
+        self.error(column, f"'{value}' is not allowed; expected true or false.")
+        return None
+
+    def country(self, column: str, required: bool = True) -> str | None:
+        value = self.raw(column).strip().upper()
+        if not value:
+            if required:
+                self.error(column, "is empty; expected an ISO 3166-1 alpha-3 code such as KEN.")
+            return None
+        if len(value) != 3 or pycountry.countries.get(alpha_3=value) is None:
+            self.error(
+                column, f"'{value}' is not an ISO 3166-1 alpha-3 country code (e.g. KEN, HTI)."
+            )
+            return None
+        return value
+
+    def precise_date(self) -> tuple[datetime.date | None, str | None]:
+        """`date` and `date_precision`, checked against each other."""
+        day = self.date("date")
+        precision = self.choice("date_precision", list(DatePrecision.values))
+        if day and precision == DatePrecision.MONTH and day.day != 1:
+            self.error(
+                "date",
+                f"{day.isoformat()} has month precision, so it must be the 1st of the month "
+                f"({day.replace(day=1).isoformat()}).",
+            )
+        if day and precision == DatePrecision.YEAR and (day.day, day.month) != (1, 1):
+            self.error(
+                "date",
+                f"{day.isoformat()} has year precision, so it must be 1 January "
+                f"({day.replace(day=1, month=1).isoformat()}).",
+            )
+        return day, precision
+
+    def source(self, required: bool = True) -> tuple[SourceKey, datetime.date | None] | None:
+        publisher = self.text("source_publisher", 200)
+        title = self.text("source_title", 500)
+        url = self.text("source_url", 1000).strip()
+        published_on = self.date("source_date", required=False)
+        if not publisher.strip():
+            if required:
+                self.error("source_publisher", "is empty; every figure must cite its source.")
+            elif title or url or published_on:
+                self.error(
+                    "source_publisher",
+                    "is empty although other source columns are filled; name the publisher.",
+                )
+            return None
+        if url:
+            try:
+                _URL(url)
+            except ValidationError:
+                self.error("source_url", f"'{url}' is not a web address (https://…).")
+        return (publisher, title, url), published_on

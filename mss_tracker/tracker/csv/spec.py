@@ -1,0 +1,139 @@
+"""Each CSV export's columns, defined once: name, model field, kind of cell, sort order.
+
+Both writers are generated from these specs — the Python one (`writer`) and the
+PostgreSQL one (`sql_writer`) — so adding a column, or changing an order, is one line
+here and the two cannot drift. The import reads the same column names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Cell(StrEnum):
+    """How a value is written in a cell (the same rule in Python and in SQL)."""
+
+    TEXT = "text"  # free text: formula guard, quoted when it holds , " CR or LF
+    SLUG = "slug"  # [a-z0-9-]+: formula guard (a leading -), never quoted
+    CODE = "code"  # a code or choice the database constrains: written as stored
+    NUMBER = "number"  # an integer (or a UUID): its plain text form
+    DATE = "date"  # YYYY-MM-DD
+    BOOLEAN = "boolean"  # true / false
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the CSV header
+    field: str | None  # the model field it reads (values_list path); None if computed
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class Export:
+    """One CSV file: its columns in order, and the one order of its rows."""
+
+    name: str
+    columns: tuple[Column, ...]
+    order: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def fields(self) -> list[str]:
+        return [column.field for column in self.columns]
+
+
+_SOURCE = (
+    Column("source_publisher", "source__publisher", Cell.TEXT),
+    Column("source_title", "source__title", Cell.TEXT),
+    Column("source_url", "source__url", Cell.TEXT),
+    Column("source_date", "source__published_on", Cell.DATE),
+)
+_SOURCE_ORDER = ("source__publisher", "source__title", "source__url")
+
+EVENTS = Export(
+    "events",
+    (
+        Column("date", "date", Cell.DATE),
+        Column("date_precision", "date_precision", Cell.CODE),
+        Column("mission", "mission__slug", Cell.SLUG),
+        Column("country_iso3", "country_id", Cell.CODE),
+        Column("country", "country__name", Cell.TEXT),
+        Column("event", "kind", Cell.CODE),
+        Column("personnel_type", "personnel_type", Cell.CODE),
+        Column("personnel", "personnel", Cell.NUMBER),
+        Column("disputed", "disputed", Cell.BOOLEAN),
+        *_SOURCE,
+        Column("notes", "notes", Cell.TEXT),
+    ),
+    order=("date", "country_id", "personnel_type", "kind", "personnel", *_SOURCE_ORDER, "pk"),
+)
+
+PLEDGES = Export(
+    "pledges",
+    (
+        Column("date", "date", Cell.DATE),
+        Column("date_precision", "date_precision", Cell.CODE),
+        Column("mission", "mission__slug", Cell.SLUG),
+        Column("country_iso3", "country_id", Cell.CODE),
+        Column("country", "country__name", Cell.TEXT),
+        Column("personnel_type", "personnel_type", Cell.CODE),
+        Column("personnel", "personnel", Cell.NUMBER),
+        Column("disputed", "disputed", Cell.BOOLEAN),
+        *_SOURCE,
+        Column("notes", "notes", Cell.TEXT),
+    ),
+    order=("date", "country_id", "personnel_type", "mission__slug", "pk"),
+)
+
+MISSIONS = Export(
+    "missions",
+    (
+        Column("slug", "slug", Cell.SLUG),
+        Column("acronym", "acronym", Cell.TEXT),
+        Column("name", "name", Cell.TEXT),
+        Column("host_country_iso3", "host_country_id", Cell.CODE),
+        Column("lead_country_iso3", "lead_country_id", Cell.CODE),
+        Column("authorized_by", "authorized_by", Cell.TEXT),
+        Column("authorized_on", "authorized_on", Cell.DATE),
+        Column("start_date", "start_date", Cell.DATE),
+        Column("end_date", "end_date", Cell.DATE),
+        Column("authorized_ceiling", "authorized_ceiling", Cell.NUMBER),
+        Column("successor_slug", "successor__slug", Cell.SLUG),
+        *_SOURCE,
+        Column("notes", "notes", Cell.TEXT),
+    ),
+    order=("start_date", "slug"),
+)
+
+# The dashboard table: computed by `figures.country_figures`, not read from one model.
+SUMMARY = Export(
+    "summary",
+    (
+        Column("mission", None, Cell.SLUG),
+        Column("country_iso3", None, Cell.CODE),
+        Column("country", None, Cell.TEXT),
+        Column("personnel_type", None, Cell.CODE),
+        Column("pledged", None, Cell.NUMBER),
+        Column("deployed", None, Cell.NUMBER),
+        Column("gap", None, Cell.NUMBER),
+        Column("percent_of_pledge", None, Cell.NUMBER),
+        Column("fatalities", None, Cell.NUMBER),
+        Column("first_arrival", None, Cell.DATE),
+        Column("last_event", None, Cell.DATE),
+        Column("as_of", None, Cell.DATE),
+    ),
+)
+
+# The files `import_csv` takes (and exports), in the order they depend on each other.
+EXPORTS = {export.name: export for export in (MISSIONS, PLEDGES, EVENTS)}
+KINDS = tuple(EXPORTS)
+COLUMNS = {kind: export.names for kind, export in EXPORTS.items()}
+
+EVENT_COLUMNS = EVENTS.names
+PLEDGE_COLUMNS = PLEDGES.names
+MISSION_COLUMNS = MISSIONS.names
+SUMMARY_COLUMNS = SUMMARY.names

@@ -1,0 +1,104 @@
+"""The Python CSV writer, driven by `spec`: rows of cells streamed from the database.
+
+`rows(export, queryset)` reads `export`'s fields in its order through a database
+iterator (a server-side cursor on PostgreSQL) and writes each value by its column's
+cell kind; `csv_chunks` turns rows into text a few hundred lines at a time, so an export
+of any size streams in flat memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+
+from mss_tracker.tracker.csv.cells import ENCODERS, cell, date_cell
+from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, MISSIONS, PLEDGES, Export
+from mss_tracker.tracker.figures import country_figures, percent_of_pledge
+from mss_tracker.tracker.models import ALL_TYPES, DeploymentEvent, Mission, Pledge
+
+EXPORT_CHUNK_ROWS = 2000  # rows per database fetch
+
+
+def rows(export: Export, queryset: QuerySet) -> Iterator[list[str]]:
+    """The cells of `queryset`'s records in `export`'s columns and order, streamed."""
+    encoders = [ENCODERS[column.cell] for column in export.columns]
+    values = queryset.order_by(*export.order).values_list(*export.fields)
+    for row in values.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+        yield [encode(value) for encode, value in zip(encoders, row, strict=True)]
+
+
+def event_rows(events: QuerySet[DeploymentEvent]) -> Iterator[list[str]]:
+    """The cells of `events` in the events.csv columns, oldest first."""
+    return rows(EVENTS, events)
+
+
+def pledge_rows(pledges: QuerySet[Pledge]) -> Iterator[list[str]]:
+    """The cells of `pledges` in the pledges.csv columns, oldest first."""
+    return rows(PLEDGES, pledges)
+
+
+def mission_rows(missions: QuerySet[Mission]) -> Iterator[list[str]]:
+    """The cells of `missions` in the missions.csv columns."""
+    return rows(MISSIONS, missions)
+
+
+def summary_rows(
+    mission: Mission, as_of: datetime.date, personnel_type: str | None = None
+) -> Iterator[list[str]]:
+    """The dashboard table in summary.csv's columns: `figures.country_figures`, as CSV.
+
+    `as_of` is the effective date (already clamped by `Mission.effective_as_of`). The
+    numbers are the ones the page shows: no arithmetic here beyond `percent_of_pledge`.
+    """
+    for country in country_figures(mission, as_of, personnel_type):
+        yield [
+            cell(mission.slug),
+            cell(country.iso3),
+            cell(country.name),
+            personnel_type or ALL_TYPES,
+            cell(country.pledged),
+            cell(country.deployed),
+            cell(country.gap),
+            cell(percent_of_pledge(country.deployed, country.pledged)),
+            cell(country.fatalities),
+            date_cell(country.first_arrival),
+            date_cell(country.last_event),
+            as_of.isoformat(),
+        ]
+
+
+class _Echo:
+    """A file-like object whose write() hands the written text back (for csv.writer)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_chunks(
+    columns: list[str], rows: Iterable[list[str]], chunk_rows: int = 500
+) -> Iterator[str]:
+    """The CSV text (RFC 4180, CRLF line ends) of a header and rows, a few hundred lines
+    per chunk: small enough to keep memory flat, large enough not to flood the socket."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    chunk = [writer.writerow(columns)]
+    for row in rows:
+        chunk.append(writer.writerow(row))
+        if len(chunk) >= chunk_rows:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def header_line(columns: list[str]) -> str:
+    """The header row alone, as `csv_chunks` writes it."""
+    return next(csv_chunks(columns, ()))
+
+
+def export_text(kind: str, queryset: QuerySet) -> str:
+    """A whole missions, pledges or events file as one string (tests, small exports)."""
+    export = EXPORTS[kind]
+    return "".join(csv_chunks(export.names, rows(export, queryset)))

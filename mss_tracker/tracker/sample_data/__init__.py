@@ -1,0 +1,28 @@
+"""The bundled MSS/GSF sample data (missions.csv, pledges.csv, events.csv; NOTES.md says
+where each figure comes from) and its loading through the ordinary CSV import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from mss_tracker.tracker.csv.errors import ImportResult, Progress
+from mss_tracker.tracker.csv.importing import import_file
+from mss_tracker.tracker.csv.spec import KINDS
+
+SAMPLE_DATA_DIR = Path(__file__).resolve().parent
+
+
+def load_sample_data(progress: Progress | None = None) -> list[ImportResult]:
+    """Import the bundled MSS/GSF sample files (missions, pledges, events) in one
+    transaction; idempotent: a second run creates nothing."""
+    results = []
+    with transaction.atomic():
+        for kind in KINDS:
+            result = import_file(kind, SAMPLE_DATA_DIR / f"{kind}.csv", progress=progress)
+            results.append(result)
+            if result.errors:
+                transaction.set_rollback(True)
+                break
+    return results
