@@ -6,8 +6,10 @@ embed. Colours are presentation attributes, not CSS, so the file looks the same 
 into a report as it does on the page, and a strict CSP has nothing to object to.
 
 The figures come from `figures.strength_series` / `figures.pledged_series`; this module
-only draws them, and draws no more points than the chart's width can show (`downsample`):
-a daily history of years costs about what a few months cost.
+places them (`chart_geometry`, a `ChartGeometry`) and the template `dashboards/chart.svg`
+draws them, its autoescaping escaping every text. It places no more points than the
+chart's width can show (`downsample`): a daily history of years costs about what a few
+months cost.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import Mission
@@ -152,7 +155,105 @@ def _value_on(series: Series, day: datetime.date) -> int:
     return value
 
 
-def strength_chart(
+@dataclass(frozen=True)
+class Gridline:
+    y: float
+    label: str  # the value, on the y axis
+    label_y: float
+    baseline: bool  # the zero line, drawn darker
+
+
+@dataclass(frozen=True)
+class XTick:
+    x: float
+    label: str  # empty where it would touch the previous label
+    anchor: str  # text-anchor: start, middle or end
+
+
+@dataclass(frozen=True)
+class DrawnMilestone:
+    x: float
+    line_top: float
+    label_x: float
+    label_y: float
+    anchor: str
+    label: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class ChartGeometry:
+    """Everything `dashboards/chart.svg` draws, already placed: positions in the SVG's
+    user units, texts unescaped (the template's autoescaping escapes them)."""
+
+    size: ChartSize
+    title: str
+    description: str
+    left: float
+    plot_right: float
+    top: float
+    plot_bottom: float
+    axis_label_y: float | None  # the rotated "Personnel" label; None on narrow charts
+    gridlines: list[Gridline]
+    ticks: list[XTick]
+    tick_label_y: float
+    milestones: list[DrawnMilestone]
+    pledged_path: str
+    deployed_path: str
+    pledged_points: list[Point]
+    deployed_points: list[Point]
+    legend_y: float
+
+    @property
+    def colours(self) -> dict[str, str]:
+        return {
+            "deployed": DEPLOYED_COLOUR,
+            "pledged": PLEDGED_COLOUR,
+            "milestone": MILESTONE_COLOUR,
+            "grid": GRID_COLOUR,
+            "text": TEXT_COLOUR,
+        }
+
+    @property
+    def font(self) -> str:
+        return FONT
+
+    @property
+    def small_font_size(self) -> int:
+        return self.size.font_size - 1
+
+    @property
+    def legend(self) -> dict[str, float]:
+        """The legend's positions under the axis: three swatches, each with its label."""
+        left, y = self.left, self.legend_y
+        return {
+            "y": y,
+            "swatch_y": y - 4,
+            "deployed_x1": left,
+            "deployed_x2": left + 26,
+            "deployed_label_x": left + 32,
+            "pledged_x1": left + 110,
+            "pledged_x2": left + 136,
+            "pledged_label_x": left + 142,
+            "milestone_x": left + 214,
+            "milestone_y1": y - 11,
+            "milestone_y2": y + 2,
+            "milestone_label_x": left + 220,
+        }
+
+    @property
+    def tick_bottom(self) -> float:
+        return self.plot_bottom + 5
+
+
+def chart_geometry(
     *,
     title: str,
     deployed: Series,
@@ -161,8 +262,9 @@ def strength_chart(
     end: datetime.date,
     milestones: list[Milestone],
     size: ChartSize = WIDE,
-) -> str:
-    """The deployed total as a step line against the pledged total, from start to end."""
+) -> ChartGeometry:
+    """Where everything goes: the deployed total as a step line against the pledged
+    total, from start to end, with gridlines, month ticks and mandate milestones."""
     start = min([start, *(day for day, _ in deployed[:1]), *(day for day, _ in pledged[:1])])
     if end <= start:
         end = start + datetime.timedelta(days=1)
@@ -183,39 +285,17 @@ def strength_chart(
         return round(top + plot_h * (1 - value / y_top), 1)
 
     fs = size.font_size
-    out: list[str] = []
-    deployed_now = _value_on(deployed, end)
-    pledged_now = _value_on(pledged, end)
-    desc = (
-        f"{deployed_now:,} personnel deployed against {pledged_now:,} pledged on {_day(end)}, "
-        f"from {_day(start)}."
+    description = (
+        f"{_value_on(deployed, end):,} personnel deployed against "
+        f"{_value_on(pledged, end):,} pledged on {_day(end)}, from {_day(start)}."
     )
-    out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size.width} {size.height}" '
-        f'width="{size.width}" height="{size.height}" role="img" '
-        f'aria-label="{escape(title)}. {escape(desc)}" '
-        f'font-family="{FONT}" font-size="{fs}" fill="{TEXT_COLOUR}" class="chart-svg">'
-    )
-    out.append(f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>")
-    out.append(f'<rect width="{size.width}" height="{size.height}" fill="#ffffff"/>')
-
-    # Horizontal gridlines and the y axis labels.
-    for value in range(0, y_top + 1, y_step):
-        out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value)}" y2="{y(value)}" '
-            f'stroke="{GRID_COLOUR if value else TEXT_COLOUR}" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{left - 6}" y="{y(value) + fs / 3:.1f}" text-anchor="end">{value:,}</text>'
-        )
-    out.append(
-        f'<text transform="translate(11 {top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
-        f'font-weight="600" font-size="{fs - 1}">Personnel</text>'
-        if not size.short_labels
-        else ""
-    )
+    gridlines = [
+        Gridline(y(value), f"{value:,}", round(y(value) + fs / 3, 1), value == 0)
+        for value in range(0, y_top + 1, y_step)
+    ]
 
     # The x axis: month ticks, each label drawn only where it does not touch the previous one.
+    ticks = []
     previous_right = -1.0
     for tick in _month_ticks(start, end, size.max_x_ticks):
         label = str(tick.year) if tick.month == 1 and size.short_labels else tick.strftime("%b %Y")
@@ -232,30 +312,25 @@ def strength_chart(
             label = ""
         else:
             previous_right = label_left + 2 * half_width
-        out.append(
-            f'<line x1="{x(tick)}" x2="{x(tick)}" y1="{top + plot_h}" y2="{top + plot_h + 5}" '
-            f'stroke="{TEXT_COLOUR}"/>'
-        )
-        if label:
-            out.append(
-                f'<text x="{x(tick)}" y="{top + plot_h + 5 + fs}" '
-                f'text-anchor="{anchor}">{label}</text>'
-            )
+        ticks.append(XTick(x(tick), label, anchor))
 
     # Milestones: dashed verticals, labels staggered so that close dates do not collide.
+    drawn_milestones = []
     shown = sorted((m for m in milestones if start <= m.day <= end), key=lambda m: m.day)
     for row, milestone in enumerate(shown):
         mx = x(milestone.day)
         ly = top - 27 + (row % 2) * (fs + 2) if not size.short_labels else top - 24 + (row % 2) * 12
         anchor = "end" if mx > left + plot_w * 0.75 else "start"
-        dx = -3 if anchor == "end" else 3
-        out.append(
-            f'<g class="milestone"><title>{escape(milestone.description)}: '
-            f"{_day(milestone.day)}</title>"
-            f'<line x1="{mx}" x2="{mx}" y1="{ly - fs + 2}" y2="{top + plot_h}" '
-            f'stroke="{MILESTONE_COLOUR}" stroke-dasharray="2 3"/>'
-            f'<text x="{mx + dx}" y="{ly}" text-anchor="{anchor}" fill="{MILESTONE_COLOUR}" '
-            f'font-size="{fs - 1}">{escape(milestone.label)}</text></g>'
+        drawn_milestones.append(
+            DrawnMilestone(
+                x=mx,
+                line_top=ly - fs + 2,
+                label_x=mx + (-3 if anchor == "end" else 3),
+                label_y=ly,
+                anchor=anchor,
+                label=milestone.label,
+                tooltip=f"{milestone.description}: {_day(milestone.day)}",
+            )
         )
 
     # The two step lines, each starting at 0 on the first day.
@@ -266,39 +341,35 @@ def strength_chart(
         points.append(f"H{x(end)}")
         return "".join(points)
 
-    out.append(
-        f'<path d="{step_path(pledged_drawn)}" fill="none" stroke="{PLEDGED_COLOUR}" '
-        f'stroke-width="2" stroke-dasharray="6 4"/>'
+    return ChartGeometry(
+        size=size,
+        title=title,
+        description=description,
+        left=left,
+        plot_right=left + plot_w,
+        top=top,
+        plot_bottom=top + plot_h,
+        axis_label_y=None if size.short_labels else round(top + plot_h / 2, 1),
+        gridlines=gridlines,
+        ticks=ticks,
+        tick_label_y=top + plot_h + 5 + fs,
+        milestones=drawn_milestones,
+        pledged_path=step_path(pledged_drawn),
+        deployed_path=step_path(deployed_drawn),
+        pledged_points=[
+            Point(
+                round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), f"{_day(day)}: {value:,} pledged"
+            )
+            for day, value in pledged_drawn
+        ],
+        deployed_points=[
+            Point(x(day), y(value), f"{_day(day)}: {value:,} deployed")
+            for day, value in deployed_drawn
+        ],
+        legend_y=size.height - 14,
     )
-    out.append(
-        f'<path d="{step_path(deployed_drawn)}" fill="none" stroke="{DEPLOYED_COLOUR}" '
-        f'stroke-width="2.5"/>'
-    )
-    for day, value in pledged_drawn:
-        out.append(
-            f'<rect x="{x(day) - 3.5}" y="{y(value) - 3.5}" width="7" height="7" '
-            f'fill="{PLEDGED_COLOUR}"><title>{_day(day)}: {value:,} pledged</title></rect>'
-        )
-    for day, value in deployed_drawn:
-        out.append(
-            f'<circle cx="{x(day)}" cy="{y(value)}" r="4" fill="{DEPLOYED_COLOUR}">'
-            f"<title>{_day(day)}: {value:,} deployed</title></circle>"
-        )
 
-    # Legend under the axis.
-    ly = size.height - 14
-    out.append(
-        f'<g class="legend">'
-        f'<line x1="{left}" x2="{left + 26}" y1="{ly - 4}" y2="{ly - 4}" '
-        f'stroke="{DEPLOYED_COLOUR}" stroke-width="2.5"/>'
-        f'<text x="{left + 32}" y="{ly}">Deployed</text>'
-        f'<line x1="{left + 110}" x2="{left + 136}" y1="{ly - 4}" y2="{ly - 4}" '
-        f'stroke="{PLEDGED_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 142}" y="{ly}">Pledged</text>'
-        f'<line x1="{left + 214}" x2="{left + 214}" y1="{ly - 11}" y2="{ly + 2}" '
-        f'stroke="{MILESTONE_COLOUR}" stroke-dasharray="2 3"/>'
-        f'<text x="{left + 220}" y="{ly}">Milestone</text>'
-        f"</g>"
-    )
-    out.append("</svg>")
-    return "".join(out)
+
+def strength_chart(**drawing) -> SafeString:
+    """The chart as SVG markup (`chart_geometry`'s arguments), drawn by its template."""
+    return render_to_string("dashboards/chart.svg", {"chart": chart_geometry(**drawing)})
