@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything can put a NUL byte from the URL into a database query.
+    "mss_tracker.lib.bad_requests.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,7 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "mss_tracker.dashboards.middleware.BadParameterMiddleware",
+    "mss_tracker.lib.bad_requests.BadParameterMiddleware",
     # The audit history records request.user as the author of every admin write.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Turns a locked-out login into the lockout page (last, as django-axes asks).

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.csv.response import csv_download, csv_response
 from mss_tracker.tracker.csv.spec import MISSION_COLUMNS, PLEDGE_COLUMNS, SUMMARY_COLUMNS
 from mss_tracker.tracker.csv.sql_writer import events_csv_chunks
@@ -37,6 +38,7 @@ def _dated(records, mission: Mission, filters: Filters):
     return records, as_of
 
 
+@read_only
 @cache_on_data_version
 def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     filters = parse_filters(request.GET)
@@ -48,6 +50,7 @@ def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     )
 
 
+@read_only
 def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
@@ -66,6 +69,7 @@ def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     return csv_download(filename, events_csv_chunks(events))
 
 
+@read_only
 def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """The pledges dated ≤ as_of; `kind` is checked like everywhere but has no pledge to
     narrow, so a link copied from the events page still downloads its pledges."""
@@ -84,6 +88,7 @@ def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     return csv_response(filename, PLEDGE_COLUMNS, pledge_rows(pledges))
 
 
+@read_only
 def missions_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every mission (the index page lists them all; its as_of and type are checked)."""
     parse_filters(request.GET)

@@ -15,15 +15,9 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from mss_tracker.lib.bad_requests import BadParameter
+from mss_tracker.tracker.dates import parse_date
 from mss_tracker.tracker.models import Country, EventKind, PersonnelType
-
-
-class BadParameter(Exception):
-    def __init__(self, parameter: str, value: str, accepted: str) -> None:
-        self.parameter = parameter
-        self.value = value
-        self.accepted = accepted
-        super().__init__(f"{parameter}={value!r}: {accepted}")
 
 
 @dataclass(frozen=True)
@@ -76,15 +70,9 @@ def _date(params: QueryDict, name: str) -> datetime.date | None:
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name, raw)
-    except ValueError:
-        return _bad_date(name, raw)
-
-
-def _bad_date(name: str, raw: str):
-    raise BadParameter(
-        name, raw, "expected a real calendar date written YYYY-MM-DD, e.g. 2025-03-01"
-    )
+        return parse_date(raw)
+    except ValueError as error:
+        raise BadParameter(name, raw, str(error)) from None
 
 
 def _choice(params: QueryDict, name: str, choices: list[str]) -> str | None:

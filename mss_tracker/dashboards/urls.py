@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mss_tracker.dashboards import exports, feeds, views
+from mss_tracker.lib.methods import read_only
 
 app_name = "dashboards"
 
@@ -12,7 +13,9 @@ urlpatterns = [
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
     path("missions/<slug:slug>/events/", views.events, name="events"),
-    path("missions/<slug:slug>/events.atom", feeds.MissionEventsFeed(), name="events-feed"),
+    path(
+        "missions/<slug:slug>/events.atom", read_only(feeds.MissionEventsFeed()), name="events-feed"
+    ),
     path("missions/<slug:slug>/countries/<str:iso3>/", views.country, name="country"),
     path(
         "missions/<slug:slug>/countries/<str:iso3>/chart.svg",

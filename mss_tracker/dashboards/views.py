@@ -10,6 +10,7 @@ a history-restore request gets the whole page again.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -31,13 +32,14 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
 from mss_tracker.dashboards import charts
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
-from mss_tracker.dashboards.filters import BadParameter, Filters, parse_filters
+from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.lib.bad_requests import BadParameter
+from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import figures
 from mss_tracker.tracker.models import (
     Country,
@@ -232,7 +234,7 @@ def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySe
 # Pages --------------------------------------------------------------------------------
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def index(request: HttpRequest) -> HttpResponse:
     filters = _page_filters(parse_filters(request.GET))
@@ -253,7 +255,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def mission(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
@@ -337,7 +339,7 @@ def _sort_links(filters: Filters, sort: str) -> list[dict]:
     return columns
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
@@ -347,7 +349,7 @@ def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     return _svg_response(chart["wide"], f"{mission.slug}-strength-{as_of.isoformat()}.svg")
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = _get_mission(slug)
@@ -423,7 +425,7 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     return _render(request, "dashboards/country.html", context, url=_url(request, query))
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = _get_mission(slug)
@@ -435,7 +437,7 @@ def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     return _svg_response(chart["wide"], filename)
 
 
-@require_safe
+@read_only
 @cache_on_data_version
 def events(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
@@ -479,11 +481,13 @@ def _page_number(request: HttpRequest, paginator: Paginator) -> int:
     raw = request.GET.get("page", "").strip()
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= paginator.num_pages:
+    # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= paginator.num_pages:
         raise BadParameter("page", raw, f"expected a page number from 1 to {paginator.num_pages}")
     return int(raw)
 
 
+@read_only
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
@@ -493,7 +497,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_safe
+@read_only
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico where a page names no icon: the admin, a chart.svg."""
     return redirect(static("favicon.svg"))

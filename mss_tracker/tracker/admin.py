@@ -13,15 +13,17 @@ a record sees its history; only whoever may change it may revert it.
 
 from __future__ import annotations
 
+import re
+
 import pycountry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -108,9 +110,24 @@ class HistoryAdmin(SimpleHistoryAdmin):
     permission, and reverting a deleted record the add permission too.
     """
 
+    def _ids_or_404(self, object_id: str, version_id: str | None = None) -> None:
+        """An id in a history URL that cannot name a record (`abc` for a number) is a 404,
+        as it is on the change page; simple-history would query with it and fail."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such record.") from None
+        if version_id is not None and not re.fullmatch(r"[0-9]{1,18}", version_id):
+            raise Http404("No such version.")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._ids_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
     ) -> HttpResponse:
+        self._ids_or_404(object_id, version_id)
         if request.method == "POST":
             exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
             if not self.has_change_permission(request) or (

@@ -1,8 +1,55 @@
-"""Dates with a precision: day, month ("Aug 2023") or year ("2023")."""
+"""Dates: the range every date must fall in, how one is read, and its precision (day,
+month ("Aug 2023") or year ("2023"))."""
 
 import datetime
+import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+# Every date the tracker accepts, in a URL parameter, a form or a CSV file, lies in this
+# range: wide enough for any mission's history, narrow enough that every page, chart and
+# export can compute and draw with it (Python's dates end in year 9999, and a chart's
+# axis runs past its last date).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+DATE_RANGE = f"from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: not ²
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date written YYYY-MM-DD, real and within the range, or ValueError saying why.
+
+    Stricter than `date.fromisoformat`, which also takes week dates (2025-W01-4) and
+    20250101, and than `int`, which takes other scripts' digits.
+    """
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"expected a date written YYYY-MM-DD ({DATE_RANGE}), e.g. 2025-03-01")
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"expected a real calendar date written YYYY-MM-DD ({DATE_RANGE}), e.g. 2025-03-01"
+        ) from None
+    check_date_in_range(day)
+    return day
+
+
+def check_date_in_range(day: datetime.date) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"{day.isoformat()} is out of range: dates run {DATE_RANGE}")
+
+
+def validate_date_in_range(day: datetime.date | None) -> None:
+    """The model fields' validator (admin forms); see `parse_date` for text."""
+    if day is None:
+        return
+    try:
+        check_date_in_range(day)
+    except ValueError as error:
+        raise ValidationError(str(error), code="date_out_of_range") from None
 
 
 class DatePrecision(models.TextChoices):
