@@ -6,6 +6,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     # Before anything can put a NUL byte from the URL into a database query.
     "mss_tracker.lib.bad_requests.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its URL (/fr/…, /ht/…); see dashboards/languages.py.
+    "mss_tracker.dashboards.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -183,9 +187,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The public pages in English (unprefixed), French (/fr/) and Haitian Creole (/ht/);
+# DESIGN.md, Languages. Django has no Creole locale: mss_tracker/formats/ht/ gives its
+# number and date forms, locale/ht/ its words, and LANG_INFO its name (below).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ht", "Kreyòl ayisyen")]
+LANG_INFO["ht"] = {
+    "bidi": False,
+    "code": "ht",
+    "name": "Haitian Creole",
+    "name_local": "Kreyòl ayisyen",
+}
+USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our dates ("2 Oct 2025", "2 oct. 2025", "2 oktòb 2025") and the Creole number forms.
+FORMAT_MODULE_PATH = ["mss_tracker.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -8,9 +8,9 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import include, path
+from django.urls import path
 
-from mss_tracker.dashboards.urls import urlpatterns as dashboard_urlpatterns
+from mss_tracker.urls import urlpatterns as site_urlpatterns
 
 
 def failing_view(request):
@@ -20,7 +20,7 @@ def failing_view(request):
 # For the 500 page: the site's URLs plus one view that fails.
 urlpatterns = [
     path("boom/", failing_view),
-    path("", include((dashboard_urlpatterns, "dashboards"))),
+    *site_urlpatterns,
 ]
 
 

@@ -109,7 +109,9 @@ def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[...
     @wraps(view)
     def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         seconds = cache_seconds()
-        if seconds <= 0 or request.method not in ("GET", "HEAD"):
+        # A page offering the reader their browser's language is theirs alone (languages.py).
+        offering = getattr(request, "language_offer", None)
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or offering:
             return view(request, *args, **kwargs)
         key = page_cache_key(request, current_data_version())
         gzipped = _accepts_gzip(request)

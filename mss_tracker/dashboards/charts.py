@@ -19,10 +19,13 @@ import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
-from mss_tracker.tracker.models import Mission
+from mss_tracker.tracker.models import Country, Mission
 
 Series = list[tuple[datetime.date, int]]
 
@@ -40,6 +43,11 @@ class Milestone:
     label: str  # short, drawn on the chart
     description: str  # long, in the tooltip
 
+    @property
+    def choice_label(self) -> str:
+        """As a quick date of the filters: "Start (25 Jun 2024)"."""
+        return f"{self.label} ({_day(self.day)})"
+
 
 @dataclass(frozen=True)
 class ChartSize:
@@ -56,26 +64,53 @@ NARROW = ChartSize(width=360, height=300, font_size=11, max_x_ticks=4, short_lab
 
 def mission_milestones(mission: Mission) -> list[Milestone]:
     """The mandate milestones: authorisation, start, end and the successor's start."""
+    acronym = {"acronym": mission.acronym}
     milestones = [
-        Milestone(mission.authorized_on, "Authorised", f"Authorised by {mission.authorized_by}"),
-        Milestone(mission.start_date, "Start", f"{mission.acronym} starts"),
+        Milestone(
+            mission.authorized_on,
+            _("Authorised"),
+            _("Authorised by %(act)s") % {"act": mission.authorized_by},
+        ),
+        Milestone(mission.start_date, _("Start"), _("%(acronym)s starts") % acronym),
     ]
     if mission.end_date:
-        milestones.append(Milestone(mission.end_date, "End", f"{mission.acronym} ends"))
+        milestones.append(Milestone(mission.end_date, _("End"), _("%(acronym)s ends") % acronym))
     successor = mission.successor
     if successor is not None:
+        names = {"acronym": successor.acronym, "name": successor.name}
         milestones.append(
             Milestone(
                 successor.start_date,
-                f"{successor.acronym} starts",
-                f"Successor {successor.acronym} ({successor.name}) starts",
+                _("%(acronym)s starts") % names,
+                _("Successor %(acronym)s (%(name)s) starts") % names,
             )
         )
     return milestones
 
 
+def chart_title(
+    mission: Mission,
+    as_of: datetime.date,
+    personnel_type: str | None,
+    country: Country | None = None,
+) -> str:
+    """ "MSS: police personnel deployed and pledged, to 2 Oct 2025", in the page's language."""
+    names = {
+        "who": f"{mission.acronym} {country.local_name}" if country else mission.acronym,
+        "type": personnel_noun(personnel_type),
+        "date": _day(as_of),
+    }
+    if personnel_type:
+        return _("%(who)s: %(type)s personnel deployed and pledged, to %(date)s") % names
+    return _("%(who)s: personnel (all types) deployed and pledged, to %(date)s") % names
+
+
 def _day(day: datetime.date) -> str:
     return format_with_precision(day, "day")
+
+
+def _tip(day: datetime.date, value: int) -> dict[str, str]:
+    return {"date": _day(day), "personnel": thousands(value)}
 
 
 def _nice_top(value: int) -> tuple[int, int]:
@@ -285,12 +320,16 @@ def chart_geometry(
         return round(top + plot_h * (1 - value / y_top), 1)
 
     fs = size.font_size
-    description = (
-        f"{_value_on(deployed, end):,} personnel deployed against "
-        f"{_value_on(pledged, end):,} pledged on {_day(end)}, from {_day(start)}."
-    )
+    description = _(
+        "%(deployed)s personnel deployed against %(pledged)s pledged on %(end)s, from %(start)s."
+    ) % {
+        "deployed": thousands(_value_on(deployed, end)),
+        "pledged": thousands(_value_on(pledged, end)),
+        "end": _day(end),
+        "start": _day(start),
+    }
     gridlines = [
-        Gridline(y(value), f"{value:,}", round(y(value) + fs / 3, 1), value == 0)
+        Gridline(y(value), thousands(value), round(y(value) + fs / 3, 1), value == 0)
         for value in range(0, y_top + 1, y_step)
     ]
 
@@ -298,7 +337,11 @@ def chart_geometry(
     ticks = []
     previous_right = -1.0
     for tick in _month_ticks(start, end, size.max_x_ticks):
-        label = str(tick.year) if tick.month == 1 and size.short_labels else tick.strftime("%b %Y")
+        label = (
+            str(tick.year)
+            if tick.month == 1 and size.short_labels
+            else date_format(tick, "YEAR_MONTH_FORMAT")
+        )
         half_width = len(label) * fs * 0.3
         anchor = "middle"
         if x(tick) + half_width > size.width - 2:
@@ -329,9 +372,13 @@ def chart_geometry(
                 label_y=ly,
                 anchor=anchor,
                 label=milestone.label,
-                tooltip=f"{milestone.description}: {_day(milestone.day)}",
+                tooltip=_("%(milestone)s: %(date)s")
+                % {"milestone": milestone.description, "date": _day(milestone.day)},
             )
         )
+
+    pledged_tip = _("%(date)s: %(personnel)s pledged")
+    deployed_tip = _("%(date)s: %(personnel)s deployed")
 
     # The two step lines, each starting at 0 on the first day.
     def step_path(series: Series) -> str:
@@ -357,13 +404,11 @@ def chart_geometry(
         pledged_path=step_path(pledged_drawn),
         deployed_path=step_path(deployed_drawn),
         pledged_points=[
-            Point(
-                round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), f"{_day(day)}: {value:,} pledged"
-            )
+            Point(round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), pledged_tip % _tip(day, value))
             for day, value in pledged_drawn
         ],
         deployed_points=[
-            Point(x(day), y(value), f"{_day(day)}: {value:,} deployed")
+            Point(x(day), y(value), deployed_tip % _tip(day, value))
             for day, value in deployed_drawn
         ],
         legend_y=size.height - 14,

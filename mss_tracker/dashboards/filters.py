@@ -9,15 +9,21 @@ field submits it.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.tracker.dates import parse_date
 from mss_tracker.tracker.models import Country, EventKind, PersonnelType
+
+# The `type` parameter's values and their labels, "all" first.
+TYPE_CHOICES = [("all", pgettext_lazy("personnel types", "All")), *PersonnelType.choices]
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def _choice(params: QueryDict, name: str, choices: list[str]) -> str | None:
         return None
     if value not in choices:
         accepted = ", ".join(choices + (["all"] if name == "type" else []))
-        raise BadParameter(name, raw, f"expected one of {accepted}")
+        raise BadParameter(name, raw, _("expected one of %(values)s") % {"values": accepted})
     return value
 
 
@@ -95,7 +101,9 @@ def _country(params: QueryDict) -> str | None:
     code = raw.upper()
     if len(code) != 3 or not Country.objects.filter(iso3=code).exists():
         raise BadParameter(
-            "country", raw, "expected the ISO 3166-1 alpha-3 code of a recorded country, e.g. KEN"
+            "country",
+            raw,
+            _("expected the ISO 3166-1 alpha-3 code of a recorded country, e.g. KEN"),
         )
     return code
 
@@ -117,6 +125,20 @@ def parse_filters(params: QueryDict, *, timeline: bool = False) -> Filters:
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise BadParameter(
-            "from", params.get("from", ""), f"must not be after to={filters.date_to.isoformat()}"
+            "from",
+            params.get("from", ""),
+            _("must not be after to=%(to)s") % {"to": filters.date_to.isoformat()},
         )
     return filters
+
+
+def parse_page_number(params: QueryDict, pages: int) -> int:
+    """The `page` parameter: 1 when absent, else a page number from 1 to `pages`."""
+    raw = params.get("page", "").strip()
+    if not raw:
+        return 1
+    # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= pages:
+        accepted = _("expected a page number from 1 to %(pages)s") % {"pages": pages}
+        raise BadParameter("page", raw, accepted)
+    return int(raw)

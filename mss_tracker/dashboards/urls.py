@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
 from mss_tracker.dashboards import exports, feeds, views
@@ -5,11 +6,10 @@ from mss_tracker.lib.methods import read_only
 
 app_name = "dashboards"
 
-urlpatterns = [
+# The pages and their charts speak the reader's language: English at these URLs, French
+# under /fr/ and Haitian Creole under /ht/ (DESIGN.md, Languages; dashboards/languages.py).
+pages = [
     path("", views.index, name="index"),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon, name="favicon"),
-    path("export/missions.csv", exports.missions_csv, name="export-missions"),
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
     path("missions/<slug:slug>/events/", views.events, name="events"),
@@ -22,7 +22,15 @@ urlpatterns = [
         views.country_chart,
         name="country-chart",
     ),
+]
+
+# Data and probes are the same in every language: never prefixed.
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("export/missions.csv", exports.missions_csv, name="export-missions"),
     path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
     path("missions/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
     path("missions/<slug:slug>/export/pledges.csv", exports.pledges_csv, name="export-pledges"),
+    *i18n_patterns(*pages, prefix_default_language=False),
 ]

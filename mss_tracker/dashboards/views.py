@@ -10,7 +10,6 @@ a history-restore request gets the whole page again.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -32,12 +31,18 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django_htmx.http import push_url
 
 from mss_tracker.dashboards import charts
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
-from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.dashboards.filters import (
+    TYPE_CHOICES,
+    Filters,
+    parse_filters,
+    parse_page_number,
+)
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import figures
@@ -65,8 +70,6 @@ SORT_COLUMNS = {
     "last_event": F("last_event"),
 }
 DEFAULT_SORT = "-deployed"
-
-TYPE_CHOICES = [("all", "All"), *PersonnelType.choices]
 
 
 # Helpers ------------------------------------------------------------------------------
@@ -114,7 +117,8 @@ def _parse_sort(request: HttpRequest) -> str:
         raise BadParameter(
             "sort",
             raw,
-            "expected one of " + ", ".join(SORT_COLUMNS) + " (with a leading - for descending)",
+            _("expected one of %(values)s (with a leading - for descending)")
+            % {"values": ", ".join(SORT_COLUMNS)},
         )
     return raw
 
@@ -147,11 +151,12 @@ def _period(mission: Mission, filters: Filters) -> Period:
 def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT) -> dict:
     """The shared as_of / type form: its values and its quick choices."""
     page = _page_filters(filters)
-    quick = [QuickChoice("Today", _with_sort(page.query_string(as_of=None), sort), not page.as_of)]
+    today = _with_sort(page.query_string(as_of=None), sort)
+    quick = [QuickChoice(_("Today"), today, not page.as_of)]
     for milestone in charts.mission_milestones(mission):
         quick.append(
             QuickChoice(
-                f"{milestone.label} ({milestone.day.strftime('%-d %b %Y')})",
+                milestone.choice_label,
                 _with_sort(page.query_string(as_of=milestone.day), sort),
                 page.as_of == milestone.day,
             )
@@ -173,9 +178,7 @@ def _charts(
     """The strength-over-time chart, wide (desktop, print) and narrow (phones)."""
     deployed = figures.strength_series(mission, as_of, personnel_type, country)
     pledged = figures.pledged_series(mission, as_of, personnel_type, country)
-    who = f"{mission.acronym} {country.name}" if country else mission.acronym
-    what = f"{personnel_type} personnel" if personnel_type else "personnel (all types)"
-    title = f"{who}: {what} deployed and pledged, to {as_of.strftime('%-d %b %Y')}"
+    title = charts.chart_title(mission, as_of, personnel_type, country)
     drawing = {
         "title": title,
         "deployed": deployed,
@@ -207,7 +210,7 @@ def _render(
         parts += [
             render_to_string(f"{template}#{name}", {**context, "oob": True}, request)
             for name in out_of_band
-        ]
+        ] + [render_to_string("_languages.html", {"path": url, "oob": True}, request)]
         response = HttpResponse("".join(parts))
         push_url(response, url)
     else:
@@ -311,13 +314,13 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
 def _sort_links(filters: Filters, sort: str) -> list[dict]:
     """The table's header cells: label, the link that sorts by it, and aria-sort."""
     labels = {
-        "country": "Country",
-        "pledged": "Pledged",
-        "deployed": "Deployed",
-        "gap": "Gap",
-        "percent": "Toward pledge",
-        "first_arrival": "First arrival",
-        "last_event": "Last event",
+        "country": _("Country"),
+        "pledged": _("Pledged"),
+        "deployed": _("Deployed"),
+        "gap": _("Gap"),
+        "percent": _("Toward pledge"),
+        "first_arrival": _("First arrival"),
+        "last_event": _("Last event"),
     }
     columns = []
     for name, label in labels.items():
@@ -444,7 +447,7 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
     filters = parse_filters(request.GET, timeline=True)
     period = _period(mission, filters)
     paginator = Paginator(_events(mission, period.as_of, filters), EVENTS_PER_PAGE)
-    page = paginator.get_page(_page_number(request, paginator))
+    page = paginator.get_page(parse_page_number(request.GET, paginator.num_pages))
     query = filters.query_string()
     countries = Country.objects.filter(
         Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
@@ -475,16 +478,6 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
     page_part = f"page={page.number}" if page.number > 1 else ""
     url = _url(request, "&".join(part for part in (query, page_part) if part))
     return _render(request, "dashboards/events.html", context, url=url)
-
-
-def _page_number(request: HttpRequest, paginator: Paginator) -> int:
-    raw = request.GET.get("page", "").strip()
-    if not raw:
-        return 1
-    # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= paginator.num_pages:
-        raise BadParameter("page", raw, f"expected a page number from 1 to {paginator.num_pages}")
-    return int(raw)
 
 
 @read_only

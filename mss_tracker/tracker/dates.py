@@ -6,6 +6,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 # Every date the tracker accepts, in a URL parameter, a form or a CSV file, lies in this
 # range: wide enough for any mission's history, narrow enough that every page, chart and
@@ -15,6 +17,7 @@ EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 DATE_RANGE = f"from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}"
 
+_RANGE = {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: not ²
 
 
@@ -26,12 +29,22 @@ def parse_date(text: str) -> datetime.date:
     """
     text = text.strip()
     if not _ISO_DATE.fullmatch(text):
-        raise ValueError(f"expected a date written YYYY-MM-DD ({DATE_RANGE}), e.g. 2025-03-01")
+        raise ValueError(
+            _(
+                "expected a date written YYYY-MM-DD (from %(earliest)s to %(latest)s), "
+                "e.g. 2025-03-01"
+            )
+            % _RANGE
+        )
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"expected a real calendar date written YYYY-MM-DD ({DATE_RANGE}), e.g. 2025-03-01"
+            _(
+                "expected a real calendar date written YYYY-MM-DD "
+                "(from %(earliest)s to %(latest)s), e.g. 2025-03-01"
+            )
+            % _RANGE
         ) from None
     check_date_in_range(day)
     return day
@@ -39,7 +52,10 @@ def parse_date(text: str) -> datetime.date:
 
 def check_date_in_range(day: datetime.date) -> None:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValueError(f"{day.isoformat()} is out of range: dates run {DATE_RANGE}")
+        raise ValueError(
+            _("%(day)s is out of range: dates run from %(earliest)s to %(latest)s")
+            % {"day": day.isoformat(), **_RANGE}
+        )
 
 
 def validate_date_in_range(day: datetime.date | None) -> None:
@@ -53,14 +69,15 @@ def validate_date_in_range(day: datetime.date | None) -> None:
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 def format_with_precision(day: datetime.date, precision: str) -> str:
+    """In the active language's form (mss_tracker/formats): "2 Oct 2025", "2 oct. 2025"."""
     if precision == DatePrecision.YEAR:
         return f"{day.year}"
     if precision == DatePrecision.MONTH:
-        return day.strftime("%b %Y")
-    return f"{day.day} {day.strftime('%b %Y')}"
+        return date_format(day, "YEAR_MONTH_FORMAT")
+    return date_format(day, "DATE_FORMAT")

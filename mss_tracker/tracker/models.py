@@ -24,24 +24,26 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker.dates import DatePrecision, format_with_precision
 
 
 class PersonnelType(models.TextChoices):
-    POLICE = "police", "Police"
-    MILITARY = "military", "Military"
-    CIVILIAN = "civilian", "Civilian"
+    POLICE = "police", _("Police")
+    MILITARY = "military", _("Military")
+    CIVILIAN = "civilian", _("Civilian")
 
 
 class EventKind(models.TextChoices):
-    ARRIVAL = "arrival", "Arrival"
-    DEPARTURE = "departure", "Departure"
-    FATALITY = "fatality", "Fatality"
-    STRENGTH_REPORT = "strength_report", "Strength report"
+    ARRIVAL = "arrival", _("Arrival")
+    DEPARTURE = "departure", _("Departure")
+    FATALITY = "fatality", _("Fatality")
+    STRENGTH_REPORT = "strength_report", _("Strength report")
     # Personnel carried over from the predecessor mission on this mission's start date.
-    TRANSFER = "transfer", "Transfer"
+    TRANSFER = "transfer", _("Transfer")
 
 
 # The kinds that add personnel, and count as a country's first arrival.
@@ -125,6 +127,11 @@ class Country(models.Model):
             raise ValidationError(
                 {"iso2": f"The alpha-2 code of {self.iso3} is {record.alpha_2}, not {self.iso2}."}
             )
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (French and Creole from ISO's translations)."""
+        return country_name(self.iso3, self.name)
 
     @property
     def flag(self) -> str:

@@ -1,4 +1,6 @@
-"""Formatting shared by every dashboard page: one way to write a number, a date, a percent."""
+"""Formatting shared by every dashboard page: one way to write a number, a date, a percent,
+each in the page's language (Django's number forms and mss_tracker/formats): "1,015" and
+"75.0%" in English, "1 015" and "75,0 %" in French and Creole."""
 
 from __future__ import annotations
 
@@ -6,8 +8,11 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext, npgettext, pgettext
 
 from mss_tracker.tracker.dates import format_with_precision
+from mss_tracker.tracker.models import PersonnelType
 
 register = template.Library()
 
@@ -16,25 +21,28 @@ DASH = "—"
 
 @register.filter
 def thousands(value: int | None) -> str:
-    """1234 → "1,234"; None (no number) → "—"."""
+    """1234 → "1,234" ("1 234" in French); None (no number) → "—"."""
     if value is None or value == "":
         return DASH
-    return f"{int(value):,}"
+    return number_format(int(value), force_grouping=True)
 
 
 @register.filter
 def signed_thousands(value: int | None) -> str:
     if value is None or value == "":
         return DASH
-    return f"{int(value):+,}".replace("-", "−")
+    sign = "+" if int(value) > 0 else ""
+    return (sign + thousands(value)).replace("-", "−")
 
 
 @register.filter
 def percent(value: Decimal | None) -> str:
-    """figures.percent_of_pledge's Decimal → "75.0%"; None → "—"."""
+    """figures.percent_of_pledge's Decimal → "75.0%" ("75,0 %" in French); None → "—"."""
     if value is None:
         return DASH
-    return f"{value:,.1f}%"
+    number = number_format(value, decimal_pos=1, force_grouping=True)
+    # Translators: a percentage; French and Creole put a no-break space before the sign.
+    return gettext("%(number)s%%") % {"number": number}
 
 
 @register.filter
@@ -53,3 +61,37 @@ def iso(value: datetime.date | None) -> str:
 @register.filter
 def absolute(value: int | None) -> int | None:
     return None if value is None else abs(value)
+
+
+# "230 police", "230 policiers", "230 polis": the personnel type as a noun after a number.
+_PERSONNEL_NOUNS = {
+    PersonnelType.POLICE: lambda n: npgettext("after a number", "police", "police", n),
+    PersonnelType.MILITARY: lambda n: npgettext("after a number", "military", "military", n),
+    PersonnelType.CIVILIAN: lambda n: npgettext("after a number", "civilian", "civilian", n),
+}
+
+
+@register.filter
+def personnel_noun(personnel_type: str, count: int | None = None) -> str:
+    """`230 {{ type|personnel_noun:230 }}` → "230 police" ("230 policiers" in French)."""
+    noun = _PERSONNEL_NOUNS.get(personnel_type)
+    return noun(count if count is not None else 2) if noun else personnel_type
+
+
+@register.filter
+def personnel_scope(personnel_type: str | None) -> str:
+    """What a page's type filter covers: "police personnel only", "all personnel types"."""
+    scopes = {
+        PersonnelType.POLICE: gettext("police personnel only"),
+        PersonnelType.MILITARY: gettext("military personnel only"),
+        PersonnelType.CIVILIAN: gettext("civilian personnel only"),
+    }
+    return scopes.get(personnel_type, gettext("all personnel types"))
+
+
+@register.filter
+def personnel_type_label(personnel_type: str | None) -> str:
+    """ "police" → "Police" ("Polis" in Creole); empty or "all" → "All"."""
+    if personnel_type in PersonnelType.values:
+        return PersonnelType(personnel_type).label
+    return pgettext("personnel types", "All")

@@ -1,0 +1,27 @@
+"""The language switcher and the `hreflang` alternates: this page in each language."""
+
+from __future__ import annotations
+
+from django import template
+
+from mss_tracker.dashboards.languages import language_links as links_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context, path: str | None = None) -> list[dict]:
+    """Each language's link to `path` (default: this request's path and query string)."""
+    request = context.get("request")
+    if not path:
+        path = request.get_full_path() if request is not None else "/"
+    return [
+        {
+            "code": link.code,
+            "name": link.name,
+            "url": link.url,
+            "absolute_url": request.build_absolute_uri(link.url) if request else link.url,
+            "current": link.current,
+        }
+        for link in links_for(path)
+    ]
