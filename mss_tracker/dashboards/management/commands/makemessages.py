@@ -1,0 +1,28 @@
+"""Django's makemessages with this project's choices, so that translators run it bare:
+
+    uv run manage.py makemessages -l fr -l ht
+
+Only what the public pages and their charts say is extracted: the admin's templates
+follow Django's own translations (DESIGN.md, Languages), and tests, benchmarks and scripts
+say nothing to readers. Locations are written by file only (fewer diffs when lines move)
+and entries no longer in the code are dropped, not kept as obsolete.
+"""
+
+from django.core.management.commands import makemessages
+
+IGNORED = [
+    "tests",
+    "bench",
+    "scripts",
+    "staticfiles",
+    "templates/admin",
+    "templates/simple_history",
+]
+
+
+class Command(makemessages.Command):
+    def handle(self, *args, **options):
+        options["ignore_patterns"] = [*options.get("ignore_patterns", []), *IGNORED]
+        options["add_location"] = options.get("add_location") or "file"
+        options["no_obsolete"] = True
+        return super().handle(*args, **options)
