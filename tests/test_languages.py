@@ -58,6 +58,7 @@ def test_each_page_speaks_the_language_of_its_url(client, sample_missions, path,
         "/ht/missions/mss/export/events.csv",
         "/fr/export/missions.csv",
         "/fr/healthz",
+        "/fr/missions/mss/events.atom",
         "/fr/admin/",
     ],
 )

@@ -13,9 +13,6 @@ pages = [
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
     path("missions/<slug:slug>/events/", views.events, name="events"),
-    path(
-        "missions/<slug:slug>/events.atom", read_only(feeds.MissionEventsFeed()), name="events-feed"
-    ),
     path("missions/<slug:slug>/countries/<str:iso3>/", views.country, name="country"),
     path(
         "missions/<slug:slug>/countries/<str:iso3>/chart.svg",
@@ -24,7 +21,7 @@ pages = [
     ),
 ]
 
-# Data and probes are the same in every language: never prefixed.
+# Data, feeds and probes are the same in every language: never prefixed.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -32,5 +29,8 @@ urlpatterns = [
     path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
     path("missions/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
     path("missions/<slug:slug>/export/pledges.csv", exports.pledges_csv, name="export-pledges"),
+    path(
+        "missions/<slug:slug>/events.atom", read_only(feeds.MissionEventsFeed()), name="events-feed"
+    ),
     *i18n_patterns(*pages, prefix_default_language=False),
 ]

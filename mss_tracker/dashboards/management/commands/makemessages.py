@@ -4,8 +4,9 @@
 
 Only what the public pages and their charts say is extracted: the admin's templates
 follow Django's own translations (DESIGN.md, Languages), and tests, benchmarks and scripts
-say nothing to readers. Locations are written by file only (fewer diffs when lines move)
-and entries no longer in the code are dropped, not kept as obsolete.
+say nothing to readers; the SVG chart's template is read like the HTML ones. Locations
+are written by file only (fewer diffs when lines move) and entries no longer in the code
+are dropped, not kept as obsolete.
 """
 
 from django.core.management.commands import makemessages
@@ -23,6 +24,8 @@ IGNORED = [
 class Command(makemessages.Command):
     def handle(self, *args, **options):
         options["ignore_patterns"] = [*options.get("ignore_patterns", []), *IGNORED]
+        # The chart is a template too (dashboards/chart.svg).
+        options["extensions"] = [*(options.get("extensions") or ["html", "txt", "py"]), "svg"]
         options["add_location"] = options.get("add_location") or "file"
         options["no_obsolete"] = True
         return super().handle(*args, **options)
