@@ -267,3 +267,12 @@ def test_the_export_links_of_a_page_are_unprefixed_and_byte_identical(
 
 def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_admin_follows_djangos_own_translations_in_the_browsers_language(client):
+    french = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert '<html lang="fr"' in french.text
+    assert "Nom d’utilisateur" in french.text
+    assert "Accept-Language" in french["Vary"]
+    english = client.get("/admin/login/")
+    assert "Username" in english.text

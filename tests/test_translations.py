@@ -111,9 +111,9 @@ def test_makemessages_finds_no_string_the_catalogs_lack(tmp_path):
 
 # Words that are the same in English and in French or Creole, proper nouns and codes.
 ALLOWED = {
-    # the product, the missions' acronyms and file names
+    # the product, acronyms, file names, the sort parameter, the Atom feed format
     "mss", "tracker", "gsf", "csv", "svg", "summary", "events", "pledges", "missions",
-    "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort",  # "sort": a parameter
+    "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",

@@ -70,7 +70,7 @@ class MissionEventsFeed(Feed):
             filters.country,
         ]
         title = _("%(mission)s events") % {"mission": mission.acronym}
-        narrowed = [part for part in narrowed if part]
+        narrowed = [str(part) for part in narrowed if part]  # labels are lazy translations
         return f"{title}: {', '.join(narrowed)}" if narrowed else title
 
     def subtitle(self, obj: tuple[Mission, Filters]) -> str:
