@@ -97,11 +97,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The page's language from its URL (/fr/…, /ht/…); see dashboards/languages.py.
+    # Early, so that every answer, a refused one too, is in the URL's language.
+    "mss_tracker.dashboards.languages.LanguageMiddleware",
     # Before anything can put a NUL byte from the URL into a database query.
     "mss_tracker.lib.bad_requests.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The page's language from its URL (/fr/…, /ht/…); see dashboards/languages.py.
-    "mss_tracker.dashboards.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

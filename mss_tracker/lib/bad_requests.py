@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 NUL = "\x00"
 
@@ -60,7 +61,7 @@ class RefuseNulBytesMiddleware:
                 error = BadParameter(
                     name.replace(NUL, "\\0"),
                     value.replace(NUL, "\\0"),
-                    "a NUL character (\\0) is never part of a value",
+                    gettext("a NUL character (\\0) is never part of a value"),
                 )
                 return bad_parameter_response(request, error)
         return self.get_response(request)
