@@ -244,13 +244,14 @@ def test_not_found_is_in_creole(client, sample_missions):
 
 
 @pytest.mark.parametrize("language", ["fr", "ht"])
-def test_the_export_links_of_a_page_are_unprefixed_and_byte_identical(
+def test_the_data_links_of_a_page_are_unprefixed_and_byte_identical(
     client, sample_missions, language
 ):
     query = "as_of=2025-01-05&type=police"
     english = client.get(f"/missions/mss/?{query}").text
     other = client.get(f"/{language}/missions/mss/?{query}").text
-    link = re.compile(r'href="(/[^"]*/export/[^"]+)"')
+    # CSV and JSON exports, the data package, the Atom feed: whatever data a page links.
+    link = re.compile(r'href="(/[^"]*(?:/export/[^"]+|\.json[^"]*|\.atom[^"]*))"')
     assert link.findall(english) == link.findall(other) != []
     for url in link.findall(other):
         url = url.replace("&amp;", "&")

@@ -118,7 +118,7 @@ ALLOWED = {
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
     "mars", "avril", "juin", "juillet", "nov", "oct", "dates", "est", "sources",
-    "personnel", "note", "point", "types", "code", "codes", "certain", "instant",
+    "personnel", "note", "point", "types", "code", "codes", "certain", "instant", "part",
     # Creole words spelled as English ones
     "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la",
 }  # fmt: skip
