@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
 from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
@@ -133,10 +133,19 @@ htmx = st.sampled_from(
 )
 
 
+def routes(patterns: list) -> list[URLPattern]:
+    """The routes, those inside the pages' language prefix (i18n_patterns) included."""
+    found = []
+    for pattern in patterns:
+        found += routes(pattern.url_patterns) if isinstance(pattern, URLResolver) else [pattern]
+    return found
+
+
 def public_urls() -> list[tuple[str, tuple[str, ...]]]:
     """(URL name, its arguments) for every dashboards route."""
     return [
-        (pattern.name, tuple(pattern.pattern.converters)) for pattern in dashboard_urls.urlpatterns
+        (pattern.name, tuple(pattern.pattern.converters))
+        for pattern in routes(dashboard_urls.urlpatterns)
     ]
 
 
