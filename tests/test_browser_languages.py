@@ -94,7 +94,7 @@ def test_at_phone_width_the_translated_pages_do_not_scroll_sideways(
 
 
 def test_it_saves_a_screenshot_of_the_french_dashboard(open_page, db, tmp_path):
-    from mss_tracker.tracker.csv_io import load_sample_data
+    from mss_tracker.tracker.sample_data import load_sample_data
 
     load_sample_data()
     page = open_page("/fr/missions/mss/", height=1480)
