@@ -153,6 +153,92 @@ def test_the_public_pages_run_under_the_policy(browse, sample_missions):
     session.goto("/missions/mss/?as_of=2025-02-30", status=400)
 
 
+def settled(page, url_pattern: str):
+    """Wait for the address HTMX pushed (or history restored) and for quiet."""
+    page.wait_for_url(re.compile(url_pattern))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(150)  # htmx settles 20 ms after the swap; let it run
+    return page
+
+
+def back_and_forth(page, addresses: list[str]) -> None:
+    """Back through every address visited (newest first), then forward to the last."""
+    for address in reversed(addresses[:-1]):
+        page.go_back()
+        settled(page, address)
+    for address in addresses[1:]:
+        page.go_forward()
+        settled(page, address)
+
+
+def test_navigating_filters_sorts_pages_and_history_stays_within_the_policy(
+    browse, sample_missions
+):
+    """Issue 11: htmx's settle step copied `style` attributes during a swap or a history
+    restore, which the policy blocks. Every HTMX move of the three pages, then back and
+    forward through all of them: no violation and no console error."""
+    from dashboard_data import add_contributors
+
+    add_contributors(sample_missions.mss, sample_missions.source, count=12, events_each=3)
+    session = browse()
+
+    # The dashboard: date, type, a quick choice, two sorts.
+    page = session.goto("/missions/mss/?as_of=2025-01-05")
+    visited = [r"/missions/mss/\?as_of=2025-01-05$"]
+    # htmx as base.html configures it: its settle step copies no `style` attribute and it
+    # adds no indicator <style>, either of which the policy blocks.
+    config = page.evaluate(
+        "({settle: htmx.config.attributesToSettle, indicator: htmx.config.includeIndicatorStyles})"
+    )
+    assert config == {"settle": ["class", "width", "height"], "indicator": False}
+    page.fill("#as_of", "2024-08-01")
+    visited.append(r"as_of=2024-08-01$")
+    settled(page, visited[-1])
+    page.get_by_role("radio", name="Police").check()
+    visited.append(r"as_of=2024-08-01&type=police$")
+    settled(page, visited[-1])
+    page.get_by_role("link", name="Deployed", exact=True).click()
+    visited.append(r"type=police&sort=deployed$")
+    settled(page, visited[-1])
+    page.get_by_role("link", name="Country", exact=True).click()
+    visited.append(r"type=police&sort=country$")
+    settled(page, visited[-1])
+    page.locator(".filters a", has_text="Start").first.click()
+    visited.append(r"as_of=2024-06-25&type=police&sort=country$")
+    settled(page, visited[-1])
+    back_and_forth(page, visited)
+
+    # The country page: date and type.
+    page = session.goto("/missions/mss/countries/KEN/")
+    visited = [r"/countries/KEN/$"]
+    page.fill("#as_of", "2024-09-30")
+    visited.append(r"/countries/KEN/\?as_of=2024-09-30$")
+    settled(page, visited[-1])
+    page.get_by_role("radio", name="Police").check()
+    visited.append(r"as_of=2024-09-30&type=police$")
+    settled(page, visited[-1])
+    back_and_forth(page, visited)
+
+    # The timeline: filters, a page, "Show more".
+    page = session.goto("/missions/mss/events/")
+    visited = [r"/events/$"]
+    page.get_by_role("link", name="Older →").click()
+    visited.append(r"/events/\?page=2$")
+    settled(page, visited[-1])
+    page.select_option("#kind", "arrival")
+    visited.append(r"kind=arrival$")
+    settled(page, visited[-1])
+    page.select_option("#type", "police")
+    visited.append(r"kind=arrival&type=police$|type=police&kind=arrival$")
+    settled(page, visited[-1])
+    page.get_by_role("link", name="Show more").click()
+    expect(page.locator("li.event").nth(25)).to_be_attached()
+    page.wait_for_timeout(150)
+    back_and_forth(page, visited)
+    page.reload()
+    page.wait_for_load_state("networkidle")
+
+
 # The admin ----------------------------------------------------------------------------------
 
 
