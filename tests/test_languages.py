@@ -120,6 +120,16 @@ def test_numbers_percents_and_dates_follow_the_language(language, number, share,
         )
 
 
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [("en", "1 Apr 2025"), ("fr", "1er avr. 2025"), ("ht", "1ye avril 2025")],
+)
+def test_the_first_of_a_month_is_an_ordinal_in_french_and_creole(language, first):
+    with translation.override(language):
+        assert precise_date(datetime.date(2025, 4, 1)) == first
+        assert precise_date(datetime.date(2025, 4, 11)).startswith("11 ")
+
+
 def test_the_french_dashboard_shows_the_same_figures_in_french_forms(client, sample_missions):
     english = client.get("/missions/mss/?as_of=2025-01-05").text
     french = client.get("/fr/missions/mss/?as_of=2025-01-05").text

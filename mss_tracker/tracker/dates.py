@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 # Every date the tracker accepts, in a URL parameter, a form or a CSV file, lies in this
 # range: wide enough for any mission's history, narrow enough that every page, chart and
@@ -80,4 +81,8 @@ def format_with_precision(day: datetime.date, precision: str) -> str:
         return f"{day.year}"
     if precision == DatePrecision.MONTH:
         return date_format(day, "YEAR_MONTH_FORMAT")
+    if day.day == 1:
+        # French writes the first of the month as an ordinal: "1er oct. 2025".
+        first = pgettext("the first day of a month, before its name", "1")
+        return first + date_format(day, "DATE_FORMAT").removeprefix("1")
     return date_format(day, "DATE_FORMAT")
