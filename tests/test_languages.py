@@ -287,3 +287,18 @@ def test_the_admin_follows_djangos_own_translations_in_the_browsers_language(cli
     assert "Accept-Language" in french["Vary"]
     english = client.get("/admin/login/")
     assert "Username" in english.text
+
+
+def test_sorting_by_country_follows_the_names_in_the_language(client, sample_missions):
+    def order(path: str) -> list[str]:
+        return re.findall(r'<tr id="country-([A-Z]{3})"', client.get(path).text)
+
+    english = order("/missions/gsf/?sort=country")
+    french = order("/fr/missions/gsf/?sort=country")
+    assert english.index("TCD") < english.index("KEN")  # Chad, Kenya
+    assert french.index("KEN") < french.index("TCD")  # Kenya, Tchad
+    assert order("/fr/missions/gsf/?sort=-country") == french[::-1]
+    # The timeline's country list too: Bahamas, Bénin, Guatemala, Jamaïque, Kenya…
+    select = client.get("/fr/missions/mss/events/").text
+    names = re.findall(r'<option value="[A-Z]{3}"[^>]*>([^<]+)</option>', select)
+    assert names == sorted(names, key=lambda name: name.replace("é", "e").casefold())

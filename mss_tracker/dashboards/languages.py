@@ -11,6 +11,8 @@ shared in: the browser's language is only *offered* (on `/`, once), never impose
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -97,3 +99,16 @@ def offered_language(request: HttpRequest) -> str | None:
         return None
     preferred = translation.get_language_from_request(request)
     return preferred if preferred != settings.LANGUAGE_CODE else None
+
+
+def _collation_key(name: str) -> str:
+    """Accents and case aside, as a reader expects an index: Égypte between Eswatini and
+    États-Unis, not after Zambie."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def by_local_name(countries: Iterable, *, descending: bool = False) -> list:
+    """Countries (anything with `local_name`) in the alphabetical order of their names in
+    the page's language: the database orders them by their English names."""
+    return sorted(countries, key=lambda c: _collation_key(c.local_name), reverse=descending)

@@ -43,6 +43,7 @@ from mss_tracker.dashboards.filters import (
     parse_filters,
     parse_page_number,
 )
+from mss_tracker.dashboards.languages import by_local_name
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import figures
@@ -290,7 +291,8 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
     )
     for row in rows:
         row.percent = figures.percent_of_pledge(row.deployed, row.pledged)
-
+    if sort.removeprefix("-") == "country":  # by the name the reader sees (Tchad, Ayiti)
+        rows = by_local_name(rows, descending=sort.startswith("-"))
     totals = figures.mission_totals(mission, as_of, personnel_type)
     query = filters.query_string()
     context = {
@@ -460,7 +462,7 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "query": query,
         "page_query": _page_filters(filters).query_string(),
-        "countries": countries,
+        "countries": by_local_name(countries),
         "kinds": EventKind.choices,
         "type_choices": TYPE_CHOICES,
         "current_type": filters.personnel_type or "all",
