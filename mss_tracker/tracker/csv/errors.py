@@ -20,6 +20,60 @@ class RowError:
         return self.message
 
 
+# An import lists at most this many errors. Past them a file has a systematic fault (a
+# wrong column, a wrong export), and a longer list only costs time and memory: reading the
+# rows stops at the next one, and the report says how many more there were, or where
+# checking stopped.
+MAX_ERRORS = 100
+
+
+class TooManyErrors(Exception):
+    """Raised by ErrorList when the error past MAX_ERRORS is added while reading rows."""
+
+
+class ErrorList(list):
+    """A list of RowErrors holding at most MAX_ERRORS. Adding another counts it in
+    `unlisted` and, when `stop` (reading rows), raises TooManyErrors to end the run."""
+
+    def __init__(self, errors: Iterable[RowError] = (), *, stop: bool = True) -> None:
+        super().__init__()
+        self.unlisted = 0
+        self.stopped_at: int | None = None  # the line where reading stopped, if it did
+        self.stop = stop
+        self.extend(errors)
+
+    def append(self, error: RowError) -> None:
+        if len(self) < MAX_ERRORS:
+            super().append(error)
+            return
+        self.unlisted += 1
+        if self.stop:
+            self.stopped_at = error.line
+            raise TooManyErrors
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_ERRORS
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.append(error)
+        self.unlisted += getattr(errors, "unlisted", 0)
+        self.stopped_at = self.stopped_at or getattr(errors, "stopped_at", None)
+
+    @property
+    def more(self) -> str:
+        """ "and 1,234 more" (or where reading stopped) after the listed errors, or ""."""
+        if self.stopped_at is not None:
+            return (
+                f"More errors were found: checking stopped at line {self.stopped_at:,}, "
+                f"after {MAX_ERRORS}. Correct these and import the file again."
+            )
+        if self.unlisted:
+            return f"…and {self.unlisted:,} more."
+        return ""
+
+
 @dataclass
 class ImportResult:
     """What an import found and did. `new_lines` are the rows it creates (or would create
@@ -30,8 +84,12 @@ class ImportResult:
     rows: int = 0
     new_lines: list[int] = field(default_factory=list)
     present_lines: list[int] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     written: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.errors, ErrorList):
+            self.errors = ErrorList(self.errors, stop=False)
 
     @property
     def ok(self) -> bool:
@@ -42,11 +100,16 @@ class ImportResult:
         return len(self.new_lines) if self.written else 0
 
     def summary(self) -> str:
-        if self.errors:
-            count = len(self.errors)
+        if self.errors.stopped_at is not None:
             return (
-                f"{self.kind}: {count} error{'s' if count != 1 else ''} in {self.rows} rows; "
-                "nothing was written."
+                f"{self.kind}: more than {MAX_ERRORS} errors (checking stopped at line "
+                f"{self.errors.stopped_at:,}); nothing was written."
+            )
+        if self.errors:
+            count = len(self.errors) + self.errors.unlisted
+            return (
+                f"{self.kind}: {count:,} error{'s' if count != 1 else ''} in "
+                f"{self.rows:,} rows; nothing was written."
             )
         verb = "would be created" if self.dry_run else "created"
         return (
@@ -59,8 +122,8 @@ class CsvFileError(Exception):
     """The file as a whole cannot be read (size, encoding, header)."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors if isinstance(errors, ErrorList) else ErrorList(errors, stop=False)
+        super().__init__("; ".join(str(error) for error in self.errors))
 
 
 Progress = Callable[[Iterable, int, str], Iterable]

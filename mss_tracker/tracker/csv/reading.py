@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 
 from mss_tracker.tracker.csv.decoding import check_size, decode_csv
-from mss_tracker.tracker.csv.errors import CsvFileError, RowError
+from mss_tracker.tracker.csv.errors import CsvFileError, ErrorList, RowError, TooManyErrors
 from mss_tracker.tracker.csv.spec import COLUMNS, KINDS
 
 
-def _header_errors(kind: str, header: list[str]) -> list[RowError]:
+def _header_errors(kind: str, header: list[str]) -> ErrorList:
+    """Every fault of the header, the first MAX_ERRORS listed and the rest counted."""
     expected = COLUMNS[kind]
-    errors = []
+    errors = ErrorList(stop=False)
     seen = set()
     for name in header:
+        if errors.full:  # counted, not described: a header of a million columns is quick
+            errors.unlisted += (name in seen) + (name not in expected)
+            seen.add(name)
+            continue
         if name in seen:
             errors.append(RowError(1, name or "(blank)", "this column appears twice."))
         seen.add(name)
@@ -50,15 +56,29 @@ def _header_errors(kind: str, header: list[str]) -> list[RowError]:
     return errors
 
 
-def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(line number, cells by column) of every non-blank row; CsvFileError if the file
-    cannot be read. A row's line number is the physical line where it starts."""
+def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[int, dict[str, str]]]:
+    """(line number, cells by column) of every non-blank row (the first `limit` ones);
+    CsvFileError if the file cannot be read. A row's line number is the physical line
+    where it starts."""
     if kind not in COLUMNS:
         raise ValueError(f"unknown CSV kind {kind!r}; expected one of {', '.join(KINDS)}")
     check_size(len(data))
     text = decode_csv(data)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    errors: list[RowError] = []
+    nul = text.find("\x00")
+    if nul != -1:
+        raise CsvFileError(
+            [
+                RowError(
+                    text.count("\n", 0, nul) + 1,
+                    None,
+                    "contains a NUL character (a zero byte), which no text value may hold; "
+                    "this looks like a binary file or a damaged export, not CSV text. Save "
+                    "it again as CSV UTF-8.",
+                )
+            ]
+        )
+    errors = ErrorList()  # reading stops at the error after MAX_ERRORS
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -70,6 +90,18 @@ def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     if header_errors:
         raise CsvFileError(header_errors)
     line = reader.line_num + 1
+    with suppress(TooManyErrors):
+        _read_body(reader, header, line, rows, errors, limit)
+    if errors:
+        raise CsvFileError(errors)
+    return rows
+
+
+def _read_body(
+    reader, header: list[str], line: int, rows: list, errors: ErrorList, limit: int | None
+) -> None:
+    # The loop every row of a 50 MB file goes through: kept to plain operations.
+    width = len(header)
     while True:
         try:
             cells = next(reader)
@@ -85,8 +117,8 @@ def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                 )
             )
             break  # the reader cannot find the start of the next row reliably
-        if any(cell.strip() for cell in cells):
-            if len(cells) != len(header):
+        if "".join(cells).strip():
+            if len(cells) != width:
                 errors.append(
                     RowError(
                         line,
@@ -96,8 +128,7 @@ def read_rows(kind: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                     )
                 )
             else:
-                rows.append((line, dict(zip(header, cells, strict=True))))
+                rows.append((line, dict(zip(header, cells, strict=False))))
+                if limit is not None and len(rows) >= limit:
+                    break
         line = reader.line_num + 1
-    if errors:
-        raise CsvFileError(errors)
-    return rows

@@ -45,6 +45,8 @@ def report(command: BaseCommand, result: ImportResult) -> None:
     """Print the errors (stderr) and the summary; raise CommandError if nothing was written."""
     for error in result.errors:
         command.stderr.write(str(error))
+    if result.errors.more:
+        command.stderr.write(result.errors.more)
     if result.errors:
         raise CommandError(result.summary())
     command.stdout.write(command.style.SUCCESS(result.summary()))

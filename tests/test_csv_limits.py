@@ -1,0 +1,129 @@
+"""Hostile CSV files get a bounded, line-numbered report quickly (issue 11): a NUL byte,
+a header of a million columns, a file of bad rows, and text longer than any field holds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mss_tracker.tracker.csv.errors import MAX_ERRORS
+from mss_tracker.tracker.csv.importing import PROBE_ROWS, import_csv
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
+from mss_tracker.tracker.models import DeploymentEvent
+from tests.test_admin_csv import IMPORT_EVENTS, upload
+from tests.test_import_csv import events_file
+
+pytestmark = pytest.mark.django_db
+
+
+def bad_rows(count: int) -> bytes:
+    """`count` rows, each with one error (a month 13)."""
+    return events_file(*[{"date": "2024-13-01"}] * count)
+
+
+# NUL bytes ------------------------------------------------------------------------------------
+
+
+def nul_file() -> bytes:
+    return events_file({}, {"notes": "before\x00after"}, {})
+
+
+def test_a_nul_byte_is_an_error_of_its_line(mission):
+    result = import_csv("events", nul_file())
+
+    assert [str(error) for error in result.errors] == [
+        "line 3: contains a NUL character (a zero byte), which no text value may hold; this "
+        "looks like a binary file or a damaged export, not CSV text. Save it again as CSV UTF-8."
+    ]
+    assert not DeploymentEvent.objects.exists()
+
+
+def test_the_admin_preview_shows_the_nul_byte_error(editor_client, mission):
+    response = upload(editor_client, IMPORT_EVENTS, nul_file())
+
+    assert response.status_code == 200
+    assert "<td>3</td><td>—</td><td>contains a NUL character" in response.content.decode()
+
+
+def test_import_csv_reports_the_nul_byte_without_a_traceback(mission, tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_bytes(nul_file())
+
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_csv", "events", str(path))
+
+    assert "line 3: contains a NUL character" in capsys.readouterr().err
+
+
+# Bounded reports ------------------------------------------------------------------------------
+
+
+def test_a_header_of_a_million_columns_lists_100_errors_and_counts_the_rest(mission):
+    data = ("x," * 1_000_000).encode() + b"\r\n" + events_file({}).split(b"\r\n", 1)[1]
+
+    started = time.perf_counter()
+    result = import_csv("events", data)
+    seconds = time.perf_counter() - started
+
+    assert len(result.errors) == MAX_ERRORS
+    assert all(error.line == 1 for error in result.errors)  # no row was read
+    # Each x after the first appears twice and is unknown; then the missing columns.
+    total = 1 + 999_999 * 2 + 1 + 1  # and the blank last column, also unknown
+    assert result.errors.more == f"…and {total - MAX_ERRORS:,} more."
+    assert seconds < 5, seconds
+
+
+def test_a_file_of_bad_rows_lists_100_and_says_where_checking_stopped(mission):
+    result = import_csv("events", bad_rows(500))
+
+    assert len(result.errors) == MAX_ERRORS
+    assert [error.line for error in result.errors] == list(range(2, 2 + MAX_ERRORS))
+    assert result.errors.more == (
+        f"More errors were found: checking stopped at line 102, after {MAX_ERRORS}. "
+        "Correct these and import the file again."
+    )
+    assert result.summary() == (
+        "events: more than 100 errors (checking stopped at line 102); nothing was written."
+    )
+
+
+def test_the_admin_preview_and_the_command_say_there_are_more(editor_client, mission, tmp_path):
+    page = upload(editor_client, IMPORT_EVENTS, bad_rows(150)).content.decode()
+
+    assert "More than 100 errors: nothing will be written" in page
+    assert page.count("<tr><td>") == MAX_ERRORS
+    assert "checking stopped at line 102" in page
+
+    path = tmp_path / "events.csv"
+    path.write_bytes(bad_rows(150))
+    with pytest.raises(CommandError, match="more than 100 errors"):
+        call_command("import_csv", "events", str(path))
+
+
+def test_a_large_file_of_bad_rows_is_reported_from_its_first_rows(mission, settings):
+    row = events_file({"date": "2024-13-01", "notes": "x" * 80}).split(b"\r\n", 1)[1]
+    header = ",".join(EVENT_COLUMNS).encode() + b"\r\n"
+    data = header + row * (10 * 1024 * 1024 // len(row))  # 10 MB
+
+    started = time.perf_counter()
+    result = import_csv("events", data)
+    seconds = time.perf_counter() - started
+
+    assert len(result.errors) == MAX_ERRORS and result.errors.stopped_at == 102
+    assert seconds < 5, seconds  # docs/csv.md: a 50 MB file in about a second
+
+
+def test_a_large_file_whose_first_rows_are_good_is_read_whole(mission):
+    """The first rows decide only when they already hold too many errors."""
+    good = [{"date": f"2024-07-{day:02}", "personnel": "1"} for day in range(1, 29)]
+    rows = (good * (PROBE_ROWS // len(good) + 1))[: PROBE_ROWS + 10]
+    rows = [dict(row, source_title=f"report {n}") for n, row in enumerate(rows)]
+
+    result = import_csv("events", events_file(*rows, {"personnel": "lots"}), dry_run=True)
+
+    assert [(error.line, error.column) for error in result.errors] == [
+        (PROBE_ROWS + 12, "personnel")
+    ]
