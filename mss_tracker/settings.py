@@ -12,6 +12,7 @@ from django.utils.csp import CSP
 
 from mss_tracker.lib.env import (
     envbool,
+    envcache,
     envchoice,
     envdatabase,
     envint,
@@ -229,6 +230,9 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Unset: an hour in production, off with DEBUG and in tests (see dashboards/caching.py).
 if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
     DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
+# The page cache: one per process by default; CACHE_URL=redis://host:6379/1 shares one Redis
+# database between every server and worker, so each page is computed once for all of them.
+CACHES = {"default": envcache("CACHE_URL")}
 
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

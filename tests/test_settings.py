@@ -86,6 +86,9 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
         ("CSV_IMPORT_MAX_BYTES", "lots", "is not a whole number"),
         ("DASHBOARD_CACHE_SECONDS", "-5", "must be at least 0"),
         ("DATABASE_POOL_SIZE", "big", "is not a whole number"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211", "is not a Redis URL"),
+        ("CACHE_URL", "redis://127.0.0.1:port/1", "is not a Redis URL"),
+        ("CACHE_URL", "redis://127.0.0.1:6379/cache", "is not a Redis URL"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(variable, value, why):
@@ -130,6 +133,19 @@ def test_one_off_commands_need_no_secret_key(tmp_path):
 def test_debug_is_off_by_default():
     assert settings_in(clean_environment(SECRET_KEY="x" * 50, ALLOWED_HOSTS="a"), "DEBUG") == {
         "DEBUG": False
+    }
+
+
+def test_the_page_cache_is_per_process_unless_cache_url_names_a_redis():
+    default = settings_in(clean_environment(DEBUG="true"), "CACHES")["CACHES"]["default"]
+    redis = settings_in(
+        clean_environment(DEBUG="true", CACHE_URL="redis://127.0.0.1:6379/1"), "CACHES"
+    )["CACHES"]["default"]
+
+    assert default["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
     }
 
 

@@ -23,9 +23,10 @@ its nonce must not go in a cached page.
 `DASHBOARD_CACHE_SECONDS` (setting) sets how long an entry may live; 0 turns caching
 off. Default: off with DEBUG (a template being edited shows at once) and in the test
 suite, one hour otherwise.
-The cache is Django's default (per-process LocMemCache unless `CACHES` says otherwise);
-the data version keeps every process right on its own, a shared cache (Redis,
-Memcached) only saves each worker its first miss.
+The cache is Django's default: one LocMemCache per process, or with `CACHE_URL` one Redis
+database shared by every worker and server. The data version keeps every process right
+on its own; a shared cache saves each worker its first miss. A cache that does not
+answer (Redis down) costs the page its cache, never the page: it is computed afresh.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -44,6 +46,7 @@ from django.utils.regex_helper import _lazy_re_compile
 
 from mss_tracker.tracker.data_version import current_data_version
 
+logger = logging.getLogger(__name__)
 DEFAULT_SECONDS = 3600
 # The request headers the views answer differently (django-htmx's request.htmx).
 _VARYING_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
@@ -85,6 +88,21 @@ def _content(response: HttpResponseBase) -> bytes:
     return response.content
 
 
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the backend's own error class (redis.ConnectionError, ...)
+        logger.warning("page cache unavailable, computing the page", exc_info=True)
+        return None
+
+
+def _cache_set_many(entries: dict, seconds: int) -> None:
+    try:
+        cache.set_many(entries, seconds)
+    except Exception:
+        logger.warning("page cache unavailable, page not kept", exc_info=True)
+
+
 def _accepts_gzip(request: HttpRequest) -> bool:
     return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
@@ -115,7 +133,7 @@ def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[...
             return view(request, *args, **kwargs)
         key = page_cache_key(request, current_data_version())
         gzipped = _accepts_gzip(request)
-        hit = cache.get(f"{key}:{'gzip' if gzipped else 'plain'}")
+        hit = _cache_get(f"{key}:{'gzip' if gzipped else 'plain'}")
         if hit is not None:
             return _response(*hit, gzipped)
         response = _render_with_throwaway_csrf_token(view, request, *args, **kwargs)
@@ -130,7 +148,7 @@ def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[...
             if name.lower() not in ("content-length", "content-encoding")
         }
         compressed = gzip.compress(content, compresslevel=6, mtime=0)
-        cache.set_many(
+        _cache_set_many(
             {
                 f"{key}:plain": (response.status_code, headers, content),
                 f"{key}:gzip": (response.status_code, headers, compressed),

@@ -6,6 +6,7 @@ deployment stops start-up with a message that says what to fix.
 
 import ipaddress
 import os
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -115,3 +116,28 @@ def envdatabase(
             "timeout": pool_timeout,
         }
     return config
+
+
+def envcache(name: str) -> dict:
+    """Django's CACHES["default"] from a cache URL: `redis://host:port/db` (or `rediss://`
+    for TLS) selects Django's own Redis cache, shared by every process that names it;
+    unset keeps one local-memory cache per process."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parsed = urlsplit(raw)
+    try:
+        valid = (
+            parsed.scheme in ("redis", "rediss")
+            and bool(parsed.hostname)
+            and (parsed.port is None or parsed.port > 0)  # a port not a number: ValueError
+            and (parsed.path.strip("/") or "0").isdigit()
+        )
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a Redis URL "
+            "(expected redis://host:6379/1, rediss:// for TLS, or unset for a per-process cache)."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}

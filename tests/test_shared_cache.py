@@ -1,0 +1,132 @@
+"""CACHE_URL: the page cache in one Redis database, shared by every server, never stale.
+
+Needs the Redis server CI runs on 127.0.0.1:6379 (`.ci/run` starts it); these tests use
+database 12 and skip, saying so, when no Redis answers there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from app_servers import Browser, manage, prepare, server_environment, servers
+from django.core.cache import caches
+from django.urls import reverse
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
+
+
+@pytest.fixture
+def redis_db():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip(
+            "no Redis on 127.0.0.1:6379 (start one: redis-server --daemonize yes "
+            "--bind 127.0.0.1 --port 6379 --save '' --appendonly no; .ci/run does)"
+        )
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def redis_page_cache(settings, redis_db):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    yield caches["default"]
+    caches["default"].close()
+
+
+def test_with_cache_url_pages_are_kept_in_redis(
+    redis_page_cache, redis_db, sample_missions, client
+):
+    url = reverse("dashboards:mission", args=["mss"])
+    first = client.get(url)
+
+    assert redis_db.dbsize() == 2  # the page, plain and gzipped
+    second = client.get(url)
+    assert second.content == first.content
+
+
+def test_a_redis_that_does_not_answer_costs_the_cache_not_the_page(
+    settings, sample_missions, client
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+
+    response = client.get(reverse("dashboards:mission", args=["mss"]))
+
+    assert response.status_code == 200
+    assert "MSS" in response.content.decode()
+
+
+def deployed_police(browser: Browser, country: str) -> int:
+    response = browser.get("/missions/gsf/export/summary.csv?type=police")
+    assert response.status == 200
+    rows = {row["country_iso3"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    return int(rows[country]["deployed"])
+
+
+SETUP = """
+import json
+from django.contrib.auth.models import Group, User
+from mss_tracker.tracker.models import Country, Mission, Source
+user = User.objects.create_user("editor", password="two servers one truth", is_staff=True)
+user.groups.add(Group.objects.get(name="Editors"))
+print(json.dumps({
+    "mission": Mission.objects.get(slug="gsf").pk,
+    "country": Country.objects.get(iso3="KEN").pk,
+    "source": Source.objects.order_by("pk").first().pk,
+}))
+"""
+
+
+def test_a_write_through_one_server_is_visible_at_once_through_another(redis_db, tmp_path):
+    env = server_environment(
+        f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "static", CACHE_URL=REDIS_URL
+    )
+    prepare(env)
+    ids = json.loads(manage(env, "shell", "-v0", "-c", SETUP).splitlines()[-1])
+
+    with servers(env, count=2, workers=1) as (first_url, second_url):
+        first, second = Browser(first_url), Browser(second_url)
+        before = deployed_police(first, "KEN")
+        keys = redis_db.dbsize()
+        assert keys > 0
+        assert deployed_police(second, "KEN") == before
+        assert redis_db.dbsize() == keys  # the second server answered from the first's entry
+
+        first.log_in("editor", "two servers one truth")
+        response = first.post(
+            "/admin/tracker/deploymentevent/add/",
+            {
+                "mission": str(ids["mission"]),
+                "country": str(ids["country"]),
+                "date": "2025-12-10",
+                "date_precision": "day",
+                "kind": "arrival",
+                "personnel_type": "police",
+                "personnel": "50",
+                "source": str(ids["source"]),
+                "notes": "",
+            },
+        )
+        assert response.status == 302, response.text[:3000]
+
+        assert deployed_police(second, "KEN") == before + 50
+        assert deployed_police(first, "KEN") == before + 50
