@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "mss_tracker.tracker",
     "mss_tracker.dashboards",
 ]
@@ -233,6 +234,21 @@ if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
 # The page cache: one per process by default; CACHE_URL=redis://host:6379/1 shares one Redis
 # database between every server and worker, so each page is computed once for all of them.
 CACHES = {"default": envcache("CACHE_URL")}
+
+# Background tasks (Django's django.tasks): the preview and import of uploaded CSV files.
+# The queue is a table in this same database (django-tasks-db), so every app server can
+# enqueue and any worker (`manage.py db_worker`) can take the task. The test suite runs
+# each task at once, inside the request that enqueues it; tests/test_import_worker.py
+# runs the real worker.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if RUNNING_TESTS
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from mss_tracker.tracker import admin_imports  # noqa: F401 (registers the Imports list)
 from mss_tracker.tracker.admin_csv import CsvImportExportMixin
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength

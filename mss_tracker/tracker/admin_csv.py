@@ -1,33 +1,19 @@
 """CSV import and export in the admin: the same `tracker/csv/` code as `manage.py import_csv`.
 
-"Import CSV" is upload → preview → confirm. The preview is a dry run of the real import
-(rows to create, rows already present, every error with its line and column); confirm
-runs the import for real, all or nothing.
-
-Between preview and confirm the uploaded bytes wait in a file with a random name in a
-private temporary folder, and the confirm form carries only a token signed with
-`django.core.signing` that names that file, the kind of import, the user, the SHA-256 of
-the bytes and the name the file was uploaded under (the reason recorded in the audit
-history of every row it writes), valid for an hour. So the file crosses the network once
-(sending it back in a hidden field would double a 50 MB upload and trip
-DATA_UPLOAD_MAX_MEMORY_SIZE), a token cannot be forged to read any other file or be
-replayed by another user, and what is imported is exactly what was previewed. With
-several application servers, point CSV_IMPORT_TEMP_DIR at a folder they share.
+"Import CSV" is upload → preview → confirm, and no request waits for the file to be read:
+the upload is stored in the database as an `ImportJob` (every server and worker reaches
+it) and checked by the task worker (`tasks.preview_import`), while the editor watches the
+job's page (admin_imports.py). The preview is a dry run of the real import; confirming
+imports exactly the previewed bytes, all or nothing, whichever server receives it.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
-from django.core import signing
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -36,73 +22,28 @@ from django.urls import path, reverse
 
 from mss_tracker.tracker.csv.decoding import check_size
 from mss_tracker.tracker.csv.errors import CsvFileError, ImportResult
-from mss_tracker.tracker.csv.importing import import_csv, import_reason
 from mss_tracker.tracker.csv.response import csv_response
 from mss_tracker.tracker.csv.spec import COLUMNS, EXPORTS
 from mss_tracker.tracker.csv.writer import rows
+from mss_tracker.tracker.import_jobs import ImportJob
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
+from mss_tracker.tracker.tasks import preview_import
 
-_SALT = "mss_tracker.tracker.admin_csv.import"
-_TOKEN_MAX_AGE = 3600  # seconds between preview and confirm
 _KIND = {DeploymentEvent: "events", Pledge: "pledges", Mission: "missions"}
 
 
-def _upload_dir() -> Path:
-    folder = Path(
-        getattr(settings, "CSV_IMPORT_TEMP_DIR", None)
-        or Path(tempfile.gettempdir()) / "mss-tracker-csv-imports"
-    )
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _remove_stale_uploads(folder: Path) -> None:
-    """Uploads previewed but never confirmed (their token has expired)."""
-    cutoff = time.time() - 2 * _TOKEN_MAX_AGE
-    for upload in folder.glob("*.csv"):
-        if upload.stat().st_mtime < cutoff:
-            upload.unlink(missing_ok=True)
-
-
-def keep_upload(data: bytes, kind: str, user_pk: int, file_name: str = "") -> str:
-    """Store `data` until confirmation; the signed token that gives it back."""
-    folder = _upload_dir()
-    _remove_stale_uploads(folder)
-    name = f"{secrets.token_hex(16)}.csv"
-    (folder / name).write_bytes(data)
-    payload = {
-        "file": name,
-        "kind": kind,
-        "user": user_pk,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "name": file_name,
-    }
-    return signing.dumps(payload, salt=_SALT)
-
-
-def take_upload(token: str, kind: str, user_pk: int) -> tuple[bytes, str]:
-    """The bytes and file name stored by `keep_upload`, removed from storage;
-    PermissionDenied if the token is forged, expired, someone else's or for another
-    kind of import."""
-    try:
-        payload = signing.loads(token, salt=_SALT, max_age=_TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        raise PermissionDenied("This import has expired or is not valid: upload again.") from None
-    if payload.get("kind") != kind or payload.get("user") != user_pk:
-        raise PermissionDenied("This import was prepared for another list or user.")
-    stored = _upload_dir() / Path(payload["file"]).name
-    try:
-        data = stored.read_bytes()
-    except FileNotFoundError:
-        raise PermissionDenied("This import was already confirmed or has expired.") from None
-    stored.unlink(missing_ok=True)
-    if hashlib.sha256(data).hexdigest() != payload["sha256"]:
-        raise PermissionDenied("The stored upload changed after the preview: upload again.")
-    return data, payload.get("name", "")
-
-
 class CsvUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8, with the header row of the format.")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, with the header row of the format.",
+        # The browser offers CSV files first; csv_upload.js checks the size before sending
+        # (the server checks it again: CSV_IMPORT_MAX_BYTES).
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["data-max-bytes"] = settings.CSV_IMPORT_MAX_BYTES
 
 
 def line_ranges(lines: list[int]) -> str:
@@ -156,36 +97,25 @@ class CsvImportExportMixin:
         kind = self.csv_kind
         form = CsvUploadForm()
         result: ImportResult | None = None
-        token = None
-        if request.method == "POST" and "token" in request.POST:
-            data, file_name = take_upload(request.POST["token"], kind, request.user.pk)
-            result = import_csv(kind, data, reason=import_reason(file_name), user=request.user)
-            if result.ok:
-                self.message_user(
-                    request,
-                    f"Imported {result.created} {kind} "
-                    f"({len(result.present_lines)} rows were already recorded).",
-                    messages.SUCCESS,
-                )
-                info = (self.model._meta.app_label, self.model._meta.model_name)
-                return HttpResponseRedirect(
-                    reverse(
-                        "admin:{}_{}_changelist".format(*info), current_app=self.admin_site.name
-                    )
-                )
-        elif request.method == "POST":
+        if request.method == "POST":
             form = CsvUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
                     check_size(upload.size)
-                    data = upload.read()
                 except CsvFileError as exc:
                     result = ImportResult(kind=kind, dry_run=True, errors=exc.errors)
                 else:
-                    result = import_csv(kind, data, dry_run=True)
-                    if result.ok and result.new_lines:
-                        token = keep_upload(data, kind, request.user.pk, upload.name)
+                    ImportJob.objects.expire_stale_previews()
+                    job = ImportJob.from_upload(kind, upload.name, upload.read(), request.user)
+                    preview_import.enqueue(job.pk)
+                    return HttpResponseRedirect(
+                        reverse(
+                            "admin:tracker_importjob_change",
+                            args=[job.pk],
+                            current_app=self.admin_site.name,
+                        )
+                    )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -194,9 +124,7 @@ class CsvImportExportMixin:
             "columns": ",".join(COLUMNS[kind]),
             "form": form,
             "result": result,
-            "token": token,
-            "new_ranges": line_ranges(result.new_lines) if result else "",
-            "present_ranges": line_ranges(result.present_lines) if result else "",
+            "max_bytes": settings.CSV_IMPORT_MAX_BYTES,
             "max_megabytes": settings.CSV_IMPORT_MAX_BYTES // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/tracker/csv_import.html", context)

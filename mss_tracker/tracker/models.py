@@ -514,3 +514,8 @@ class TimelinePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.personnel_type} {self.date}: {self.deployed:,}"
+
+
+# Defined in its own module (the file and progress of an upload, not the domain); imported
+# here so that Django finds it.
+from mss_tracker.tracker.import_jobs import ImportJob  # noqa: E402, F401

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("view", "add", "change", "delete")
         ),
         *(f"{action}_{model}" for model in REFERENCE for action in ("view", "add", "change")),
+        "view_importjob",  # the Imports list; only the uploader confirms or cancels
     ],
     ANALYSTS: [f"view_{model}" for model in (*RECORDS, *REFERENCE)],
 }

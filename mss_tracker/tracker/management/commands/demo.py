@@ -3,14 +3,17 @@
 Migrates the database, loads the sample data (idempotent), makes sure the demo accounts
 `editor` and `analyst` exist, says where to log in, and serves on http://127.0.0.1:8000/
 with the development server (DEBUG is on by default for this command, so WhiteNoise serves
-static files straight from the apps). Takes runserver's options: an address:port,
---noreload, --nothreading.
+static files straight from the apps), with the task worker that previews and imports
+uploaded CSV files running in a thread of the same process (production runs
+`manage.py db_worker` as a process of its own). Takes runserver's options: an
+address:port, --noreload, --nothreading.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
 
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -81,4 +84,27 @@ class Command(RunserverCommand):
             self.style.SUCCESS(f"MSS Tracker demo: {address}")
             + f"\nLog in at {address}admin/ as editor (records data) or analyst (reads only)."
         )
+        start_task_worker()
+        self.stdout.write("Task worker: running beside the server (CSV previews and imports).")
         super().inner_run(*args, **options)
+
+
+def start_task_worker() -> threading.Thread:
+    """`db_worker`'s loop in a daemon thread: it stops with the server, and the
+    autoreloader restarts it with the new code. (The command itself installs signal
+    handlers, which only the main thread may do.)"""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        excluded_queue_names=[],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"demo-{os.getpid()}",
+    )
+    thread = threading.Thread(target=worker.run, name="task-worker", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,138 @@
+"""The admin's **Imports** list and each import's page: progress, preview, confirm, result.
+
+The page of a running job polls itself with HTMX (the `job` partial, every second) and
+refreshes itself without JavaScript; everything it shows comes from the `ImportJob` row
+that the worker updates, so any server can answer it, and the editor can close it and
+come back from the list. Only the uploader (or a superuser) may confirm or cancel.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+
+from mss_tracker.tracker.admin_csv import line_ranges
+from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
+from mss_tracker.tracker.tasks import result_from_json, run_import
+
+# The model an import of each kind writes: confirming needs the permission to add it.
+_MODELS = {"events": "deploymentevent", "pledges": "pledge", "missions": "mission"}
+
+
+def _may_act_on(request: HttpRequest, job: ImportJob) -> bool:
+    if request.user.is_superuser:
+        return True
+    model = _MODELS[job.kind]
+    return job.user_id == request.user.pk and request.user.has_perm(f"tracker.add_{model}")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "file_name",
+        "kind",
+        "status_shown",
+        "rows",
+        "new_rows",
+        "present_rows",
+        "error_count",
+        "rows_written",
+    ]
+    list_display_links = ["created_at", "file_name"]
+    list_filter = ["status", "kind"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
+        return super().get_queryset(request).defer("data", "result")
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, job: ImportJob) -> str:
+        return format_html(
+            '<span class="import-status-{}">{}</span>', job.status, job.get_status_display()
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # an import starts from the Import CSV button of its list
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        ImportJob.objects.expire_stale_previews()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # Reached through admin_view (login, staff) like every admin URL.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.defer("data"), pk=object_id)
+        if request.method == "POST":
+            return self._act(request, job)
+        result = result_from_json(job.result)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import of {job.file_name}",
+            "job": job,
+            "result": result,
+            "may_act": _may_act_on(request, job),
+            "new_ranges": line_ranges(result.new_lines) if result else "",
+            "present_ranges": line_ranges(result.present_lines) if result else "",
+            "changelist_url": reverse(f"admin:tracker_{_MODELS[job.kind]}_changelist"),
+            "upload_url": reverse(f"admin:tracker_{_MODELS[job.kind]}_import_csv"),
+        }
+        template = "admin/tracker/import_job.html"
+        if request.htmx and not request.htmx.history_restore_request:
+            template += "#job"
+        response = TemplateResponse(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def _act(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
+        if not _may_act_on(request, job):
+            raise PermissionDenied(
+                "Only the editor who uploaded this file may confirm or cancel it."
+            )
+        here = HttpResponseRedirect(request.path)
+        action = request.POST.get("action")
+        waiting = ImportJob.objects.filter(pk=job.pk)
+        if action == "confirm":
+            if not job.can_confirm:
+                self.message_user(
+                    request, "This preview cannot be confirmed any more.", messages.ERROR
+                )
+                return here
+            # One confirmation only, whichever server receives it (or both).
+            if waiting.filter(status=ImportStatus.CHECKED).update(
+                status=ImportStatus.IMPORTING, confirmed_at=timezone.now()
+            ):
+                run_import.enqueue(job.pk)
+            return here
+        if action == "cancel":
+            if waiting.filter(status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED]).update(
+                status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
+            ):
+                self.message_user(
+                    request, "Import cancelled: nothing was written.", messages.SUCCESS
+                )
+            return here
+        return HttpResponse(status=400, content="action must be confirm or cancel")

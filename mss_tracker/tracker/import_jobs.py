@@ -1,0 +1,123 @@
+"""An uploaded CSV file and what became of it: the admin's **Imports** list.
+
+The upload is kept in the database, compressed, so every application server and task
+worker reaches it (no local temporary folder): the preview and the import run in the
+task worker (tracker/tasks.py), and a confirmation may land on any server. The job holds
+the progress the worker reports (rows checked, errors, rows written) and the preview's
+or the import's result, so the editor can close the page and find it later.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+PREVIEW_LIFETIME = datetime.timedelta(days=1)
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking"  # the preview is queued or running
+    CHECKED = "checked", "Ready to confirm"
+    PRESENT = "present", "Already recorded"  # checked: every row is recorded already
+    INVALID = "invalid", "Errors found"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"  # the import (not the preview) found an error
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+# Statuses in which the worker still has something to do: the page keeps polling.
+RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+# Statuses the file is no longer needed in: its bytes are dropped.
+FINISHED = (
+    ImportStatus.PRESENT,
+    ImportStatus.INVALID,
+    ImportStatus.IMPORTED,
+    ImportStatus.FAILED,
+    ImportStatus.CANCELLED,
+    ImportStatus.EXPIRED,
+)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def expire_stale_previews(self) -> int:
+        """Previews older than a day are never imported: drop their file."""
+        cutoff = timezone.now() - PREVIEW_LIFETIME
+        return self.filter(
+            status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED], created_at__lt=cutoff
+        ).update(status=ImportStatus.EXPIRED, data=b"", finished_at=timezone.now())
+
+
+class ImportJob(models.Model):
+    kind = models.CharField(max_length=10)  # missions, pledges or events (csv.spec)
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(help_text="bytes, as uploaded")
+    data = models.BinaryField(help_text="the uploaded file, zlib-compressed; emptied when done")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, help_text="the worker took the current step")
+    checked_at = models.DateTimeField(null=True)
+    confirmed_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    rows = models.PositiveIntegerField(default=0, help_text="data rows in the file")
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    new_rows = models.PositiveIntegerField(default=0)
+    present_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, help_text="the preview's, then the import's result")
+    message = models.TextField(blank=True, help_text="why the worker stopped, if it failed")
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import"
+        verbose_name_plural = "imports"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.kind}, {self.get_status_display().lower()})"
+
+    @classmethod
+    def from_upload(cls, kind: str, file_name: str, data: bytes, user) -> ImportJob:
+        return cls.objects.create(
+            kind=kind,
+            file_name=file_name[:255],
+            size=len(data),
+            data=zlib.compress(data, 1),  # a 50 MB file in a fraction of a second
+            user=user,
+        )
+
+    def file_bytes(self) -> bytes:
+        return zlib.decompress(bytes(self.data))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.created_at + PREVIEW_LIFETIME
+
+    @property
+    def can_confirm(self) -> bool:
+        return (
+            self.status == ImportStatus.CHECKED
+            and self.new_rows > 0
+            and timezone.now() < self.expires_at
+        )
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.CHECKED)

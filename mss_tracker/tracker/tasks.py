@@ -1,0 +1,189 @@
+"""Background tasks (Django's `django.tasks`): the preview and the import of an upload.
+
+The queue is in the project's database (django-tasks-db), and the worker is
+`manage.py db_worker` (`demo` runs one in a thread beside the development server). No
+request waits for a file to be checked or written: the upload view stores an
+`ImportJob` and enqueues `preview_import`; the confirmation enqueues `run_import`; both
+report their progress into the job as they go, for the progress page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, connections
+from django.tasks import task
+from django.utils import timezone
+
+from mss_tracker.tracker.csv.errors import ErrorList, ImportResult, RowError
+from mss_tracker.tracker.csv.importer import BULK_BATCH
+from mss_tracker.tracker.csv.importing import import_csv, import_reason
+from mss_tracker.tracker.import_jobs import FINISHED, ImportJob, ImportStatus
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 0.5  # seconds between two progress reports
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+def result_from_json(stored: dict | None) -> ImportResult | None:
+    """The stored preview or import result, as import_csv returned it."""
+    if not stored:
+        return None
+    names = {f.name for f in dataclasses.fields(ImportResult)}
+    values = {name: value for name, value in stored.items() if name in names}
+    errors = ErrorList(stop=False)
+    errors.extend(RowError(**error) for error in values.get("errors", []))
+    errors.unlisted = stored.get("errors_unlisted", 0)
+    errors.stopped_at = stored.get("errors_stopped_at")
+    values["errors"] = errors
+    return ImportResult(**values)
+
+
+def _keep_result(job: ImportJob, result: ImportResult) -> None:
+    job.result = dataclasses.asdict(result)
+    # The errors past the hundred listed are counted, not kept (csv.errors.ErrorList).
+    job.result["errors_unlisted"] = result.errors.unlisted
+    job.result["errors_stopped_at"] = result.errors.stopped_at
+    job.rows = result.rows
+    job.new_rows = len(result.new_lines)
+    job.present_rows = len(result.present_lines)
+    job.error_count = len(result.errors) + result.errors.unlisted
+
+
+class JobProgress:
+    """import_csv's progress hook, reporting into the job about twice a second.
+
+    The rows checked count during the check, the rows written during the write. The write
+    runs inside the import's transaction, where the job's row would not be seen by others
+    before the end: on PostgreSQL the report then goes through a connection of its own
+    (SQLite has one writer at a time, so there the count jumps at the end). Between
+    reports it reads the job's status, so a cancelled preview stops.
+    """
+
+    def __init__(self, job: ImportJob, writing: bool) -> None:
+        self.job_id = job.pk
+        self.writing = writing
+        self.new_rows = job.new_rows
+        self.last = 0.0
+        self._side_connection = None
+        # Transactions already open (a test's) are not the import's.
+        self.outer_atomic_blocks = len(connection.atomic_blocks)
+
+    def __call__(self, items: Iterable, total: int, description: str) -> Iterator:
+        writing = description.startswith("writing")
+        for done, item in enumerate(items, 1):
+            yield item
+            if time.monotonic() - self.last < PROGRESS_EVERY:
+                continue
+            self.last = time.monotonic()
+            if not writing:
+                self.report(rows_checked=done)
+            elif self.writing:  # a preview's trial write is rolled back: nothing is written
+                self.report(rows_written=min(item + BULK_BATCH, self.new_rows or item))
+
+    def report(self, **counts: int) -> None:
+        if len(connection.atomic_blocks) <= self.outer_atomic_blocks:
+            updated = ImportJob.objects.filter(pk=self.job_id).exclude(
+                status=ImportStatus.CANCELLED
+            )
+            if not updated.update(**counts):
+                raise ImportCancelled
+        elif connection.vendor == "postgresql":
+            if self._side_connection is None:
+                self._side_connection = connections.create_connection("default")
+            with self._side_connection.cursor() as cursor:
+                sets = ", ".join(f"{name} = %s" for name in counts)
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s",
+                    [*counts.values(), self.job_id],
+                )
+
+    def close(self) -> None:
+        if self._side_connection is not None:
+            self._side_connection.close()
+
+
+def _take(job_id: int, expected: ImportStatus) -> ImportJob | None:
+    """The job if it is still waiting for this step (not cancelled or expired meanwhile)."""
+    taken = ImportJob.objects.filter(pk=job_id, status=expected).update(started_at=timezone.now())
+    return ImportJob.objects.get(pk=job_id) if taken else None
+
+
+def _finish(job: ImportJob, status: ImportStatus, **fields) -> None:
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if status in FINISHED:
+        job.data = b""
+        job.finished_at = timezone.now()
+    # Only if no one cancelled it meanwhile; the fields are this step's own.
+    names = ["status", "data", "finished_at", "result", "rows", "new_rows"]
+    names += ["present_rows", "error_count", "rows_checked", "rows_written", "message"]
+    names += list(fields)
+    values = {name: getattr(job, name) for name in dict.fromkeys(names)}
+    ImportJob.objects.filter(pk=job.pk).exclude(status=ImportStatus.CANCELLED).update(**values)
+
+
+@task()
+def preview_import(job_id: int) -> str:
+    """Check the uploaded file (a dry run of the real import) and keep the preview."""
+    job = _take(job_id, ImportStatus.CHECKING)
+    if job is None:
+        return "not waiting for a preview"
+    progress = JobProgress(job, writing=False)
+    try:
+        result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
+    except ImportCancelled:
+        return "cancelled"
+    except Exception as error:
+        logger.exception("preview of import %s failed", job_id)
+        _finish(job, ImportStatus.FAILED, message=f"The preview stopped: {error}")
+        raise
+    finally:
+        progress.close()
+    _keep_result(job, result)
+    job.rows_checked = result.rows
+    job.checked_at = timezone.now()
+    if not result.ok:
+        _finish(job, ImportStatus.INVALID, checked_at=job.checked_at)
+    elif not result.new_lines:  # every row is already recorded: nothing to confirm
+        _finish(job, ImportStatus.PRESENT, checked_at=job.checked_at)
+    else:
+        _finish(job, ImportStatus.CHECKED, checked_at=job.checked_at)
+    return job.status
+
+
+@task()
+def run_import(job_id: int) -> str:
+    """Import the confirmed file for real, all or nothing."""
+    job = _take(job_id, ImportStatus.IMPORTING)
+    if job is None:
+        return "not waiting for an import"
+    progress = JobProgress(job, writing=True)
+    try:
+        result = import_csv(
+            job.kind,
+            job.file_bytes(),
+            progress=progress,
+            reason=import_reason(job.file_name),
+            user=job.user,
+        )
+    except Exception as error:
+        logger.exception("import %s failed", job_id)
+        _finish(job, ImportStatus.FAILED, message=f"The import stopped: {error}")
+        raise
+    finally:
+        progress.close()
+    _keep_result(job, result)
+    job.rows_checked = result.rows
+    if result.ok:
+        _finish(job, ImportStatus.IMPORTED, rows_written=result.created)
+    else:
+        _finish(job, ImportStatus.FAILED, rows_written=0)
+    return job.status

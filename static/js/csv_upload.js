@@ -1,0 +1,70 @@
+// Import CSV: refuse a file over the size limit before sending it, and show the upload's
+// progress. Without JavaScript the form posts as usual and the server checks the size.
+(function () {
+  "use strict";
+  var form = document.getElementById("csv-upload-form");
+  if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  var input = form.querySelector('input[type="file"]');
+  var status = document.getElementById("csv-upload-status");
+  var bar = document.getElementById("csv-upload-progress");
+  var button = form.querySelector('[type="submit"]');
+  var maxBytes = parseInt(form.dataset.maxBytes, 10);
+
+  function megabytes(bytes) {
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function say(text, isError) {
+    status.hidden = false;
+    status.textContent = text;
+    status.classList.toggle("errornote", Boolean(isError));
+  }
+
+  function tooLarge() {
+    var file = input.files && input.files[0];
+    if (file && maxBytes && file.size > maxBytes) {
+      say("This file is " + megabytes(file.size) + ": the limit is " + megabytes(maxBytes) +
+          ". Split it into smaller files and import them one after the other.", true);
+      return true;
+    }
+    return false;
+  }
+
+  input.addEventListener("change", function () {
+    status.hidden = true;
+    button.disabled = tooLarge();
+  });
+
+  form.addEventListener("submit", function (event) {
+    if (tooLarge()) {
+      event.preventDefault();
+      return;
+    }
+    event.preventDefault();
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action || window.location.href);
+    request.upload.addEventListener("progress", function (progress) {
+      if (!progress.lengthComputable) return;
+      bar.hidden = false;
+      bar.max = progress.total;
+      bar.value = progress.loaded;
+      say("Uploading: " + megabytes(progress.loaded) + " of " + megabytes(progress.total));
+    });
+    request.addEventListener("load", function () {
+      if (request.responseURL && request.responseURL !== window.location.href) {
+        window.location.assign(request.responseURL);  // the import's progress page
+      } else {
+        document.open();
+        document.write(request.responseText);  // the form again, with what was wrong
+        document.close();
+      }
+    });
+    request.addEventListener("error", function () {
+      button.disabled = false;
+      say("The upload failed (network error): try again.", true);
+    });
+    button.disabled = true;
+    say("Uploading…");
+    request.send(new FormData(form));
+  });
+})();
