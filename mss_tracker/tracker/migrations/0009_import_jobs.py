@@ -14,7 +14,7 @@ def give_editors_the_imports_list(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0005_event_indexes'),
+        ('tracker', '0008_event_transfer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
