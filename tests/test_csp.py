@@ -294,21 +294,23 @@ def test_the_admin_pages_run_under_the_policy(browse, sample_missions, editor_ac
     page.click("button[name=index]")
     expect(page.get_by_role("heading", name="Delete multiple objects")).to_be_visible()
 
-    # The CSV import: upload, preview.
+    # The CSV import: upload (csv_upload.js sends it), the import's page, the Imports list.
     page = session.goto("/admin/tracker/deploymentevent/import-csv/")
     page.set_input_files(
         "input[type=file]",
         files=[{"name": "events.csv", "mimeType": "text/csv", "buffer": b"not,a,csv\n"}],
     )
-    page.click("input[value=Preview]")
+    page.click("input[value='Upload and preview']")
     page.wait_for_selector("#csv-errors")
     exported = page.request.get(session.base_url + "/missions/mss/export/events.csv").body()
+    page.get_by_role("link", name="Upload another file").click()
     page.set_input_files(
         "input[type=file]",
         files=[{"name": "events.csv", "mimeType": "text/csv", "buffer": exported}],
     )
-    page.click("input[value=Preview]")
+    page.click("input[value='Upload and preview']")
     page.wait_for_selector("#csv-counts")
+    session.goto("/admin/tracker/importjob/")
 
     page.click("#logout-form button")
     page.wait_for_selector("text=Logged out")

@@ -73,6 +73,7 @@ def test_the_groups_have_exactly_their_permissions(db):
             for a in ("view", "add", "change", "delete")
         ),
         *(f"{a}_{m}" for m in ("mission", "country") for a in ("view", "add", "change")),
+        "view_importjob",  # the Imports list
     }
     assert analysts == {
         f"view_{m}" for m in ("pledge", "deploymentevent", "source", "mission", "country")

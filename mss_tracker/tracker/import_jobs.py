@@ -64,17 +64,17 @@ class ImportJob(models.Model):
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("uploaded", auto_now_add=True)
     started_at = models.DateTimeField(null=True, help_text="the worker took the current step")
     checked_at = models.DateTimeField(null=True)
     confirmed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     rows = models.PositiveIntegerField(default=0, help_text="data rows in the file")
-    rows_checked = models.PositiveIntegerField(default=0)
-    rows_written = models.PositiveIntegerField(default=0)
-    new_rows = models.PositiveIntegerField(default=0)
-    present_rows = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField("read", default=0)
+    rows_written = models.PositiveIntegerField("written", default=0)
+    new_rows = models.PositiveIntegerField("to create", default=0)
+    present_rows = models.PositiveIntegerField("already present", default=0)
+    error_count = models.PositiveIntegerField("errors", default=0)
     result = models.JSONField(null=True, help_text="the preview's, then the import's result")
     message = models.TextField(blank=True, help_text="why the worker stopped, if it failed")
 
