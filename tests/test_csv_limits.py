@@ -13,7 +13,7 @@ from mss_tracker.tracker.csv.errors import MAX_ERRORS
 from mss_tracker.tracker.csv.importing import PROBE_ROWS, import_csv
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
 from mss_tracker.tracker.models import DeploymentEvent
-from tests.test_admin_csv import IMPORT_EVENTS, upload
+from tests.test_admin_csv import IMPORT_EVENTS, job_page, upload
 from tests.test_import_csv import events_file
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_a_nul_byte_is_an_error_of_its_line(mission):
 
 
 def test_the_admin_preview_shows_the_nul_byte_error(editor_client, mission):
-    response = upload(editor_client, IMPORT_EVENTS, nul_file())
+    response = job_page(editor_client, upload(editor_client, IMPORT_EVENTS, nul_file()))
 
     assert response.status_code == 200
     assert "<td>3</td><td>—</td><td>contains a NUL character" in response.content.decode()
@@ -91,7 +91,8 @@ def test_a_file_of_bad_rows_lists_100_and_says_where_checking_stopped(mission):
 
 
 def test_the_admin_preview_and_the_command_say_there_are_more(editor_client, mission, tmp_path):
-    page = upload(editor_client, IMPORT_EVENTS, bad_rows(150)).content.decode()
+    uploaded = upload(editor_client, IMPORT_EVENTS, bad_rows(150))
+    page = job_page(editor_client, uploaded).content.decode()
 
     assert "More than 100 errors: nothing will be written" in page
     assert page.count("<tr><td>") == MAX_ERRORS
