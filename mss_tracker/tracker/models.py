@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
+from mss_tracker.tracker import possible_dates
 from mss_tracker.tracker.dates import DatePrecision, format_with_precision
 
 
@@ -221,6 +222,8 @@ class Mission(models.Model):
             raise ValidationError({"end_date": "A mission cannot end before it starts."})
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": "A mission cannot be its own successor."})
+        if self.pk and self.start_date:
+            possible_dates.refuse_dates_that_strand_records(self)
 
     def has_ended_by(self, day: datetime.date) -> bool:
         return self.end_date is not None and day > self.end_date
@@ -271,6 +274,14 @@ class DatedRecord(models.Model):
             and (self.date.day != 1 or self.date.month != 1)
         ):
             raise ValidationError({"date": "A year-precision date is 1 January."})
+        if self.date and self.mission_id and (problem := self.impossible_date()):
+            raise ValidationError({"date": problem})
+
+    def impossible_date(self) -> str | None:
+        """Why this record's date is not possible for its mission (None when it is)."""
+        return possible_dates.impossible_date(
+            self.mission, self.date, self.date_precision, pledge=isinstance(self, Pledge)
+        )
 
 
 class Pledge(DatedRecord):
@@ -307,6 +318,11 @@ class Pledge(DatedRecord):
             ),
         ]
         indexes = [models.Index(fields=["mission", "country", "personnel_type", "-date"])]
+
+    def save(self, *args, **kwargs) -> None:
+        if problem := self.impossible_date():
+            raise possible_dates.ImpossibleDate(problem)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         figure = "no number" if self.personnel is None else f"{self.personnel:,}"

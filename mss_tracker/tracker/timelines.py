@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from mss_tracker.tracker.dates import format_with_precision
+from mss_tracker.tracker.possible_dates import refuse_impossible_events
 
 TimelineKey = tuple[int, str, str]  # (mission id, country iso3, personnel type)
 
@@ -153,13 +154,15 @@ def _scope_sql(pairs: list[tuple[int, str]]) -> tuple[str, list]:
 
 
 def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
-    """Recompute the points of every country touched by `keys`, refusing negative strength.
+    """Recompute the points of every country touched by `keys`, refusing negative strength
+    and events dated outside their mission's life (`ImpossibleDate`).
 
     Must run inside the transaction of the write that changed the events.
     """
     pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
     if not pairs:
         return
+    refuse_impossible_events(pairs)  # the events' dates, whatever wrote them
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pairs), _SCOPE_CHUNK):
             scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])

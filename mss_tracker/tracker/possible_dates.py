@@ -1,0 +1,140 @@
+"""DESIGN.md "Dates must be possible": the one rule, for every write path.
+
+An event is dated within its mission's life (on or after the start date and, for an
+ended mission, on or before the end date); a pledge may precede the start but not
+follow the end; nothing is dated after today. A month- or year-precision date stands
+for the whole month or year, so it is possible when that period overlaps the allowed
+span ("Oct 2025" for a mission that started on 3 Oct 2025).
+
+`impossible_date()` checks one record (model `clean()` and `save()`, the CSV import's
+rows); `impossible_events()` finds the events of a mission that break it, which
+`timelines.rebuild_timelines()` runs in the transaction of every event write (bulk
+imports, COPY) as the database-side guard.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from mss_tracker.tracker.dates import DatePrecision, format_with_precision
+
+if TYPE_CHECKING:
+    from mss_tracker.tracker.models import Mission
+
+
+def _long(day: datetime.date) -> str:
+    return f"{format_with_precision(day, DatePrecision.DAY)} ({day.isoformat()})"
+
+
+def mission_life(mission: Mission) -> str:
+    """ "MSS ran from 25 Jun 2024 (2024-06-25) to 2 Oct 2025 (2025-10-02)" or "… has not ended"."""
+    if mission.end_date is None:
+        return f"{mission.acronym} started on {_long(mission.start_date)} and has not ended"
+    return f"{mission.acronym} ran from {_long(mission.start_date)} to {_long(mission.end_date)}"
+
+
+def _period_start(day: datetime.date, precision: str) -> datetime.date:
+    """The first day a date of this precision can stand for, lowered to the precision of
+    the bound it is compared with: the 1st of `day`'s month, or 1 January."""
+    if precision == DatePrecision.MONTH:
+        return day.replace(day=1)
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def impossible_date(
+    mission: Mission,
+    day: datetime.date,
+    precision: str,
+    *,
+    pledge: bool = False,
+    today: datetime.date | None = None,
+) -> str | None:
+    """Why a record of `mission` dated `day` (stored as the start of its period) is not
+    possible, naming the mission's dates; None when it is."""
+    today = today or datetime.date.today()
+    what = "A pledge" if pledge else "An event"
+    shown = format_with_precision(day, precision)
+    if day > today:
+        return (
+            f"{what} cannot be dated after today ({_long(today)}): {shown} is in the future. "
+            f"{mission_life(mission)}."
+        )
+    if mission.end_date is not None and day > mission.end_date:
+        return (
+            f"{what} of {mission.acronym} cannot be dated after the mission ended: "
+            f"{mission_life(mission)}, and this one is dated {shown}."
+        )
+    if not pledge and day < _period_start(mission.start_date, precision):
+        return (
+            f"An event of {mission.acronym} cannot be dated before the mission started: "
+            f"{mission_life(mission)}, and this one is dated {shown}. "
+            "Pledges may precede the start; events may not."
+        )
+    return None
+
+
+def impossible_events(mission: Mission, today: datetime.date | None = None) -> Q:
+    """A filter for the events of `mission` that `impossible_date` refuses."""
+    today = today or datetime.date.today()
+    start = mission.start_date
+    too_early = Q(date__lt=start) & ~(
+        Q(date_precision=DatePrecision.MONTH, date__gte=start.replace(day=1))
+        | Q(date_precision=DatePrecision.YEAR, date__gte=start.replace(month=1, day=1))
+    )
+    too_late = Q(date__gt=today)
+    if mission.end_date is not None:
+        too_late |= Q(date__gt=mission.end_date)
+    return Q(mission=mission) & (too_early | too_late)
+
+
+class ImpossibleDate(ValidationError):
+    """A write would store a record on a date its mission's life does not allow."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="impossible_date")
+
+
+def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
+    """Raise ImpossibleDate for the first event of these (mission, country) pairs dated
+    outside its mission's life (or after today). One query per mission touched."""
+    from mss_tracker.tracker.models import DeploymentEvent, Mission
+
+    countries: dict[int, list[str]] = {}
+    for mission_id, country in pairs:
+        countries.setdefault(mission_id, []).append(country)
+    for mission in Mission.objects.filter(pk__in=countries):
+        event = (
+            DeploymentEvent.objects.filter(
+                impossible_events(mission), country__in=countries[mission.pk]
+            )
+            .order_by("date")
+            .only("date", "date_precision")
+            .first()
+        )
+        if event is not None:
+            raise ImpossibleDate(impossible_date(mission, event.date, event.date_precision))
+
+
+def refuse_dates_that_strand_records(mission: Mission) -> None:
+    """New start or end dates of a recorded mission may not leave its events outside its
+    life, nor its pledges after its end (Mission.clean: a form error in the admin)."""
+    from mss_tracker.tracker.models import DeploymentEvent, Pledge
+
+    stranded = DeploymentEvent.objects.filter(impossible_events(mission))
+    late_pledges = Pledge.objects.filter(
+        mission=mission, date__gt=mission.end_date or datetime.date.max
+    )
+    for records, what in ((stranded, "events"), (late_pledges, "pledges")):
+        first = records.order_by("date").first()
+        if first is not None:
+            raise ValidationError(
+                f"{records.count():,} recorded {what} would fall outside these dates "
+                f"({mission_life(mission)}); the first is dated {first.date_display}. "
+                "Correct them first."
+            )
