@@ -182,6 +182,8 @@ def test_it_refuses_a_departure_of_more_than_are_deployed(
 def test_it_refuses_a_back_dated_departure_before_the_arrivals(
     editor_client, arrived, mission, kenya, source
 ):
+    mission.start_date = datetime.date(2024, 6, 1)  # the departure is within its life
+    mission.save()
     response = editor_client.post(
         ADD_EVENT, event_form(mission, kenya, source, "2024-06-01", "departure", 10)
     )

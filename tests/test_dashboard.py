@@ -60,8 +60,8 @@ def test_it_shows_the_headline_figures_on_any_date_and_type(
     client, sample_missions, query, pledged, deployed, percent, fatalities
 ):
     html = client.get(f"{URL}?{query}").content.decode()
-    assert headline(html, "pledged") == pledged
-    assert headline(html, "deployed") == deployed
+    assert headline(html, "pledged").removesuffix(" disputed") == pledged
+    assert headline(html, "deployed").removesuffix(" disputed") == deployed
     assert headline(html, "percent") == percent
     assert headline(html, "fatalities") == fatalities
 
@@ -75,12 +75,12 @@ def test_its_figures_are_the_arithmetics_figures(client, sample_missions, as_of,
     query = f"as_of={as_of.isoformat()}" + (f"&type={personnel_type}" if personnel_type else "")
     html = client.get(f"{URL}?{query}").content.decode()
     totals = figures.mission_totals(mss, as_of, personnel_type)
-    assert headline(html, "deployed") == f"{totals.deployed:,}"
+    assert headline(html, "deployed").removesuffix(" disputed") == f"{totals.deployed:,}"
     assert headline(html, "percent") == (
         f"{totals.percent_of_pledge}%" if totals.percent_of_pledge is not None else "—"
     )
     assert headline(html, "countries") == (
-        f"{totals.countries_deployed} of {totals.countries_pledged}"
+        f"{totals.countries_pledged_deployed} of {totals.countries_pledged}"
     )
     for country in figures.country_figures(mss, as_of, personnel_type):
         country_row = row(html, country.iso3)
@@ -110,12 +110,17 @@ def test_it_shows_a_pledge_without_a_number_as_a_dash(client, sample_missions):
 
 
 def test_it_marks_disputed_figures_with_a_link_to_the_note(client, sample_missions):
-    html = client.get(f"{URL}?as_of=2025-01-05").content.decode()
+    html = client.get(f"{URL}?as_of=2024-07-01").content.decode()
     benin = row(html, "BEN")
     assert "disputed" in cell(benin, "Pledged")
-    assert re.search(r'href="/missions/mss/countries/BEN/\?as_of=2025-01-05#pledge-\d+"', benin)
-    kenya = row(html, "KEN")
-    assert re.search(r"#event-\d+", kenya) and "disputed" in cell(kenya, "Deployed")
+    assert re.search(
+        r'href="/missions/mss/countries/BEN/\?as_of=2024-07-01#disputed-pledge-\d+"', benin
+    )
+    kenya = row(html, "KEN")  # its only event so far, the arrival of 25 Jun 2024, is disputed
+    assert re.search(r"#disputed-event-\d+", kenya) and "disputed" in cell(kenya, "Deployed")
+    # The undisputed headcount of 16 Jul 2024 clears it.
+    html = client.get(f"{URL}?as_of=2025-01-05").content.decode()
+    assert "disputed" not in cell(row(html, "KEN"), "Deployed")
 
 
 def test_it_sorts_by_any_column_with_plain_links(client, sample_missions):
@@ -143,7 +148,8 @@ def test_it_rejects_an_unknown_sort_column(client, sample_missions):
 
 def test_it_shows_the_countries_days_ceiling_and_successor(client, sample_missions):
     html = client.get(f"{URL}?as_of=2025-01-05").content.decode()
-    assert headline(html, "countries") == "4 of 6"
+    # KEN, JAM, GTM, BHS deployed, of the five with a numeric pledge (ATG gave no number).
+    assert headline(html, "countries") == "4 of 5"
     assert headline(html, "days") == f"{(D(2025, 1, 5) - D(2024, 6, 25)).days}"
     assert 'data-figure="ceiling"' not in html  # MSS had no ceiling
     assert 'href="/missions/gsf/"' in html
@@ -259,7 +265,7 @@ class TestMissionsList:
         html = client.get("/").content.decode()
         mss, gsf = html.split('id="mission-gsf"')  # MSS is listed first (earlier start)
         assert headline(mss, "deployed") == "788"
-        assert headline(mss, "pledged") == "3,000"
+        assert headline(mss, "pledged") == "3,000 disputed"  # Benin's and Jamaica's
         assert headline(mss, "percent") == "26.3%"
         assert "ended 2 Oct 2025" in mss
         assert "succeeded by" in mss

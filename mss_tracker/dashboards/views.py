@@ -21,7 +21,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.expressions import Window
 from django.db.models.functions import Cast, Lead, NullIf
@@ -268,25 +267,11 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
     period = _period(mission, filters)
     as_of, personnel_type = period.as_of, filters.personnel_type
 
-    events_in_force = DeploymentEvent.objects.filter(
-        mission=mission, country=OuterRef("pk"), date__lte=as_of, disputed=True
-    )
-    if personnel_type:
-        events_in_force = events_in_force.filter(personnel_type=personnel_type)
     column = SORT_COLUMNS[sort.removeprefix("-")]
     order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
     rows = list(
         figures.country_figures(mission, as_of, personnel_type)
-        .annotate(
-            disputed_pledge=Subquery(
-                figures.latest_pledges(mission, as_of, personnel_type)
-                .filter(country=OuterRef("pk"), disputed=True)
-                .order_by("-date")
-                .values("pk")[:1]
-            ),
-            disputed_event=Subquery(events_in_force.order_by("-date", "-pk").values("pk")[:1]),
-            percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0),
-        )
+        .annotate(percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0))
         .order_by(order, "name")
     )
     for row in rows:
@@ -301,6 +286,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "period": period,
         "totals": totals,
         "days_deployed": (as_of - totals.first_arrival).days if totals.first_arrival else None,
+        "freshness": figures.freshness(mission, as_of, totals.last_event),
         "rows": rows,
         "columns": _sort_links(filters, sort),
         "chart": _charts(mission, as_of, personnel_type),
@@ -376,6 +362,7 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
             typed.percent = figures.percent_of_pledge(typed.deployed, typed.pledged)
             by_type.append({"label": label, "value": value, "figures": typed})
 
+    disputed_by = _disputed_by([row, *(typed["figures"] for typed in by_type)])
     pledges = Pledge.objects.filter(mission=mission, country=country, date__lte=as_of)
     if personnel_type:
         pledges = pledges.filter(personnel_type=personnel_type)
@@ -422,12 +409,36 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "events": latest,
         "discrepancies": discrepancies,
         "older_discrepancies": older_discrepancies,
+        "disputed_by": disputed_by,
+        "freshness": figures.freshness(mission, as_of, row.last_event if row else None),
         "chart": _charts(mission, as_of, personnel_type, country),
         "query": query,
         "events_query": filters.query_string(country=country.iso3),
         **_filter_context(mission, filters),
     }
     return _render(request, "dashboards/country.html", context, url=_url(request, query))
+
+
+def _disputed_by(rows: list) -> dict[str, list]:
+    """The pledges and events that make these figures disputed (DESIGN.md "Disputed
+    follows the figure"), each once, newest first: two queries at most."""
+    rows = [row for row in rows if row is not None]
+    pledge_ids = {row.pledged_disputed_by for row in rows} - {None}
+    event_ids = {row.deployed_disputed_by for row in rows} - {None}
+    return {
+        "pledges": list(
+            Pledge.objects.filter(pk__in=pledge_ids).select_related("source").order_by("-date")
+        )
+        if pledge_ids
+        else [],
+        "events": list(
+            DeploymentEvent.objects.filter(pk__in=event_ids)
+            .select_related("source")
+            .order_by("-date", "-pk")
+        )
+        if event_ids
+        else [],
+    }
 
 
 @read_only

@@ -8,6 +8,14 @@ returns figures computed in the database:
   summed over types and countries; NULL when no number was announced.
 - deployed, fatalities, first arrival, last event: read from the timeline's latest
   `TimelinePoint` dated ≤ as_of, kept exact on every write by `timelines.py`.
+- disputed ("Disputed follows the figure"): a pledged figure is disputed when a pledge in
+  force is; a deployed figure when an event that determines it is (`determining_disputed_events`:
+  the latest strength report dated ≤ as_of and the changes after it); a total when any
+  of its parts is. Each country row carries the record that makes it disputed, so a
+  page can link to it.
+- the mission's headline (`mission_totals`): deployed split into deployed against a
+  numeric pledge in force and deployed without one, and the percent of pledge computed
+  like for like (deployed against a pledge ÷ pledged).
 
 Cost follows the number of countries, not the length of history: each figure is an
 index seek for the latest point or pledge of a country.
@@ -30,19 +38,25 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 
 from mss_tracker.tracker.models import (
     ALL_TYPES,
     Country,
+    DeploymentEvent,
+    EventKind,
     Mission,
     PersonnelType,
     Pledge,
     TimelinePoint,
 )
+
+_NAMES = "\x1f"  # joins country names in one aggregate (no name contains it)
 
 
 def percent_of_pledge(deployed: int, pledged: int | None) -> Decimal | None:
@@ -76,6 +90,32 @@ def latest_pledges(mission: Mission, as_of: datetime.date, personnel_type: str |
     ).exclude(Exists(superseding))
 
 
+def determining_disputed_events(
+    mission: Mission, as_of: datetime.date, personnel_type: str | None = None
+) -> QuerySet[DeploymentEvent]:
+    """The disputed events that determine a deployed figure on `as_of`: per timeline, the
+    latest strength report dated ≤ as_of if disputed, and the disputed arrivals,
+    transfers, departures and fatalities dated after it (a report on the same day
+    overrides that day's changes, so they no longer count). Newest first."""
+    superseding_report = DeploymentEvent.objects.filter(
+        mission=mission,
+        country=OuterRef("country"),
+        personnel_type=OuterRef("personnel_type"),
+        kind=EventKind.STRENGTH_REPORT,
+        date__lte=as_of,
+    ).filter(Q(date__gt=OuterRef("date")) | (Q(date=OuterRef("date")) & ~Q(pk=OuterRef("pk"))))
+    return (
+        DeploymentEvent.objects.filter(
+            mission=mission,
+            date__lte=as_of,
+            disputed=True,
+            personnel_type__in=_types(personnel_type),
+        )
+        .exclude(Exists(superseding_report))
+        .order_by("-date", "-pk")
+    )
+
+
 def _latest_point(mission: Mission, as_of: datetime.date, personnel_type: str | None):
     return TimelinePoint.objects.filter(
         mission=mission,
@@ -90,7 +130,9 @@ def country_figures(
 ) -> QuerySet[Country]:
     """One Country per contributor with a pledge or an event dated ≤ as_of, annotated with
     `pledged` (None = no number announced), `has_pledge`, `deployed`, `gap`, `fatalities`,
-    `first_arrival` and `last_event`. Ordered by name; one query."""
+    `first_arrival`, `last_event`, and `pledged_disputed_by` / `deployed_disputed_by`:
+    the id of the (latest) pledge or event that makes that figure disputed, None when it
+    is not. Ordered by name; one query."""
     pledged = (
         latest_pledges(mission, as_of, personnel_type)
         .filter(country=OuterRef("pk"))
@@ -118,6 +160,17 @@ def country_figures(
             fatalities=Coalesce(Subquery(point.values("fatalities_to_date")[:1]), 0),
             first_arrival=Subquery(point.values("first_arrival")[:1]),
             last_event=Subquery(point.values("date")[:1]),
+            pledged_disputed_by=Subquery(
+                latest_pledges(mission, as_of, personnel_type)
+                .filter(country=OuterRef("pk"), disputed=True)
+                .order_by("-date", "-pk")
+                .values("pk")[:1]
+            ),
+            deployed_disputed_by=Subquery(
+                determining_disputed_events(mission, as_of, personnel_type)
+                .filter(country=OuterRef("pk"))
+                .values("pk")[:1]
+            ),
         )
         .annotate(gap=F("pledged") - F("deployed"))
         .order_by("name")
@@ -126,53 +179,109 @@ def country_figures(
 
 @dataclass(frozen=True)
 class MissionTotals:
-    pledged: int | None
-    deployed: int
+    """The mission's headline (DESIGN.md) as of one date, for one type filter."""
+
+    pledged: int | None  # the numeric pledges in force, summed; None when there is none
+    deployed: int  # every country
+    deployed_against_pledge: int  # countries with a numeric pledge in force
     fatalities: int
     first_arrival: datetime.date | None
     last_event: datetime.date | None
-    countries: int
-    countries_pledged: int
-    countries_deployed: int
+    countries: int  # with a pledge or an event
+    countries_pledged: int  # with a numeric pledge in force
+    countries_pledged_deployed: int  # of those, with personnel deployed
+    deployed_without_pledge_countries: tuple[str, ...]  # names, alphabetical
+    pledged_without_number_countries: tuple[str, ...]  # a pledge in force, no number
+    pledged_disputed: bool
+    deployed_disputed: bool
+
+    @property
+    def deployed_without_pledge(self) -> int:
+        return self.deployed - self.deployed_against_pledge
+
+    @property
+    def countries_deployed_without_pledge(self) -> int:
+        return len(self.deployed_without_pledge_countries)
+
+    @property
+    def countries_deployed(self) -> int:
+        return self.countries_pledged_deployed + self.countries_deployed_without_pledge
 
     @property
     def gap(self) -> int | None:
-        return gap(self.deployed, self.pledged)
+        return gap(self.deployed_against_pledge, self.pledged)
 
     @property
     def percent_of_pledge(self) -> Decimal | None:
-        return percent_of_pledge(self.deployed, self.pledged)
+        """Like for like: the deployed of the countries that pledged, over their pledges."""
+        return percent_of_pledge(self.deployed_against_pledge, self.pledged)
+
+
+def _names(joined: str | None) -> tuple[str, ...]:
+    """Names joined by one aggregate, alphabetical (not every database orders within one)."""
+    return tuple(sorted(joined.split(_NAMES))) if joined else ()
 
 
 def mission_totals(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
 ) -> MissionTotals:
-    """The country figures summed over countries (one query)."""
+    """The headline: the country figures summed over countries (one query)."""
+    numeric = Q(pledged__isnull=False)
+    deployed = Q(deployed__gt=0)
     sums = (
         country_figures(mission, as_of, personnel_type)
         .order_by()
         .aggregate(
             sum_pledged=Sum("pledged"),
             sum_deployed=Coalesce(Sum("deployed"), 0),
+            sum_against=Coalesce(Sum("deployed", filter=numeric), 0),
             sum_fatalities=Coalesce(Sum("fatalities"), 0),
             min_first_arrival=Min("first_arrival"),
             max_last_event=Max("last_event"),
             n_countries=Count("pk"),
-            n_pledged=Count("pk", filter=Q(has_pledge=True)),
-            n_deployed=Count("pk", filter=Q(deployed__gt=0)),
+            n_pledged=Count("pk", filter=numeric),
+            n_pledged_deployed=Count("pk", filter=numeric & deployed),
+            without_pledge=StringAgg("name", Value(_NAMES), filter=~numeric & deployed),
+            without_number=StringAgg("name", Value(_NAMES), filter=~numeric & Q(has_pledge=True)),
+            n_pledged_disputed=Count("pk", filter=Q(pledged_disputed_by__isnull=False)),
+            n_deployed_disputed=Count("pk", filter=Q(deployed_disputed_by__isnull=False)),
         )
     )
-    totals = {
-        "pledged": sums["sum_pledged"],
-        "deployed": sums["sum_deployed"],
-        "fatalities": sums["sum_fatalities"],
-        "first_arrival": _as_date(sums["min_first_arrival"]),
-        "last_event": _as_date(sums["max_last_event"]),
-        "countries": sums["n_countries"],
-        "countries_pledged": sums["n_pledged"],
-        "countries_deployed": sums["n_deployed"],
-    }
-    return MissionTotals(**totals)
+    return MissionTotals(
+        pledged=sums["sum_pledged"],
+        deployed=sums["sum_deployed"],
+        deployed_against_pledge=sums["sum_against"],
+        fatalities=sums["sum_fatalities"],
+        first_arrival=_as_date(sums["min_first_arrival"]),
+        last_event=_as_date(sums["max_last_event"]),
+        countries=sums["n_countries"],
+        countries_pledged=sums["n_pledged"],
+        countries_pledged_deployed=sums["n_pledged_deployed"],
+        deployed_without_pledge_countries=_names(sums["without_pledge"]),
+        pledged_without_number_countries=_names(sums["without_number"]),
+        pledged_disputed=sums["n_pledged_disputed"] > 0,
+        deployed_disputed=sums["n_deployed_disputed"] > 0,
+    )
+
+
+STALE_AFTER_DAYS = 90  # DESIGN.md "Freshness"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh a page's figures are: the latest event dated ≤ its date."""
+
+    last_event: datetime.date | None
+    days: int | None  # from the latest event to the page's date
+    stale: bool  # more than STALE_AFTER_DAYS, for a mission still running on that date
+
+
+def freshness(
+    mission: Mission, as_of: datetime.date, last_event: datetime.date | None
+) -> Freshness:
+    days = (as_of - last_event).days if last_event else None
+    running = mission.end_date is None or mission.end_date > as_of
+    return Freshness(last_event, days, running and days is not None and days > STALE_AFTER_DAYS)
 
 
 def strength_series(
