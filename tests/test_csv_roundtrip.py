@@ -104,7 +104,7 @@ def test_export_import_export_is_the_identity(mission_text, sources, pledges, ev
             host_country=countries["HTI"],
             authorized_by=authorized_by if authorized_by.strip() else "x",
             authorized_on=datetime.date(2023, 10, 2),
-            start_date=datetime.date(2024, 6, 25),
+            start_date=datetime.date(2023, 1, 1),  # every drawn date within its life
             source=recorded_sources[0],
             notes=notes,
         )

@@ -265,7 +265,7 @@ class TestMissionsList:
         html = client.get("/").content.decode()
         mss, gsf = html.split('id="mission-gsf"')  # MSS is listed first (earlier start)
         assert headline(mss, "deployed") == "788"
-        assert headline(mss, "pledged") == "3,000 disputed"  # Benin's and Jamaica's
+        assert headline(mss, "pledged") == "3,000"
         assert headline(mss, "percent") == "26.3%"
         assert "ended 2 Oct 2025" in mss
         assert "succeeded by" in mss

@@ -10,7 +10,7 @@ import datetime
 import re
 
 import pytest
-from test_dashboard import cell, headline, row
+from test_dashboard import cell, row
 
 from mss_tracker.tracker import figures
 from mss_tracker.tracker.models import Country, DeploymentEvent, Pledge
@@ -152,7 +152,7 @@ def test_the_badge_links_to_the_record_and_its_reason_is_shown_open(
     link = f'href="/missions/mss/countries/KEN/?as_of=2025-04-01#disputed-event-{departure.pk}"'
     assert link in row(html, "KEN")
     assert f"#disputed-pledge-{disputed_pledge.pk}" in row(html, "KEN")
-    assert "disputed" in headline(html, "deployed") and "disputed" in headline(html, "pledged")
+    assert 'data-disputed="deployed"' in html and 'data-disputed="pledged"' in html
 
     page = client.get("/missions/mss/countries/KEN/?as_of=2025-04-01").content.decode()
     item = re.search(rf'<li id="disputed-event-{departure.pk}">(.*?)</li>', page, re.S)
@@ -171,3 +171,34 @@ def test_an_undisputed_figure_has_no_badge(client, mission, record):
         "Why these figures are disputed"
         not in client.get("/missions/mss/countries/KEN/?as_of=2025-01-05").content.decode()
     )
+
+
+def test_summary_csv_carries_the_marks_the_page_shows(client, mission, record, pledge):
+    import csv
+    import io
+
+    record(D(2025, 1, 4), "arrival", 75, disputed=True, iso3="GTM", personnel_type="military")
+    record(D(2025, 1, 4), "strength_report", 150, iso3="GTM", personnel_type="military")
+    record(D(2025, 1, 4), "strength_report", 400)
+    record(D(2025, 3, 25), "fatality", 1, disputed=True)
+    pledge(D(2024, 2, 29), 1500, disputed=True, iso3="BEN", personnel_type="military")
+    for query in ("as_of=2025-04-01", "as_of=2025-04-01&type=military"):
+        response = client.get(f"/missions/mss/export/summary.csv?{query}")
+        text = b"".join(response.streaming_content).decode()
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert list(rows[0])[-2:] == ["pledged_disputed", "deployed_disputed"]
+        html = client.get(f"/missions/mss/?{query}").content.decode()
+        for line in rows:
+            page_row = row(html, line["country_iso3"])
+            assert line["pledged_disputed"] == str("disputed" in cell(page_row, "Pledged")).lower()
+            assert (
+                line["deployed_disputed"] == str("disputed" in cell(page_row, "Deployed")).lower()
+            )
+        marks = {line["country_iso3"]: line["deployed_disputed"] for line in rows}
+        assert marks.get("GTM") == "false"
+    response = client.get("/missions/mss/export/summary.csv?as_of=2025-04-01")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    by_code = {line["country_iso3"]: line for line in rows}
+    assert by_code["KEN"]["deployed_disputed"] == "true"
+    assert by_code["BEN"]["pledged_disputed"] == "true"
+    assert by_code["KEN"]["pledged_disputed"] == "false"

@@ -155,7 +155,7 @@ def test_a_dry_run_writes_nothing_but_reports_what_it_would_do(mission):
 
 def test_load_sample_data_is_idempotent(db):
     first = load_sample_data()
-    assert [r.created for r in first] == [2, 17, 31]
+    assert [r.created for r in first] == [2, 17, 42]
     second = load_sample_data()
     assert [r.created for r in second] == [0, 0, 0]
     assert Mission.objects.get(slug="mss").successor.slug == "gsf"
@@ -437,12 +437,15 @@ def test_load_sample_data_command_says_nothing_was_created_the_second_time(db):
 
 
 def test_the_command_shows_a_progress_bar_on_a_large_file(mission, tmp_path, capsys):
-    rows = [
-        {"date": (datetime.date(2024, 1, 1) + datetime.timedelta(days=n)).isoformat()}
+    rows = [  # within the mission's life (it starts on 25 Jun 2024), one row per (date, figure)
+        {
+            "date": (datetime.date(2024, 6, 25) + datetime.timedelta(days=n % 800)).isoformat(),
+            "personnel": str(1 + n // 800),
+        }
         for n in range(6000)
     ]
     path = tmp_path / "events.csv"
-    path.write_bytes(events_file(*[{"event": "arrival", "personnel": "1"} | row for row in rows]))
+    path.write_bytes(events_file(*[{"event": "arrival"} | row for row in rows]))
 
     call_command("import_csv", "events", str(path), stdout=io.StringIO())
 

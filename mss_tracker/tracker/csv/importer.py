@@ -22,6 +22,7 @@ from mss_tracker.tracker.csv.errors import ImportResult, Progress, RowError
 from mss_tracker.tracker.csv.row import Row, SourceKey
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
+from mss_tracker.tracker.possible_dates import impossible_date
 from mss_tracker.tracker.timelines import lock_mission
 
 BULK_BATCH = 2000
@@ -185,6 +186,8 @@ class DatedImporter(Importer):
         notes = row.text("notes")
         if source is not None:
             self.sources.note(row, *source)
+        if row.valid and (problem := self.impossible_date(mission_id, day, precision)):
+            row.error("date", problem)
         if not row.valid:
             return None
         return {
@@ -198,7 +201,16 @@ class DatedImporter(Importer):
             "source": source[0],
         }
 
+    pledges = False  # DESIGN.md "Dates must be possible": pledges may precede the start
+
+    def impossible_date(self, mission_id: int, day: datetime.date, precision: str) -> str | None:
+        """Why `day` is not possible in this mission (possible_dates, the model's rule)."""
+        if mission_id not in self.missions:
+            self.missions[mission_id] = Mission.objects.get(pk=mission_id)
+        return impossible_date(self.missions[mission_id], day, precision, pledge=self.pledges)
+
     def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> list[Row]:
+        self.missions: dict[int, Mission] = {}
         self.sources = Sources()
         return [Row(line, cells, self.errors) for line, cells in rows]
 

@@ -45,6 +45,7 @@ from mss_tracker.tracker.csv.events import EventImporter
 from mss_tracker.tracker.csv.missions import MissionImporter
 from mss_tracker.tracker.csv.pledges import PledgeImporter
 from mss_tracker.tracker.csv.reading import read_rows
+from mss_tracker.tracker.possible_dates import ImpossibleDate
 from mss_tracker.tracker.timelines import NegativeStrength
 
 PROGRESS_THRESHOLD = 5000  # files with more rows than this show a progress bar
@@ -104,6 +105,8 @@ def import_csv(
         pass
     except NegativeStrength as exc:
         result.errors.append(importer.negative_strength_error(exc))
+    except ImpossibleDate as exc:  # the rows were checked; a mission's dates changed since
+        result.errors.append(RowError(None, "date", exc.messages[0]))
     except IntegrityError as exc:  # a concurrent edit slipped in between check and write
         result.errors.append(
             RowError(

@@ -12,6 +12,8 @@ from mss_tracker.tracker.models import Pledge
 
 
 class PledgeImporter(DatedImporter):
+    pledges = True
+
     def plan(self, rows):
         parsed = self.prepare(rows)
         missions = missions_by_slug(parsed)

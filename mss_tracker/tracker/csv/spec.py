@@ -125,6 +125,9 @@ SUMMARY = Export(
         Column("first_arrival", None, Cell.DATE),
         Column("last_event", None, Cell.DATE),
         Column("as_of", None, Cell.DATE),
+        # DESIGN.md "Disputed follows the figure", the rule of figures.country_figures.
+        Column("pledged_disputed", None, Cell.BOOLEAN),
+        Column("deployed_disputed", None, Cell.BOOLEAN),
     ),
 )
 

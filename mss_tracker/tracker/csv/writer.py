@@ -67,6 +67,8 @@ def summary_rows(
             date_cell(country.first_arrival),
             date_cell(country.last_event),
             as_of.isoformat(),
+            cell(country.pledged_disputed_by is not None),
+            cell(country.deployed_disputed_by is not None),
         ]
 
 
