@@ -28,6 +28,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from mss_tracker.tracker import admin_imports  # noqa: F401 (registers the Imports list)
+from mss_tracker.tracker.admin_carry_over import CarryOverMixin
 from mss_tracker.tracker.admin_csv import CsvImportExportMixin
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength
@@ -159,7 +160,7 @@ class SourceAdmin(HistoryAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(HistoryAdmin):
+class MissionAdmin(CarryOverMixin, HistoryAdmin):
     list_display = [
         "acronym",
         "name",
