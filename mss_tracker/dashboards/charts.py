@@ -224,6 +224,18 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Unrecorded:
+    x: float  # where the latest event is
+    y: float
+    width: float
+    height: float
+    path: str  # the last figure carried on, drawn faint
+    label: str
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
 class ChartGeometry:
     """Everything `dashboards/chart.svg` draws, already placed: positions in the SVG's
     user units, texts unescaped (the template's autoescaping escapes them)."""
@@ -245,6 +257,9 @@ class ChartGeometry:
     pledged_points: list[Point]
     deployed_points: list[Point]
     legend_y: float
+    # After the latest event of a running mission nothing is known: the figure is drawn
+    # faint over a hatched band, not as a confident line (DESIGN.md "Freshness").
+    unrecorded: Unrecorded | None = None
 
     @property
     def colours(self) -> dict[str, str]:
@@ -297,9 +312,16 @@ def chart_geometry(
     end: datetime.date,
     milestones: list[Milestone],
     size: ChartSize = WIDE,
+    carried_over: bool = False,
+    recorded_until: datetime.date | None = None,
 ) -> ChartGeometry:
     """Where everything goes: the deployed total as a step line against the pledged
-    total, from start to end, with gridlines, month ticks and mandate milestones."""
+    total, from start to end, with gridlines, month ticks and mandate milestones.
+
+    `carried_over`: the mission took over a predecessor's personnel, so its deployed line
+    starts at its first figure (the transfers) instead of rising from 0. `recorded_until`:
+    the latest event of a mission still running at `end`; after it the line is faint and
+    the stretch hatched."""
     start = min([start, *(day for day, _ in deployed[:1]), *(day for day, _ in pledged[:1])])
     if end <= start:
         end = start + datetime.timedelta(days=1)
@@ -380,13 +402,32 @@ def chart_geometry(
     pledged_tip = _("%(date)s: %(personnel)s pledged")
     deployed_tip = _("%(date)s: %(personnel)s deployed")
 
-    # The two step lines, each starting at 0 on the first day.
-    def step_path(series: Series) -> str:
-        points = [f"M{x(start)},{y(0)}"]
+    # The two step lines, each starting at 0 on the first day (a successor's deployed line
+    # at its carried-over figure), the deployed one stopping at the latest event if known.
+    def step_path(series: Series, from_first: bool = False, until: datetime.date = end) -> str:
+        if from_first and series:
+            points = [f"M{x(series[0][0])},{y(series[0][1])}"]
+            series = series[1:]
+        else:
+            points = [f"M{x(start)},{y(0)}"]
         for day, value in series:
             points.append(f"H{x(day)}V{y(value)}")
-        points.append(f"H{x(end)}")
+        points.append(f"H{x(until)}")
         return "".join(points)
+
+    unrecorded = None
+    if recorded_until is not None and start <= recorded_until < end:
+        last = x(recorded_until)
+        unrecorded = Unrecorded(
+            x=last,
+            y=top,
+            width=round(left + plot_w - last, 1),
+            height=plot_h,
+            path=f"M{last},{y(_value_on(deployed, end))}H{x(end)}",
+            label=_("Nothing recorded since %(date)s") % {"date": _day(recorded_until)},
+            label_x=round(left + plot_w - 4, 1),
+            label_y=round(top + plot_h - 6, 1),
+        )
 
     return ChartGeometry(
         size=size,
@@ -402,7 +443,9 @@ def chart_geometry(
         tick_label_y=top + plot_h + 5 + fs,
         milestones=drawn_milestones,
         pledged_path=step_path(pledged_drawn),
-        deployed_path=step_path(deployed_drawn),
+        deployed_path=step_path(
+            deployed_drawn, carried_over, recorded_until if unrecorded else end
+        ),
         pledged_points=[
             Point(round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), pledged_tip % _tip(day, value))
             for day, value in pledged_drawn
@@ -412,6 +455,7 @@ def chart_geometry(
             for day, value in deployed_drawn
         ],
         legend_y=size.height - 14,
+        unrecorded=unrecorded,
     )
 
 

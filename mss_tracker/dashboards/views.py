@@ -179,6 +179,7 @@ def _charts(
     deployed = figures.strength_series(mission, as_of, personnel_type, country)
     pledged = figures.pledged_series(mission, as_of, personnel_type, country)
     title = charts.chart_title(mission, as_of, personnel_type, country)
+    running = mission.end_date is None or mission.end_date > as_of
     drawing = {
         "title": title,
         "deployed": deployed,
@@ -186,6 +187,12 @@ def _charts(
         "start": mission.authorized_on,
         "end": as_of,
         "milestones": charts.mission_milestones(mission),
+        # A successor's line starts at the strength carried over on its first day.
+        "carried_over": getattr(mission, "predecessor", None) is not None
+        and bool(deployed)
+        and deployed[0][0] == mission.start_date,
+        # After the latest event of a running mission: a faint line over a hatched band.
+        "recorded_until": deployed[-1][0] if running and deployed else None,
     }
     # Drawn by the dashboards/chart.svg template: autoescaped, safe to inline.
     return {

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -43,8 +44,9 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 
+from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker.models import (
     ALL_TYPES,
     Country,
@@ -57,6 +59,7 @@ from mss_tracker.tracker.models import (
 )
 
 _NAMES = "\x1f"  # joins country names in one aggregate (no name contains it)
+_code_and_name = Concat("iso3", Value(":"), "name", output_field=CharField())
 
 
 def percent_of_pledge(deployed: int, pledged: int | None) -> Decimal | None:
@@ -218,8 +221,12 @@ class MissionTotals:
 
 
 def _names(joined: str | None) -> tuple[str, ...]:
-    """Names joined by one aggregate, alphabetical (not every database orders within one)."""
-    return tuple(sorted(joined.split(_NAMES))) if joined else ()
+    """ "KEN:Kenya" items joined by one aggregate, as names in the active language,
+    alphabetical (not every database orders within an aggregate)."""
+    if not joined:
+        return ()
+    pairs = (item.split(":", 1) for item in joined.split(_NAMES))
+    return tuple(sorted(country_name(iso3, name) for iso3, name in pairs))
 
 
 def mission_totals(
@@ -241,8 +248,10 @@ def mission_totals(
             n_countries=Count("pk"),
             n_pledged=Count("pk", filter=numeric),
             n_pledged_deployed=Count("pk", filter=numeric & deployed),
-            without_pledge=StringAgg("name", Value(_NAMES), filter=~numeric & deployed),
-            without_number=StringAgg("name", Value(_NAMES), filter=~numeric & Q(has_pledge=True)),
+            without_pledge=StringAgg(_code_and_name, Value(_NAMES), filter=~numeric & deployed),
+            without_number=StringAgg(
+                _code_and_name, Value(_NAMES), filter=~numeric & Q(has_pledge=True)
+            ),
             n_pledged_disputed=Count("pk", filter=Q(pledged_disputed_by__isnull=False)),
             n_deployed_disputed=Count("pk", filter=Q(deployed_disputed_by__isnull=False)),
         )
