@@ -16,11 +16,17 @@ SAMPLE_DATA_DIR = Path(__file__).resolve().parent
 
 def load_sample_data(progress: Progress | None = None) -> list[ImportResult]:
     """Import the bundled MSS/GSF sample files (missions, pledges, events) in one
-    transaction; idempotent: a second run creates nothing."""
+    transaction; idempotent: a second run creates nothing. A database holding an older
+    bundled version is brought up to this one: changed records corrected in place
+    (`upgrade`), new ones added, nothing duplicated."""
+    from mss_tracker.tracker.sample_data.upgrade import apply_sample_corrections
+
     results = []
     with transaction.atomic():
+        corrected = apply_sample_corrections(SAMPLE_DATA_DIR)
         for kind in KINDS:
             result = import_file(kind, SAMPLE_DATA_DIR / f"{kind}.csv", progress=progress)
+            result.corrected = corrected if kind == "events" else 0
             results.append(result)
             if result.errors:
                 transaction.set_rollback(True)

@@ -21,6 +21,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{result.summary()} The sample data was not loaded.")
             self.stdout.write(result.summary())
         created = sum(result.created for result in results)
+        corrected = sum(getattr(result, "corrected", 0) for result in results)
+        if corrected:
+            self.stdout.write(f"{corrected} recorded rows corrected to the bundled version.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sample data loaded: {created} rows created."
