@@ -1,33 +1,54 @@
-"""CSV exports: the dashboard table, the events, the pledges and the missions.
+"""Exports: the dashboard table, the events, the pledges and the missions, as CSV and JSON.
 
 Each takes exactly the query parameters of the page it mirrors (`filters.parse_filters`,
-so a bad value is a 400 naming it) and streams its rows straight from a database
-iterator: memory stays flat and the worker keeps sending however many rows there are.
+so a bad value is a 400 naming it). One function per export decides what it holds (the
+spec, the rows, the date, the filters); the CSV and the JSON view of it only encode
+that, so both formats always carry the same rows in the same order. Rows stream straight
+from a database iterator (or PostgreSQL's COPY): memory stays flat and the worker keeps
+sending however many rows there are.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker.csv.response import csv_download, csv_response
-from mss_tracker.tracker.csv.spec import MISSION_COLUMNS, PLEDGE_COLUMNS, SUMMARY_COLUMNS
-from mss_tracker.tracker.csv.sql_writer import events_csv_chunks
-from mss_tracker.tracker.csv.writer import mission_rows, pledge_rows, summary_rows
+from mss_tracker.tracker.csv.json_sql_writer import export_json_chunks
+from mss_tracker.tracker.csv.json_writer import json_chunks, typed
+from mss_tracker.tracker.csv.response import csv_download, json_download
+from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.csv.sql_writer import export_chunks
+from mss_tracker.tracker.csv.writer import csv_chunks, encoded, summary_values
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 
-def _filename(*parts: str | None) -> str:
-    """`mss-summary-2025-03-01-police.csv`: what the file holds, filters that apply."""
-    return "-".join(part for part in parts if part) + ".csv"
+@dataclass(frozen=True)
+class Download:
+    """One export of one request, whatever its format."""
+
+    export: Export
+    name: str  # the file name without its extension: what it holds, filters that apply
+    as_of: datetime.date
+    filters: dict[str, str | None]  # the parameters that narrowed the rows
+    records: QuerySet | None = None  # records whose spec fields are the columns, or…
+    values: Iterable[list[Any]] = ()  # …computed values in the spec's columns (summary)
 
 
-def _date(day: datetime.date | None, prefix: str) -> str | None:
+def _name(*parts: str | None) -> str:
+    """`mss-summary-2025-03-01-police`."""
+    return "-".join(part for part in parts if part)
+
+
+def _date(day: datetime.date | None, prefix: str = "") -> str | None:
     return f"{prefix}{day.isoformat()}" if day else None
 
 
@@ -38,58 +59,142 @@ def _dated(records, mission: Mission, filters: Filters):
     return records, as_of
 
 
-@read_only
-@cache_on_data_version
-def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def summary(request: HttpRequest, slug: str) -> Download:
     filters = parse_filters(request.GET)
     mission = get_object_or_404(Mission, slug=slug.lower())
     as_of = mission.effective_as_of(filters.as_of)
-    filename = _filename(mission.slug, "summary", as_of.isoformat(), filters.personnel_type)
-    return csv_response(
-        filename, SUMMARY_COLUMNS, summary_rows(mission, as_of, filters.personnel_type)
+    return Download(
+        SUMMARY,
+        _name(mission.slug, "summary", as_of.isoformat(), filters.personnel_type),
+        as_of,
+        {"type": filters.personnel_type},
+        values=summary_values(mission, as_of, filters.personnel_type),
     )
 
 
-@read_only
-def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def events(request: HttpRequest, slug: str) -> Download:
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
-    events, as_of = _dated(DeploymentEvent.objects.all(), mission, filters)
-    filename = _filename(
-        mission.slug,
-        "events",
-        as_of.isoformat(),
-        filters.personnel_type,
-        filters.country,
-        filters.kind,
-        _date(filters.date_from, "from-"),
-        _date(filters.date_to, "to-"),
+    records, as_of = _dated(DeploymentEvent.objects.all(), mission, filters)
+    return Download(
+        EVENTS,
+        _name(
+            mission.slug,
+            "events",
+            as_of.isoformat(),
+            filters.personnel_type,
+            filters.country,
+            filters.kind,
+            _date(filters.date_from, "from-"),
+            _date(filters.date_to, "to-"),
+        ),
+        as_of,
+        _timeline_filters(filters) | {"kind": filters.kind},
+        records,
     )
-    # On PostgreSQL the database writes the lines (tracker/csv/sql_writer.py): same bytes, faster.
-    return csv_download(filename, events_csv_chunks(events))
 
 
-@read_only
-def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def pledges(request: HttpRequest, slug: str) -> Download:
     """The pledges dated ≤ as_of; `kind` is checked like everywhere but has no pledge to
     narrow, so a link copied from the events page still downloads its pledges."""
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
-    pledges, as_of = _dated(Pledge.objects.all(), mission, filters)
-    filename = _filename(
-        mission.slug,
-        "pledges",
-        as_of.isoformat(),
-        filters.personnel_type,
-        filters.country,
-        _date(filters.date_from, "from-"),
-        _date(filters.date_to, "to-"),
+    records, as_of = _dated(Pledge.objects.all(), mission, filters)
+    return Download(
+        PLEDGES,
+        _name(
+            mission.slug,
+            "pledges",
+            as_of.isoformat(),
+            filters.personnel_type,
+            filters.country,
+            _date(filters.date_from, "from-"),
+            _date(filters.date_to, "to-"),
+        ),
+        as_of,
+        _timeline_filters(filters),
+        records,
     )
-    return csv_response(filename, PLEDGE_COLUMNS, pledge_rows(pledges))
+
+
+def missions(request: HttpRequest) -> Download:
+    """Every mission (the index page lists them all; its as_of and type are checked)."""
+    filters = parse_filters(request.GET)
+    as_of = filters.as_of or datetime.date.today()
+    return Download(MISSIONS, "missions", as_of, {}, Mission.objects.all())
+
+
+def _timeline_filters(filters: Filters) -> dict[str, str | None]:
+    return {
+        "type": filters.personnel_type,
+        "country": filters.country,
+        "from": _date(filters.date_from),
+        "to": _date(filters.date_to),
+    }
+
+
+# The two encoders ------------------------------------------------------------------------
+
+
+def as_csv(download: Download) -> StreamingHttpResponse:
+    """On PostgreSQL the database writes the records' lines (tracker/csv/sql_writer.py)."""
+    if download.records is not None:
+        chunks = export_chunks(download.export, download.records)
+    else:
+        chunks = csv_chunks(download.export.names, encoded(download.export, download.values))
+    return csv_download(f"{download.name}.csv", chunks)
+
+
+def as_json(download: Download) -> StreamingHttpResponse:
+    """On PostgreSQL the database writes the records' objects (tracker/csv/json_sql_writer)."""
+    export, as_of, filters = download.export, download.as_of, download.filters
+    if download.records is not None:
+        chunks = export_json_chunks(export, download.records, as_of, filters)
+    else:
+        chunks = json_chunks(export.names, typed(export, download.values), as_of, filters)
+    return json_download(chunks)
+
+
+# Views -------------------------------------------------------------------------------------
+
+
+@read_only
+@cache_on_data_version
+def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_csv(summary(request, slug))
+
+
+@read_only
+@cache_on_data_version
+def summary_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_json(summary(request, slug))
+
+
+@read_only
+def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_csv(events(request, slug))
+
+
+@read_only
+def events_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_json(events(request, slug))
+
+
+@read_only
+def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_csv(pledges(request, slug))
+
+
+@read_only
+def pledges_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return as_json(pledges(request, slug))
 
 
 @read_only
 def missions_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """Every mission (the index page lists them all; its as_of and type are checked)."""
-    parse_filters(request.GET)
-    return csv_response("missions.csv", MISSION_COLUMNS, mission_rows(Mission.objects.all()))
+    return as_csv(missions(request))
+
+
+@read_only
+def missions_json(request: HttpRequest) -> StreamingHttpResponse:
+    return as_json(missions(request))

@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
-from mss_tracker.dashboards import exports, feeds, views
+from mss_tracker.dashboards import datapackage, exports, feeds, use_the_data, views
 from mss_tracker.lib.methods import read_only
 
 app_name = "dashboards"
@@ -26,9 +26,19 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("export/missions.csv", exports.missions_csv, name="export-missions"),
+    path("export/missions.json", exports.missions_json, name="export-missions-json"),
+    path("use-the-data/", use_the_data.page, name="use-the-data"),
+    path("missions/<slug:slug>/datapackage.json", datapackage.view, name="datapackage"),
     path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
+    path(
+        "missions/<slug:slug>/export/summary.json", exports.summary_json, name="export-summary-json"
+    ),
     path("missions/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
+    path("missions/<slug:slug>/export/events.json", exports.events_json, name="export-events-json"),
     path("missions/<slug:slug>/export/pledges.csv", exports.pledges_csv, name="export-pledges"),
+    path(
+        "missions/<slug:slug>/export/pledges.json", exports.pledges_json, name="export-pledges-json"
+    ),
     path(
         "missions/<slug:slug>/events.atom", read_only(feeds.MissionEventsFeed()), name="events-feed"
     ),

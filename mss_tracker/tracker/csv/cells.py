@@ -81,6 +81,7 @@ ENCODERS: dict[Cell, Callable[[Any], str]] = {
     Cell.SLUG: _text,
     Cell.CODE: _code,
     Cell.NUMBER: _number,
+    Cell.DECIMAL: _number,
     Cell.DATE: _date,
     Cell.BOOLEAN: _boolean,
 }

@@ -18,6 +18,7 @@ class Cell(StrEnum):
     SLUG = "slug"  # [a-z0-9-]+: formula guard (a leading -), never quoted
     CODE = "code"  # a code or choice the database constrains: written as stored
     NUMBER = "number"  # an integer (or a UUID): its plain text form
+    DECIMAL = "decimal"  # a number with a fraction (a percent, one decimal): its text form
     DATE = "date"  # YYYY-MM-DD
     BOOLEAN = "boolean"  # true / false
 
@@ -120,7 +121,7 @@ SUMMARY = Export(
         Column("pledged", None, Cell.NUMBER),
         Column("deployed", None, Cell.NUMBER),
         Column("gap", None, Cell.NUMBER),
-        Column("percent_of_pledge", None, Cell.NUMBER),
+        Column("percent_of_pledge", None, Cell.DECIMAL),
         Column("fatalities", None, Cell.NUMBER),
         Column("first_arrival", None, Cell.DATE),
         Column("last_event", None, Cell.DATE),

@@ -98,6 +98,7 @@ _CELLS = {
     Cell.SLUG: lambda field: _SlugCell(F(field)),
     Cell.CODE: _plain,
     Cell.NUMBER: _plain,
+    Cell.DECIMAL: _plain,
     Cell.DATE: lambda field: _DateCell(F(field)),
     Cell.BOOLEAN: lambda field: _BooleanCell(F(field)),
 }

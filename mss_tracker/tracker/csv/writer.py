@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 
-from mss_tracker.tracker.csv.cells import ENCODERS, cell, date_cell
-from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, MISSIONS, PLEDGES, Export
+from mss_tracker.tracker.csv.cells import ENCODERS
+from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, MISSIONS, PLEDGES, SUMMARY, Export
 from mss_tracker.tracker.figures import country_figures, percent_of_pledge
 from mss_tracker.tracker.models import ALL_TYPES, DeploymentEvent, Mission, Pledge
 
@@ -24,10 +25,8 @@ EXPORT_CHUNK_ROWS = 2000  # rows per database fetch
 
 def rows(export: Export, queryset: QuerySet) -> Iterator[list[str]]:
     """The cells of `queryset`'s records in `export`'s columns and order, streamed."""
-    encoders = [ENCODERS[column.cell] for column in export.columns]
     values = queryset.order_by(*export.order).values_list(*export.fields)
-    for row in values.iterator(chunk_size=EXPORT_CHUNK_ROWS):
-        yield [encode(value) for encode, value in zip(encoders, row, strict=True)]
+    return encoded(export, values.iterator(chunk_size=EXPORT_CHUNK_ROWS))
 
 
 def event_rows(events: QuerySet[DeploymentEvent]) -> Iterator[list[str]]:
@@ -45,31 +44,51 @@ def mission_rows(missions: QuerySet[Mission]) -> Iterator[list[str]]:
     return rows(MISSIONS, missions)
 
 
-def summary_rows(
+def summary_values(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
-) -> Iterator[list[str]]:
-    """The dashboard table in summary.csv's columns: `figures.country_figures`, as CSV.
+) -> Iterator[list[Any]]:
+    """The dashboard table's values in summary.csv's columns: `figures.country_figures`.
 
     `as_of` is the effective date (already clamped by `Mission.effective_as_of`). The
     numbers are the ones the page shows: no arithmetic here beyond `percent_of_pledge`.
+    Values, not cells: `summary_rows` writes them as CSV, `json_writer` as JSON.
     """
     for country in country_figures(mission, as_of, personnel_type):
         yield [
-            cell(mission.slug),
-            cell(country.iso3),
-            cell(country.name),
+            mission.slug,
+            country.iso3,
+            country.name,
             personnel_type or ALL_TYPES,
-            cell(country.pledged),
-            cell(country.deployed),
-            cell(country.gap),
-            cell(percent_of_pledge(country.deployed, country.pledged)),
-            cell(country.fatalities),
-            date_cell(country.first_arrival),
-            date_cell(country.last_event),
-            as_of.isoformat(),
-            cell(country.pledged_disputed_by is not None),
-            cell(country.deployed_disputed_by is not None),
+            country.pledged,
+            country.deployed,
+            country.gap,
+            percent_of_pledge(country.deployed, country.pledged),
+            country.fatalities,
+            as_date(country.first_arrival),
+            as_date(country.last_event),
+            as_of,
+            country.pledged_disputed_by is not None,
+            country.deployed_disputed_by is not None,
         ]
+
+
+def summary_rows(
+    mission: Mission, as_of: datetime.date, personnel_type: str | None = None
+) -> Iterator[list[str]]:
+    """The dashboard table in summary.csv's columns, as CSV cells (by the spec's kinds)."""
+    return encoded(SUMMARY, summary_values(mission, as_of, personnel_type))
+
+
+def encoded(export: Export, values: Iterable[Sequence[Any]]) -> Iterator[list[str]]:
+    """Rows of values in `export`'s columns as CSV cells, by each column's cell kind."""
+    encoders = [ENCODERS[column.cell] for column in export.columns]
+    for row in values:
+        yield [encode(value) for encode, value in zip(encoders, row, strict=True)]
+
+
+def as_date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date computed by a subquery, which SQLite may hand back as ISO text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 class _Echo:

@@ -1,0 +1,71 @@
+"""What each exported column means, in the words of DESIGN.md (the data package's
+field descriptions). Keyed by column name: a name means the same in every export."""
+
+DESCRIPTIONS: dict[str, str] = {
+    # records
+    "date": (
+        "When it happened (pledges: when it was pledged), ISO date. A month-precision date "
+        "is stored as the 1st of the month, a year-precision date as 1 January."
+    ),
+    "date_precision": "How precisely the date is known: day, month or year.",
+    "mission": "The mission's slug (for example mss).",
+    "country_iso3": "The country's ISO 3166-1 alpha-3 code (for example KEN).",
+    "country": "The country's name (the code decides; the name is for reading).",
+    "event": (
+        "What happened: arrival (+ personnel), departure (− personnel: rotation out, "
+        "repatriation, withdrawal), fatality (− personnel killed, also counted in "
+        "fatalities), strength_report (sets the deployed strength to exactly personnel: a "
+        "reported headcount), transfer (+ personnel carried over from the predecessor "
+        "mission when this mission took its place)."
+    ),
+    "personnel_type": "police, military or civilian (summary: the type filter, or all).",
+    "personnel": (
+        "Events: personnel arriving, leaving or killed (at least 1), or the reported "
+        "headcount (at least 0). Pledges: the personnel pledged; blank when no number was "
+        "announced (the country counts as pledged but adds nothing to totals)."
+    ),
+    "disputed": "true when sources disagree on the figure, the date or the status.",
+    "source_publisher": "Who published the source of the figure.",
+    "source_title": "The source's title.",
+    "source_url": "Where the source can be read.",
+    "source_date": "When the source was published.",
+    "notes": "The editors' notes (why a figure is disputed, what a source said).",
+    "id": (
+        "The record's stable identifier: a UUID given when the record is created, never "
+        "changed, never reused. Corrections travel by id."
+    ),
+    # missions
+    "slug": "The mission's short name in URLs (for example mss).",
+    "acronym": "The mission's acronym (MSS).",
+    "name": "The mission's full name.",
+    "host_country_iso3": "The host country's ISO 3166-1 alpha-3 code.",
+    "lead_country_iso3": "The lead country's ISO 3166-1 alpha-3 code (blank if none).",
+    "authorized_by": "The authorising act (for example UN Security Council resolution 2699).",
+    "authorized_on": "When the mission was authorised.",
+    "start_date": "When the mission started.",
+    "end_date": "When the mission ended (blank while it goes on).",
+    "authorized_ceiling": "The personnel ceiling set by the mandate (blank if none).",
+    "successor_slug": "The slug of the mission that took this one's place (blank if none).",
+    # summary
+    "pledged": (
+        "Personnel of the latest pledge dated on or before as_of (a later pledge "
+        "supersedes an earlier one), summed over types; blank when no number was announced."
+    ),
+    "deployed": (
+        "Deployed strength on as_of: the latest strength report dated on or before as_of "
+        "(or 0), then every arrival, transfer, departure and fatality after it."
+    ),
+    "gap": "pledged − deployed; blank when pledged is unknown.",
+    "percent_of_pledge": (
+        "100 × deployed ÷ pledged, one decimal; blank when pledged is 0 or unknown."
+    ),
+    "fatalities": "The sum of fatality events dated on or before as_of.",
+    "first_arrival": "The date of the earliest arrival or transfer dated on or before as_of.",
+    "last_event": "The date of the latest event of any kind dated on or before as_of.",
+    "as_of": "The date the figures are for (an ended mission's end date at the latest).",
+    "pledged_disputed": "true when the pledge in force is disputed.",
+    "deployed_disputed": (
+        "true when any event that determines the deployed figure is disputed: the latest "
+        "strength report and the events after it."
+    ),
+}

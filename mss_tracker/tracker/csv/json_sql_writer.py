@@ -1,0 +1,77 @@
+"""The JSON rows written by PostgreSQL itself, from the same `spec`: as `json_writer`, faster.
+
+Like `sql_writer` for the CSV: building a dict and encoding it costs Python several
+microseconds a row, so on PostgreSQL each row's JSON object is built by the query
+(`json_build_object`, which keeps the columns' order, unlike jsonb) and sent with COPY.
+PostgreSQL's JSON already has the types `json_writer` gives: integers as numbers, NULL as
+null, booleans as true/false, dates as ISO strings, UUIDs as strings; text is sent as it
+is stored (no formula guard). Python only joins the rows with commas and undoes COPY's
+escaping of backslashes (JSON's own escapes; a JSON text holds no raw control character).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import nullcontext
+
+from django.db import connections
+from django.db.models import F, Func, JSONField, QuerySet
+
+from mss_tracker.tracker.csv.json_writer import envelope, join_rows, json_chunks, json_rows
+from mss_tracker.tracker.csv.spec import Cell, Export
+
+_TEXT = (Cell.TEXT, Cell.SLUG, Cell.CODE)
+
+
+class _JsonObject(Func):
+    """json_build_object('name', value, …) in the columns' order, as text."""
+
+    output_field = JSONField()
+
+    def __init__(self, export: Export) -> None:
+        self.columns = export.columns
+        super().__init__(*(F(field) for field in export.fields))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for column, expression in zip(self.columns, self.source_expressions, strict=True):
+            sql, expression_params = compiler.compile(expression)
+            if column.cell in _TEXT:
+                sql = f"NULLIF({sql}, '')"  # blank text is null, as in json_writer
+            name = column.name
+            parts.append("'" + name.replace("'", "''") + "', " + sql)
+            params.extend(expression_params)
+        return f"json_build_object({', '.join(parts)})::text", tuple(params)
+
+
+def row_query(export: Export, queryset: QuerySet) -> QuerySet:
+    """`queryset` in `export`'s order, one JSON object (`json_row`) per record."""
+    return queryset.order_by(*export.order).annotate(json_row=_JsonObject(export))
+
+
+def _json_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
+    query = row_query(export, queryset).values_list("json_row", flat=True)
+    sql, params = query.query.sql_with_params()
+    connection = connections[queryset.db]
+    statement = f"COPY ({sql}) TO STDOUT"
+    with connection.cursor() as cursor:
+        debug_sql = getattr(cursor, "debug_sql", None)  # counted and logged like any query
+        recording = debug_sql(statement, params) if debug_sql else nullcontext()
+        with recording, cursor.cursor.copy(statement, params) as copy:
+            for row in copy:
+                line = bytes(row)[:-1]  # COPY ends each row with LF
+                if b"\\" in line:
+                    line = line.replace(b"\\\\", b"\\")
+                yield line.decode()
+
+
+def export_json_chunks(
+    export: Export, queryset: QuerySet, as_of: datetime.date, filters: dict
+) -> Iterator[str]:
+    """`export`'s JSON document of `queryset`: rows built by PostgreSQL there, by
+    `json_writer` elsewhere."""
+    if connections[queryset.db].vendor != "postgresql":
+        return json_chunks(export.names, json_rows(export, queryset), as_of, filters)
+    head, tail = envelope(export.names, as_of, filters)
+    return join_rows(head, _json_lines(export, queryset), tail)
