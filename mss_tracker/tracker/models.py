@@ -427,6 +427,8 @@ class DeploymentEvent(DatedRecord):
                 condition=Q(disputed=True),
                 name="event_disputed_by_country",
             ),
+            # The Atom feed's 50 latest recorded: an index seek, however long the history.
+            models.Index(fields=["mission", "recorded_at", "id"], name="event_recently_recorded"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,18 @@
+# The Atom feed reads the latest recorded events of a mission by index (issue 14).
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tracker", "0008_event_transfer"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="deploymentevent",
+            index=models.Index(
+                fields=["mission", "recorded_at", "id"], name="event_recently_recorded"
+            ),
+        ),
+    ]
