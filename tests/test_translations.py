@@ -114,6 +114,7 @@ ALLOWED = {
     # the product, acronyms, file names, the sort parameter, the Atom feed format
     "mss", "tracker", "gsf", "csv", "svg", "summary", "events", "pledges", "missions",
     "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
+    "json", "datapackage", "pandas", "curl",  # file and tool names (open data)
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
