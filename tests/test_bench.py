@@ -17,16 +17,19 @@ def test_it_measures_the_pages_and_the_export_and_prints_the_table():
     pages = benchmark.measure_pages(repeat=1)
     export = benchmark.measure_export()
     assert export["rows"] == 120
+    export_json = benchmark.measure_export_json()
+    assert export_json["rows"] == 120 and export_json["peak_rss_mb"] > 0
     assert pages["dashboard"]["queries"] > 1
     assert pages["events"] == 120
 
     runs = []
     for events in (1000, 1_000_000):
-        run = benchmark.Run("sqlite", events, pages=pages, export=export)
+        run = benchmark.Run("sqlite", events, pages=pages, export=export, export_json=export_json)
         run.throughput = {"trivial_rps": 100.0, "dashboard_rps": 80.0, "ratio": 0.8}
         runs.append(run)
     table = benchmark.render_table(runs)
     assert table.count("\n| sqlite |") == 2
+    assert benchmark.render_json_table(runs).count("\n| sqlite |") == 2
     goals = benchmark.render_goals(runs)
     assert "dashboard: 1,000,000 ÷ 1,000 events = 1.00× — goal ≤ 2×: met" in goals
     assert "0.80× the requests/s of /healthz — goal ≥ 0.5: met" in goals

@@ -43,6 +43,8 @@ MISSION = "synthetic-1"  # the mission whose pages are timed
 GOAL_SLOWDOWN = 2.0  # time at the largest size ÷ time at the smallest
 GOAL_EXPORT_VS_COPY = 0.5
 GOAL_EXPORT_MB = 150
+GOAL_JSON_VS_CSV_SPEED = 0.5  # events.json rows/s ÷ events.csv rows/s, at least
+GOAL_JSON_VS_CSV_MEMORY = 1.5  # events.json peak RSS ÷ events.csv peak RSS, at most
 GOAL_THROUGHPUT = 0.5
 
 
@@ -191,6 +193,34 @@ def measure_export() -> dict:
     }
 
 
+def measure_export_json() -> dict:
+    """Stream events.json of every row as the view does (issue 14: against events.csv, in a
+    process of its own so that its peak memory is its own)."""
+    import datetime
+
+    from mss_tracker.tracker.csv.json_sql_writer import export_json_chunks
+    from mss_tracker.tracker.csv.response import json_download
+    from mss_tracker.tracker.csv.spec import EVENTS
+    from mss_tracker.tracker.models import DeploymentEvent
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    chunks = export_json_chunks(EVENTS, DeploymentEvent.objects.all(), datetime.date.today(), {})
+    size = rows = 0
+    for chunk in json_download(chunks).streaming_content:
+        size += len(chunk)
+        rows += chunk.count(b'{"date"')  # a key in text would be escaped: {\"date
+    seconds = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "megabytes": size / 1e6,
+        "seconds": seconds,
+        "rows_per_second": rows / seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_mb": rss_before,
+    }
+
+
 # --- Orchestration -----------------------------------------------------------------------
 
 
@@ -200,6 +230,7 @@ class Run:
     events: int
     pages: dict = field(default_factory=dict)
     export: dict = field(default_factory=dict)
+    export_json: dict = field(default_factory=dict)
     throughput: dict = field(default_factory=dict)
     generate_seconds: float = 0.0
 
@@ -396,6 +427,8 @@ def run_benchmark(
         run.pages = _median_pages(page_rounds[run.backend, run.events])
         log(f"{run.backend}, {run.events:,} events: events export")
         run.export = _json_child(url, "--measure-export")
+        log(f"{run.backend}, {run.events:,} events: events.json")
+        run.export_json = _json_child(url, "--measure-export-json")
         log(f"{run.backend}, {run.events:,} events: throughput")
         run.throughput = measure_throughput(url, seconds, connections, workers)
     return runs
@@ -506,4 +539,31 @@ def render_goals(runs: list[Run]) -> str:
                     "ok" if ratio >= GOAL_THROUGHPUT else f"{GOAL_THROUGHPUT / ratio:.2f}× short",
                 )
             )
+    return "\n".join(lines)
+
+
+def render_json_table(runs: list[Run]) -> str:
+    """events.json against events.csv: rows/s and peak memory, and the two goals."""
+    lines = [
+        "| backend | events | csv rows/s | json rows/s | json ÷ csv | csv peak MB | json peak MB "
+        "| json ÷ csv | goals |",
+        "|" + " --- |" * 9,
+    ]
+    for run in runs:
+        csv_, json_ = run.export, run.export_json
+        speed = json_["rows_per_second"] / csv_["rows_per_second"]
+        memory = json_["peak_rss_mb"] / csv_["peak_rss_mb"]
+        met = speed >= GOAL_JSON_VS_CSV_SPEED and memory <= GOAL_JSON_VS_CSV_MEMORY
+        cells = [
+            run.backend,
+            f"{run.events:,}",
+            f"{csv_['rows_per_second']:,.0f}",
+            f"{json_['rows_per_second']:,.0f}",
+            f"{speed:.2f}",
+            f"{csv_['peak_rss_mb']:.0f}",
+            f"{json_['peak_rss_mb']:.0f}",
+            f"{memory:.2f}",
+            "met" if met else "MISSED",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

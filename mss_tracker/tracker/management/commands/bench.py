@@ -49,6 +49,7 @@ class Command(BaseCommand):
         # Internal: one measurement inside a child process on the bench database.
         parser.add_argument("--measure-pages", action="store_true", help="(internal)")
         parser.add_argument("--measure-export", action="store_true", help="(internal)")
+        parser.add_argument("--measure-export-json", action="store_true", help="(internal)")
 
     def handle(self, *args, **options) -> None:
         if options["measure_pages"]:
@@ -56,6 +57,9 @@ class Command(BaseCommand):
             return
         if options["measure_export"]:
             self.stdout.write(json.dumps(benchmark.measure_export()))
+            return
+        if options["measure_export_json"]:
+            self.stdout.write(json.dumps(benchmark.measure_export_json()))
             return
 
         workdir = options["workdir"] or Path("/tmp/mss-bench")
@@ -75,6 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n{self._machine()}\n")
         self.stdout.write(benchmark.render_table(runs) + "\n")
         self.stdout.write("\n" + benchmark.render_goals(runs) + "\n")
+        self.stdout.write("\nevents.json against events.csv (goals: ≥ 0.5× the rows/s, ≤ 1.5× ")
+        self.stdout.write("the peak memory)\n" + benchmark.render_json_table(runs) + "\n")
         if options["json"]:
             options["json"].write_text(json.dumps([run.__dict__ for run in runs], indent=2))
 
