@@ -227,3 +227,9 @@ def test_pages_link_the_feed(client, sample):
         reverse("dashboards:events", args=["gsf"]) + "?type=police&kind=arrival"
     ).content.decode()
     assert "/missions/gsf/events.atom?type=police&amp;kind=arrival" in html
+
+
+def test_the_country_page_offers_its_countrys_feed(client, sample):
+    html = client.get(reverse("dashboards:country", args=["mss", "KEN"])).content.decode()
+    assert 'type="application/atom+xml"' in html
+    assert "/missions/mss/events.atom?country=KEN" in html
