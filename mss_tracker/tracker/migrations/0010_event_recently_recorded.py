@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0008_event_transfer"),
+        ("tracker", "0009_import_jobs"),
     ]
 
     operations = [
