@@ -4,7 +4,10 @@ The benchmark's figures belong in docs/performance.md, never in a test: this onl
 the code that takes them still works.
 """
 
+import io
+
 import pytest
+from django.db import connection
 
 from mss_tracker.lib import benchmark
 from mss_tracker.tracker.synthetic import generate
@@ -33,3 +36,21 @@ def test_it_measures_the_pages_and_the_export_and_prints_the_table():
     goals = benchmark.render_goals(runs)
     assert "dashboard: 1,000,000 ÷ 1,000 events = 1.00× — goal ≤ 2×: met" in goals
     assert "0.80× the requests/s of /healthz — goal ≥ 0.5: met" in goals
+
+
+def test_the_import_benchmark_prints_its_figures_and_leaves_the_database_as_it_was(db):
+    from django.core.management import call_command
+
+    from mss_tracker.tracker.models import DeploymentEvent, Mission, Source
+
+    out = io.StringIO()
+    call_command("bench", "--import-only", "--import-rows", "300", stdout=out, stderr=io.StringIO())
+
+    text = out.getvalue()
+    assert "Import of 300 events" in text
+    assert "| `import_csv events` |" in text
+    if connection.vendor == "postgresql":
+        assert "| `COPY … FROM` the same file |" in text
+        assert "Import / COPY:" in text
+    assert not DeploymentEvent.objects.exists()
+    assert not Mission.objects.exists() and not Source.objects.exists()

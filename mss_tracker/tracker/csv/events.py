@@ -12,6 +12,8 @@ from mss_tracker.tracker.csv.importer import (
 from mss_tracker.tracker.models import DeploymentEvent, EventKind
 from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
 
+EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
+
 
 class EventImporter(DatedImporter):
     def plan(self, rows):
@@ -20,7 +22,7 @@ class EventImporter(DatedImporter):
         records = []
         for row in self.progress(parsed, len(parsed), "checking events"):
             record = self.read_common(row, missions)
-            kind = row.choice("event", list(EventKind.values))
+            kind = row.choice("event", EVENT_KINDS)
             minimum = 0 if kind == EventKind.STRENGTH_REPORT else 1
             what = (
                 "the reported headcount"
@@ -111,7 +113,7 @@ class EventImporter(DatedImporter):
         self.result.new_lines = [line for line, _record in self.new]
 
     def write(self):
-        self.bulk_create(DeploymentEvent, self.instances(DeploymentEvent))
+        self.bulk_create(DeploymentEvent, self.records())
         keys = {(r["mission_id"], r["country_id"], r["personnel_type"]) for _l, r in self.new}
         rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
 

@@ -17,7 +17,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 
 from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.copy_from import copy_objects
+from mss_tracker.tracker.csv.copy_from import copy_records
 from mss_tracker.tracker.csv.errors import ImportResult, Progress, RowError
 from mss_tracker.tracker.csv.row import Row, SourceKey
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
@@ -27,6 +27,7 @@ from mss_tracker.tracker.timelines import lock_mission
 
 BULK_BATCH = 2000
 SOURCE_FIELDS = ("source__publisher", "source__title", "source__url")  # a Source's identity
+PERSONNEL_TYPES = list(PersonnelType.values)  # once, not per row
 
 
 class Sources:
@@ -158,18 +159,19 @@ class Importer:
     def write(self) -> None:
         raise NotImplementedError
 
-    def bulk_create(self, model, objects: list) -> None:
-        """Insert `objects` and their audit history (no save() signals or timeline
-        rebuild: the caller does that): COPY on PostgreSQL, bulk_create elsewhere.
-        Constraints are checked the same either way."""
-        batches = range(0, len(objects), BULK_BATCH)
+    def bulk_create(self, model, records: list[dict]) -> None:
+        """Insert rows of `model` given as {attname: value} and their audit history (no
+        save() signals or timeline rebuild: the caller does that): COPY on PostgreSQL,
+        bulk_create elsewhere. Constraints are checked the same either way."""
+        batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
-            copy_objects(model, objects, batches, BULK_BATCH)
+            ids = copy_records(model, records, batches, BULK_BATCH)
         else:
+            objects = [model(**record) for record in records]
             for start in batches:
                 model.objects.bulk_create(objects[start : start + BULK_BATCH])
-        ids = [obj.pk for obj in objects]
+            ids = [obj.pk for obj in objects]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
 
@@ -180,7 +182,7 @@ class DatedImporter(Importer):
         mission_id = find_mission(row, missions)
         country = row.country("country_iso3")
         day, precision = row.precise_date()
-        personnel_type = row.choice("personnel_type", list(PersonnelType.values))
+        personnel_type = row.choice("personnel_type", PERSONNEL_TYPES)
         disputed = row.boolean("disputed")
         source = row.source()
         notes = row.text("notes")
@@ -214,14 +216,15 @@ class DatedImporter(Importer):
         self.sources = Sources()
         return [Row(line, cells, self.errors) for line, cells in rows]
 
-    def instances(self, model) -> list:
+    def records(self) -> list[dict]:
+        """The new rows as {attname: value}, their countries and sources created first."""
         ensure_countries({record["country_id"] for _line, record in self.new})
         self.sources.write(self.reason, self.user)
         for mission_id in sorted({record["mission_id"] for _line, record in self.new}):
             lock_mission(mission_id)
-        objects = []
+        records = []
         for _line, record in self.new:
             values = dict(record)
             values["source_id"] = self.sources.ids[values.pop("source")]
-            objects.append(model(**values))
-        return objects
+            records.append(values)
+        return records

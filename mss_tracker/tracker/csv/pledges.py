@@ -92,4 +92,4 @@ class PledgeImporter(DatedImporter):
         self.result.new_lines = [line for line, _record in self.new]
 
     def write(self):
-        self.bulk_create(Pledge, self.instances(Pledge))
+        self.bulk_create(Pledge, self.records())

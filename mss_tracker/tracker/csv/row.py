@@ -4,6 +4,7 @@ column, none raised, so that an import reports all of a file's errors at once.""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 import pycountry
@@ -20,7 +21,14 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG = re.compile(r"^[a-z0-9-]+$")
 _URL = URLValidator()
 
+PRECISIONS = list(DatePrecision.values)  # once, not per row
 SourceKey = tuple[str, str, str]  # (publisher, title, url): a Source's identity
+
+
+@functools.cache
+def is_country_code(iso3: str) -> bool:
+    """A file repeats a few codes on every row: look each up once."""
+    return pycountry.countries.get(alpha_3=iso3) is not None
 
 
 class Row:
@@ -102,7 +110,7 @@ class Row:
             if required:
                 self.error(column, "is empty; expected an ISO 3166-1 alpha-3 code such as KEN.")
             return None
-        if len(value) != 3 or pycountry.countries.get(alpha_3=value) is None:
+        if len(value) != 3 or not is_country_code(value):
             self.error(
                 column, f"'{value}' is not an ISO 3166-1 alpha-3 country code (e.g. KEN, HTI)."
             )
@@ -112,7 +120,7 @@ class Row:
     def precise_date(self) -> tuple[datetime.date | None, str | None]:
         """`date` and `date_precision`, checked against each other."""
         day = self.date("date")
-        precision = self.choice("date_precision", list(DatePrecision.values))
+        precision = self.choice("date_precision", PRECISIONS)
         if day and precision == DatePrecision.MONTH and day.day != 1:
             self.error(
                 "date",

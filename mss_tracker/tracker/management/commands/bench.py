@@ -11,6 +11,7 @@ import django
 from django.core.management.base import BaseCommand, CommandParser
 
 from mss_tracker.lib import benchmark
+from mss_tracker.tracker.import_benchmark import run_import_benchmark
 
 
 class Command(BaseCommand):
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         "Measure the dashboard, country page, summary CSV, events export and throughput "
         "under gunicorn on fresh synthetic databases of each size, on PostgreSQL and "
         "SQLite, and print the table of docs/performance.md. Creates and drops databases "
-        "named mss_bench_<size> on --postgres; SQLite files go to --workdir."
+        "named mss_bench_<size> on --postgres; SQLite files go to --workdir. Then the "
+        "import of --import-rows events beside COPY FROM, on DATABASE_URL, rolled back."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +48,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workdir", type=Path, help="where SQLite files and statics go")
         parser.add_argument("--json", type=Path, help="also write the raw figures here")
+        parser.add_argument(
+            "--import-rows",
+            type=int,
+            default=100_000,
+            help="events in the import benchmark, run on DATABASE_URL inside a transaction "
+            "that is rolled back (0: skip it; default 100000)",
+        )
+        parser.add_argument(
+            "--import-only",
+            action="store_true",
+            help="only the import benchmark: import_csv events beside COPY FROM, and the ratio",
+        )
         # Internal: one measurement inside a child process on the bench database.
         parser.add_argument("--measure-pages", action="store_true", help="(internal)")
         parser.add_argument("--measure-export", action="store_true", help="(internal)")
@@ -60,6 +74,10 @@ class Command(BaseCommand):
             return
         if options["measure_export_json"]:
             self.stdout.write(json.dumps(benchmark.measure_export_json()))
+            return
+
+        if options["import_only"]:
+            self.bench_import(options["import_rows"] or 100_000)
             return
 
         workdir = options["workdir"] or Path("/tmp/mss-bench")
@@ -83,6 +101,12 @@ class Command(BaseCommand):
         self.stdout.write("the peak memory)\n" + benchmark.render_json_table(runs) + "\n")
         if options["json"]:
             options["json"].write_text(json.dumps([run.__dict__ for run in runs], indent=2))
+        if options["import_rows"]:
+            self.bench_import(options["import_rows"])
+
+    def bench_import(self, rows: int) -> None:
+        self.stderr.write(f"Import benchmark: {rows:,} events on DATABASE_URL (rolled back)…")
+        self.stdout.write("\n" + run_import_benchmark(rows).render() + "\n")
 
     def _machine(self) -> str:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30

@@ -1,0 +1,268 @@
+"""Two servers, one truth: two gunicorns sharing one PostgreSQL database, one Redis and one
+task worker, on free loopback ports.
+
+    uv run python scripts/two_servers.py [--database mss_two_servers] [--rows 2000]
+        [--cache-url redis://127.0.0.1:6379/1] [--duration 20]
+
+1. An events file of `--rows` arrivals is uploaded on the first server; the worker checks
+   it while both servers show its progress; it is confirmed on the second server and the
+   result (rows written, the dashboard's figure) is checked on both. Every request's time
+   is reported: none waits for the import.
+2. An event is written through the first server's admin and the second server's summary
+   shows it at once.
+3. The load test (scripts/load_test.lua) runs against both ports at once with wrk (installed
+   from Debian if missing): zero socket errors, zero non-2xx.
+
+Drops and re-creates `--database` on 127.0.0.1 (the sample data is loaded into it), and
+drops it at the end unless `--keep`. Exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the servers and the HTTP client the tests use
+
+from app_servers import (  # noqa: E402
+    Browser,
+    manage,
+    prepare,
+    server_environment,
+    servers,
+    visible_text,
+    worker,
+)
+
+PASSWORD = "two servers one truth"
+SETUP = f"""
+from django.contrib.auth.models import Group, User
+user = User.objects.create_user("editor", password="{PASSWORD}", is_staff=True)
+user.groups.add(Group.objects.get(name="Editors"))
+"""
+COLUMNS = (
+    "date,date_precision,mission,country_iso3,country,event,personnel_type,personnel,"
+    "disputed,source_publisher,source_title,source_url,source_date,notes"
+)
+CODES = ["KEN", "JAM", "BHS", "BLZ", "GTM", "SLV", "BEN", "BGD", "TCD", "BRB"]
+TYPES = ["police", "military", "civilian"]
+
+
+def arrivals(rows: int, notes: int) -> bytes:
+    """`rows` arrivals of one person each in the GSF, 30 a day over 10 countries × 3 types,
+    each with `notes` characters of notes (to reach a file size)."""
+    start = datetime.date(2025, 12, 10)
+    lines = [COLUMNS]
+    filler = ("Arrival reported by the wire, " * (notes // 30 + 1))[:notes]
+    for i in range(rows):
+        date = (start + datetime.timedelta(days=i // 30)).isoformat()
+        code, kind = CODES[i % 10], TYPES[(i // 10) % 3]
+        lines.append(
+            f"{date},day,gsf,{code},,arrival,{kind},1,false,Two servers wire,,"
+            f'https://example.org/two-servers,{start.isoformat()},"{filler} {i}"'
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+class Timed(Browser):
+    """The test client, remembering its slowest request."""
+
+    slowest = (0.0, "")
+
+    def request(self, method, path, body=b"", headers=None):
+        started = time.monotonic()
+        try:
+            return super().request(method, path, body, headers)
+        finally:
+            took = time.monotonic() - started
+            if took > Timed.slowest[0]:
+                Timed.slowest = (took, f"{method} {path}")
+
+
+def deployed(browser: Browser) -> int:
+    response = browser.get("/missions/gsf/export/summary.csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    return sum(int(row["deployed"]) for row in rows)
+
+
+def wait_for(browser: Browser, path: str, text: str, seconds: float, show=None) -> None:
+    deadline = time.monotonic() + seconds
+    last = ""
+    while time.monotonic() < deadline:
+        page = browser.get(path).text
+        if text in page:
+            return
+        counts = re.search(r'id="rows-checked">([^<]*)<.*?id="rows-written">([^<]*)<', page, re.S)
+        if show and counts and counts.groups() != last:
+            last = counts.groups()
+            show(f"    read {last[0]}, written {last[1]}")
+        time.sleep(1)
+    shown = visible_text(page.split('id="content-main"')[-1])[:2000]
+    raise SystemExit(f"FAIL: {path} never said {text!r}: {shown}")
+
+
+def import_on_one_confirm_on_the_other(first: Timed, second: Timed, data: bytes) -> None:
+    before = deployed(first)
+    first.log_in("editor", PASSWORD)
+    second.log_in("editor", PASSWORD)
+    started = time.monotonic()
+    response = first.post(
+        "/admin/tracker/deploymentevent/import-csv/", {}, {"file": ("arrivals.csv", data)}
+    )
+    if response.status != 302:
+        raise SystemExit(f"FAIL: the upload answered {response.status}")
+    job = response.headers["location"]
+    print(f"  uploaded {len(data) / 1e6:.1f} MB on the first server: {job}")
+    wait_for(second, job, "Ready to confirm", 3600, show=print)
+    print(f"  previewed after {time.monotonic() - started:.0f} s (watched on the second server)")
+    response = second.post(job, {"action": "confirm"})
+    if response.status != 302:
+        raise SystemExit(f"FAIL: the confirmation answered {response.status}")
+    wait_for(first, job, "Imported on", 3600, show=print)
+    rows = data.count(b"\n") - 1
+    print(f"  imported after {time.monotonic() - started:.0f} s (watched on the first server)")
+    for name, browser in (("first", first), ("second", second)):
+        now = deployed(browser)
+        if now != before + rows:
+            raise SystemExit(f"FAIL: the {name} server shows {now}, expected {before + rows}")
+    print(f"  both servers show the GSF's deployed total {before:,} → {before + rows:,}")
+
+
+def write_on_one_read_on_the_other(first: Timed, second: Timed, env: dict) -> None:
+    ids = manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from mss_tracker.tracker.models import *; "
+        "print(Mission.objects.get(slug='gsf').pk, Source.objects.order_by('pk').first().pk)",
+    ).split()
+    for _ in range(3):  # each round: a write on one, a read on the other, at once
+        before = deployed(second)
+        day = datetime.date.today() - datetime.timedelta(days=1)
+        response = first.post(
+            "/admin/tracker/deploymentevent/add/",
+            {
+                "mission": ids[-2],
+                "country": "KEN",
+                "date": day.isoformat(),
+                "date_precision": "day",
+                "kind": "arrival",
+                "personnel_type": "police",
+                "personnel": "7",
+                "source": ids[-1],
+                "notes": f"two servers {time.time()}",
+            },
+        )
+        if response.status != 302:
+            raise SystemExit(f"FAIL: the event was refused: {visible_text(response.text)[:800]}")
+        if deployed(second) != before + 7:
+            raise SystemExit("FAIL: the second server's summary is stale")
+        first, second = second, first
+    print("  three writes, each read at once through the other server: never stale")
+
+
+def load_test(urls: list[str], duration: int, connections: int) -> None:
+    if not shutil.which("wrk"):
+        print("  installing wrk (Debian)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    runs = [
+        subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "-H",
+                "Accept-Encoding: gzip",
+                "-s",
+                str(ROOT / "scripts" / "load_test.lua"),
+                url,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for url in urls
+    ]
+    failed = False
+    for url, run in zip(urls, runs, strict=True):
+        output = run.communicate()[0]
+        requests = re.search(r"(\d+) requests in", output)
+        errors = re.search(r"Socket errors: (.*)", output)
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        print(
+            f"  {url}: {requests.group(1) if requests else '?'} requests, "
+            f"{rate.group(1) if rate else '?'}/s, socket errors: "
+            f"{errors.group(1) if errors else 'none'}, non-2xx: "
+            f"{non2xx.group(1) if non2xx else 0}"
+        )
+        failed |= bool(errors) or bool(non2xx) or run.returncode != 0
+    if failed:
+        raise SystemExit("FAIL: the load test saw errors")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="mss_two_servers")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--rows", type=int, default=2000, help="rows in the uploaded file")
+    parser.add_argument("--notes", type=int, default=40, help="characters of notes per row")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per server")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections per server")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    def database(*command: str) -> None:
+        subprocess.run(
+            [*command, "-h", "127.0.0.1", "-U", "postgres", args.database],
+            check=True,
+        )
+
+    database("dropdb", "--if-exists")
+    database("createdb")
+    static = Path(tempfile.mkdtemp(prefix="mss-two-servers-"))
+    env = server_environment(
+        f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        static,
+        CACHE_URL=args.cache_url,
+    )
+    try:
+        prepare(env)
+        manage(env, "shell", "-v0", "-c", SETUP)
+        data = arrivals(args.rows, args.notes)
+        with servers(env, count=2, workers=args.workers) as urls, worker(env):
+            print(
+                f"Two servers {urls[0]} and {urls[1]}, one worker, one database, {args.cache_url}"
+            )
+            first, second = Timed(urls[0]), Timed(urls[1])
+            print("1. Upload on the first, confirm on the second:")
+            import_on_one_confirm_on_the_other(first, second, data)
+            print("2. Write through one, read through the other:")
+            write_on_one_read_on_the_other(first, second, env)
+            took, request = Timed.slowest
+            print(f"  the slowest request of 1 and 2 took {took:.2f} s ({request})")
+            print(f"3. The load test on both servers at once ({args.duration} s each):")
+            load_test(urls, args.duration, args.connections)
+    finally:
+        shutil.rmtree(static, ignore_errors=True)
+        if not args.keep:
+            database("dropdb", "--if-exists")
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
