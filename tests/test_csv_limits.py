@@ -3,16 +3,20 @@ a header of a million columns, a file of bad rows, and text longer than any fiel
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from mss_tracker.tracker.csv.errors import MAX_ERRORS
 from mss_tracker.tracker.csv.importing import PROBE_ROWS, import_csv
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
-from mss_tracker.tracker.models import DeploymentEvent
+from mss_tracker.tracker.models import DeploymentEvent, Pledge
+from mss_tracker.tracker.text import TEXT_MAX_LENGTH
+from tests.test_admin import ADD_EVENT, errors_of, event_form
 from tests.test_admin_csv import IMPORT_EVENTS, job_page, upload
 from tests.test_import_csv import events_file
 
@@ -128,3 +132,100 @@ def test_a_large_file_whose_first_rows_are_good_is_read_whole(mission):
     assert [(error.line, error.column) for error in result.errors] == [
         (PROBE_ROWS + 12, "personnel")
     ]
+
+
+# Long text: one limit, kept by the admin, the import and the database ------------------------
+
+LIMIT = TEXT_MAX_LENGTH
+
+
+@pytest.mark.parametrize("length", [LIMIT + 1, 140_000])
+def test_the_admin_refuses_notes_over_the_limit(editor_client, mission, kenya, source, length):
+    form = event_form(mission, kenya, source, "2024-06-25", "arrival", 10, notes="n" * length)
+
+    response = editor_client.post(ADD_EVENT, form)
+
+    assert response.status_code == 200
+    assert f"Ensure this value has at most {LIMIT:,}".replace(",", "") in errors_of(
+        response
+    ).replace(",", "")
+    assert not DeploymentEvent.objects.exists()
+
+
+def test_the_admin_takes_notes_up_to_the_limit(editor_client, mission, kenya, source):
+    form = event_form(mission, kenya, source, "2024-06-25", "arrival", 10, notes="n" * LIMIT)
+
+    assert editor_client.post(ADD_EVENT, form).status_code == 302
+
+
+@pytest.mark.parametrize("length", [LIMIT + 1, 140_000])
+def test_the_import_refuses_notes_over_the_limit_by_line_and_column(mission, length):
+    result = import_csv("events", events_file({}, {"notes": "n" * length}))
+
+    assert [str(error) for error in result.errors] == [
+        f"line 3, column notes: is {length} characters long; at most {LIMIT} fit."
+    ]
+
+
+def test_the_database_refuses_notes_over_the_limit(mission, kenya, source):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pledge.objects.create(
+            mission=mission,
+            country=kenya,
+            personnel_type="police",
+            date=datetime.date(2024, 1, 1),
+            personnel=1,
+            source=source,
+            notes="n" * (LIMIT + 1),
+        )
+
+
+def test_an_export_with_the_longest_notes_imports_back_unchanged(client, mission, kenya, source):
+    """A note of the limit's length, formula-guarded and full of quotes, reads back."""
+    note = "=" + '"quoted", ' * ((LIMIT - 1) // 10)
+    DeploymentEvent.objects.create(
+        mission=mission,
+        country=kenya,
+        kind="arrival",
+        personnel_type="police",
+        date=datetime.date(2024, 6, 25),
+        personnel=10,
+        source=source,
+        notes=note[:LIMIT],
+    )
+    exported = b"".join(client.get("/missions/mss/export/events.csv").streaming_content)
+
+    result = import_csv("events", exported)
+
+    assert result.ok, [str(error) for error in result.errors]
+    assert result.new_lines == [] and result.present_lines == [2]
+
+
+# Dates: the range of every date field -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "2101-01-01"])
+def test_the_admin_refuses_a_date_outside_the_range(editor_client, mission, kenya, source, day):
+    form = event_form(mission, kenya, source, day, "arrival", 10)
+
+    response = editor_client.post(ADD_EVENT, form)
+
+    assert response.status_code == 200
+    assert "dates run from 1900-01-01 to 2100-12-31" in errors_of(response)
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "2101-01-01", "9999-12-31"])
+def test_the_import_refuses_a_date_outside_the_range(mission, day):
+    result = import_csv("events", events_file({"source_date": day}))
+
+    assert [str(error) for error in result.errors] == [
+        f"line 2, column source_date: {day} is out of range: dates run from 1900-01-01 to "
+        "2100-12-31."
+    ]
+
+
+@pytest.mark.parametrize("value", ["١٢", "1" * 5000, "99999999999999999999"])
+def test_a_number_is_ascii_digits_of_a_sensible_length(mission, value):
+    result = import_csv("events", events_file({"personnel": value}))
+
+    assert [(error.line, error.column) for error in result.errors] == [(2, "personnel")]

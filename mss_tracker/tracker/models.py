@@ -29,7 +29,12 @@ from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker import possible_dates
-from mss_tracker.tracker.dates import DatePrecision, format_with_precision
+from mss_tracker.tracker.dates import (
+    DatePrecision,
+    format_with_precision,
+    validate_date_in_range,
+)
+from mss_tracker.tracker.text import notes_field, notes_fit
 
 
 class PersonnelType(models.TextChoices):
@@ -144,7 +149,9 @@ class Source(models.Model):
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=500, blank=True)
     url = models.URLField("URL", max_length=1000, blank=True)
-    published_on = models.DateField("published", null=True, blank=True)
+    published_on = models.DateField(
+        "published", null=True, blank=True, validators=[validate_date_in_range]
+    )
 
     history = HistoricalRecords()
 
@@ -177,9 +184,9 @@ class Mission(models.Model):
     authorized_by = models.CharField(
         max_length=200, help_text="The authorising act, e.g. UN Security Council resolution 2699."
     )
-    authorized_on = models.DateField()
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    authorized_on = models.DateField(validators=[validate_date_in_range])
+    start_date = models.DateField(validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     authorized_ceiling = models.PositiveIntegerField(
         null=True, blank=True, help_text="Personnel ceiling set by the mandate; empty if none."
     )
@@ -189,13 +196,14 @@ class Mission(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="missions"
     )
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_date", "slug"]
         constraints = [
+            notes_fit("mission"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="mission_ends_after_it_starts",
@@ -248,14 +256,14 @@ class DatedRecord(models.Model):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE)
     country = models.ForeignKey(Country, on_delete=models.PROTECT)
     personnel_type = models.CharField(max_length=10, choices=PersonnelType.choices)
-    date = models.DateField()
+    date = models.DateField(validators=[validate_date_in_range])
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     disputed = models.BooleanField(
         default=False, help_text="Sources disagree on the figure, the date or the status."
     )
-    notes = models.TextField(blank=True)
+    notes = notes_field()
     source = models.ForeignKey(Source, on_delete=models.PROTECT)
 
     class Meta:
@@ -295,6 +303,7 @@ class Pledge(DatedRecord):
         ordering = ["mission", "country", "personnel_type", "date"]
         default_related_name = "pledges"
         constraints = [
+            notes_fit("pledge"),
             models.UniqueConstraint(
                 fields=["mission", "country", "personnel_type", "date"],
                 name="pledge_one_per_timeline_and_date",
@@ -376,6 +385,7 @@ class DeploymentEvent(DatedRecord):
         default_related_name = "events"
         verbose_name = "deployment event"
         constraints = [
+            notes_fit("event"),
             models.UniqueConstraint(
                 fields=["mission", "country", "personnel_type", "date"],
                 condition=Q(kind=EventKind.STRENGTH_REPORT),

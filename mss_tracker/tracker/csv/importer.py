@@ -23,6 +23,7 @@ from mss_tracker.tracker.csv.row import Row, SourceKey
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
 from mss_tracker.tracker.possible_dates import impossible_date
+from mss_tracker.tracker.text import TEXT_MAX_LENGTH
 from mss_tracker.tracker.timelines import lock_mission
 
 BULK_BATCH = 2000
@@ -185,7 +186,7 @@ class DatedImporter(Importer):
         personnel_type = row.choice("personnel_type", PERSONNEL_TYPES)
         disputed = row.boolean("disputed")
         source = row.source()
-        notes = row.text("notes")
+        notes = row.text("notes", TEXT_MAX_LENGTH)
         if source is not None:
             self.sources.note(row, *source)
         if row.valid and (problem := self.impossible_date(mission_id, day, precision)):

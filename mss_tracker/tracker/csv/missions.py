@@ -13,6 +13,7 @@ from mss_tracker.tracker.csv.importer import (
 from mss_tracker.tracker.csv.row import SLUG, Row
 from mss_tracker.tracker.history import CHANGED, record_history
 from mss_tracker.tracker.models import Mission
+from mss_tracker.tracker.text import TEXT_MAX_LENGTH
 
 
 class MissionImporter(Importer):
@@ -54,7 +55,7 @@ class MissionImporter(Importer):
                     "authorized_ceiling", 0, required=False, what="a whole number (or empty)"
                 ),
                 "successor_slug": row.raw("successor_slug").strip().lower() or None,
-                "notes": row.text("notes"),
+                "notes": row.text("notes", TEXT_MAX_LENGTH),
             }
             source = row.source(required=False)
             record["source"] = source[0] if source else None

@@ -7,9 +7,12 @@ import csv
 import io
 from contextlib import suppress
 
+from django.conf import settings
+
 from mss_tracker.tracker.csv.decoding import check_size, decode_csv
 from mss_tracker.tracker.csv.errors import CsvFileError, ErrorList, RowError, TooManyErrors
 from mss_tracker.tracker.csv.spec import COLUMNS, KINDS
+from mss_tracker.tracker.text import TEXT_MAX_LENGTH
 
 
 def _header_errors(kind: str, header: list[str]) -> ErrorList:
@@ -64,6 +67,11 @@ def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[in
         raise ValueError(f"unknown CSV kind {kind!r}; expected one of {', '.join(KINDS)}")
     check_size(len(data))
     text = decode_csv(data)
+    # Python's csv refuses a field over 128 KB as if its quoting were broken. Any field of
+    # a file within the size limit is read, so that a note longer than TEXT_MAX_LENGTH is
+    # reported as too long, by line and column, and every export (whose notes fit) reads
+    # back whatever its quoting and formula guard add.
+    csv.field_size_limit(max(settings.CSV_IMPORT_MAX_BYTES, TEXT_MAX_LENGTH * 2 + 2))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     nul = text.find("\x00")
     if nul != -1:

@@ -13,11 +13,11 @@ from django.core.validators import URLValidator
 
 from mss_tracker.tracker.csv.cells import strip_formula_guard
 from mss_tracker.tracker.csv.errors import RowError
-from mss_tracker.tracker.dates import DatePrecision
+from mss_tracker.tracker.dates import DatePrecision, check_date_in_range
 
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits, as in every date
 SLUG = re.compile(r"^[a-z0-9-]+$")
 _URL = URLValidator()
 
@@ -72,10 +72,16 @@ class Row:
         try:
             if not _DATE.match(value):
                 raise ValueError
-            return datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             self.error(column, f"'{value}' is not a real calendar date written YYYY-MM-DD.")
             return None
+        try:
+            check_date_in_range(day)  # the range every date of the tracker is in
+        except ValueError as error:
+            self.error(column, f"{error}.")
+            return None
+        return day
 
     def integer(
         self, column: str, minimum: int, required: bool = True, what: str = "a whole number"
@@ -85,7 +91,8 @@ class Row:
             if required:
                 self.error(column, f"is empty; expected {what} of at least {minimum}.")
             return None
-        number = int(value) if re.fullmatch(r"[+-]?\d+", value) else None
+        # ASCII digits, and few enough for int(): '١٢' and a 5,000-digit number are not.
+        number = int(value) if re.fullmatch(r"[+-]?[0-9]{1,18}", value) else None
         if number is None:
             self.error(column, f"'{value}' is not a whole number; expected {what}.")
             return None
