@@ -229,3 +229,18 @@ def test_a_number_is_ascii_digits_of_a_sensible_length(mission, value):
     result = import_csv("events", events_file({"personnel": value}))
 
     assert [(error.line, error.column) for error in result.errors] == [(2, "personnel")]
+
+
+# Encodings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "notes", ["Côte d’Ivoire: café – naïve", "Déploiement prévu à Port-au-Prince, “renforts”"]
+)
+def test_a_windows_1252_file_is_reported_as_windows_1252(mission, notes):
+    """charset-normalizer alone named such short files CP1257 or CP1250."""
+    data = events_file({"notes": notes}).decode().encode("cp1252")
+
+    result = import_csv("events", data)
+
+    assert "it looks like Windows-1252 (Western European)" in str(result.errors[0])

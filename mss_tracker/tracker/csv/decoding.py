@@ -43,9 +43,32 @@ _ENCODING_NAMES = {
 }
 
 
+# What a Western European text has outside ASCII, read as Windows-1252: letters (é, ç, ñ,
+# ß, œ), typographic punctuation (’ “ ” – — …), € and °. Central European or Baltic text
+# read that way shows symbols instead (³ ¹ ¿ ¾ for ł ą ż ž).
+_WESTERN_PUNCTUATION = set("’‘“”„–—…€°«»·•×÷ ¡¿§ªº")
+
+
+def _looks_like_windows_1252(sample: bytes) -> bool:
+    """Excel's usual non-UTF-8 CSV. charset-normalizer, given a short mostly-ASCII file,
+    often names a sibling code page (CP1250, CP1257) that decodes it just as well."""
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    foreign = [char for char in text if ord(char) > 127]
+    western = sum(char.isalpha() or char in _WESTERN_PUNCTUATION for char in foreign)
+    letters = sum(char.isalpha() for char in text)
+    # Accents are sprinkled over Latin words; Cyrillic or Greek read as Windows-1252 are
+    # whole words of "accented letters".
+    return bool(foreign) and western >= 0.95 * len(foreign) and len(foreign) < 0.25 * letters
+
+
 def _guess_encoding(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "UTF-16"
+    if _looks_like_windows_1252(data[:200_000]):
+        return _ENCODING_NAMES["cp1252"]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
