@@ -87,3 +87,22 @@ def test_the_timeline_says_carried_over_from_the_predecessor(gsf, kenya, source,
         assert "carried over from" in page and ">MSS</a>" in page, url
     page = client.get("/missions/gsf/events/?kind=transfer&as_of=2025-12-31").content.decode()
     assert page.count('class="kind kind-transfer"') == 2
+
+
+def test_a_month_precision_event_shows_the_months_end_figure(mission, kenya, source, client):
+    """Month-precision changes are applied together: no single day ever had 20 + 18."""
+    event(mission, kenya, D(2024, 9, 12), "arrival", 20, source, personnel_type="military")
+    event(
+        mission, kenya, D(2025, 4, 1), "departure", 20, source, "military", date_precision="month"
+    )
+    event(mission, kenya, D(2025, 4, 1), "arrival", 18, source, "military", date_precision="month")
+    event(mission, kenya, D(2025, 4, 20), "arrival", 5, source, personnel_type="military")
+    page = client.get("/missions/mss/events/?as_of=2025-05-01").content.decode()
+    assert page.count("→ 23 deployed at the end of Apr 2025") == 2  # 20 − 20 + 18 + 5
+    assert "→ 23 deployed</span>" in page  # the day-precision arrival of 20 Apr
+    assert "→ 20 deployed</span>" in page
+    after = {
+        (e.kind, e.date_precision): e.strength_after
+        for e in DeploymentEvent.objects.filter(date__gte=D(2025, 4, 1)).with_strength_after()
+    }
+    assert after == {("departure", "month"): 23, ("arrival", "month"): 23, ("arrival", "day"): 23}

@@ -86,3 +86,36 @@ def format_with_precision(day: datetime.date, precision: str) -> str:
         first = pgettext("the first day of a month, before its name", "1")
         return first + date_format(day, "DATE_FORMAT").removeprefix("1")
     return date_format(day, "DATE_FORMAT")
+
+
+class _AddThenDayBefore(models.Func):
+    """`date` plus one month (or year), less one day: the last day of that month or year."""
+
+    output_field = models.DateField()
+
+    def __init__(self, expression, unit: str) -> None:
+        self.unit = unit  # "month" or "year"
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) + interval '1 {self.unit}' - interval '1 day')::date", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '+1 {self.unit}', '-1 day')", params
+
+
+def period_end() -> models.Expression:
+    """The last day a precise date stands for: itself, its month's last, or 31 December
+    (a month- or year-precision date is stored as the period's first day)."""
+    return models.Case(
+        models.When(
+            date_precision=DatePrecision.MONTH, then=_AddThenDayBefore(models.F("date"), "month")
+        ),
+        models.When(
+            date_precision=DatePrecision.YEAR, then=_AddThenDayBefore(models.F("date"), "year")
+        ),
+        default=models.F("date"),
+        output_field=models.DateField(),
+    )

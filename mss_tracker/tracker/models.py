@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
-from mss_tracker.tracker import possible_dates
+from mss_tracker.tracker import dates, possible_dates
 from mss_tracker.tracker.dates import (
     DatePrecision,
     format_with_precision,
@@ -350,14 +350,23 @@ class DeploymentEventQuerySet(models.QuerySet):
         return result
 
     def with_strength_after(self) -> DeploymentEventQuerySet:
-        """Annotate `strength_after`: the timeline's end-of-day strength on the event's date."""
-        point = TimelinePoint.objects.filter(
-            mission=models.OuterRef("mission"),
-            country=models.OuterRef("country"),
-            personnel_type=models.OuterRef("personnel_type"),
-            date=models.OuterRef("date"),
-        ).values("deployed")[:1]
-        return self.annotate(strength_after=models.Subquery(point))
+        """Annotate `strength_after`: the timeline's strength at the end of the event's date
+        — of its month or year for a month- or year-precision event, whose changes are
+        applied together and never made a figure of their own on one day."""
+        point = (
+            TimelinePoint.objects.filter(
+                mission=models.OuterRef("mission"),
+                country=models.OuterRef("country"),
+                personnel_type=models.OuterRef("personnel_type"),
+                date__gte=models.OuterRef("date"),
+                date__lte=models.OuterRef("period_end"),
+            )
+            .order_by("-date")
+            .values("deployed")[:1]
+        )
+        return self.annotate(period_end=dates.period_end()).annotate(
+            strength_after=models.Subquery(point)
+        )
 
 
 class DeploymentEvent(DatedRecord):
