@@ -202,7 +202,7 @@ def test_it_saves_a_screenshot_of_the_dashboard(open_page, db, tmp_path):
     from mss_tracker.tracker.sample_data import load_sample_data
 
     load_sample_data()
-    page = open_page("/missions/mss/", height=1480)
+    page = open_page("/missions/gsf/", height=1700)  # the live mission: the new headline
     page.wait_for_load_state("networkidle")
     target = DOCS / "dashboard.png" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path / "d.png"
     target.parent.mkdir(exist_ok=True)
