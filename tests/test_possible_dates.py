@@ -176,3 +176,30 @@ def test_a_missions_dates_cannot_strand_its_events(admin_client, ended, kenya, s
     assert response.status_code == 200
     assert "1 recorded events would fall outside" in response.content.decode()
     assert Mission.objects.get().end_date == D(2025, 10, 2)
+
+
+def test_csv_import_refuses_impossible_dates_line_by_line_and_writes_nothing(ended):
+    from test_import_csv import events_file, messages, pledges_file
+
+    from mss_tracker.tracker.csv.importing import import_csv
+
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    result = import_csv(
+        "events",
+        events_file(
+            {"date": "2024-07-01"},  # fine
+            {"date": "2025-10-05"},  # after the end
+            {"date": "2024-06-01"},  # before the start
+            {"date": "2024-05-01", "date_precision": "month"},  # May 2024: before too
+        ),
+    )
+    errors = messages(result)
+    assert len(errors) == 3, errors
+    assert errors[0].startswith("line 3") and "after the mission ended" in errors[0]
+    assert errors[1].startswith("line 4") and "before the mission started" in errors[1]
+    assert all(MSS_DATES in error for error in errors)
+    assert not DeploymentEvent.objects.exists() and not TimelinePoint.objects.exists()
+    result = import_csv("pledges", pledges_file({"date": "2023-07-29"}, {"date": tomorrow}))
+    assert [error.line for error in result.errors] == [3]
+    assert "after today" in messages(result)[0]
+    assert not Pledge.objects.exists()
