@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mss_tracker.lib.bad_requests.BadParameterMiddleware",
+    "mss_tracker.lib.not_found.SiteNotFoundPageMiddleware",
     # The audit history records request.user as the author of every admin write.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Turns a locked-out login into the lockout page (last, as django-axes asks).

@@ -49,7 +49,12 @@ from mss_tracker.tracker.data_version import current_data_version
 logger = logging.getLogger(__name__)
 DEFAULT_SECONDS = 3600
 # The request headers the views answer differently (django-htmx's request.htmx).
-_VARYING_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
+_VARYING_HEADERS = (
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_TRIGGER",
+)
 _CSRF_KEYS = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE")
 _ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as django.middleware.gzip reads the header
 

@@ -31,7 +31,6 @@ from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django_htmx.http import push_url
 
 from mss_tracker.dashboards import charts
 from mss_tracker.dashboards.caching import cache_on_data_version
@@ -43,9 +42,16 @@ from mss_tracker.dashboards.filters import (
     parse_page_number,
 )
 from mss_tracker.dashboards.languages import by_local_name
+from mss_tracker.dashboards.rendering import (
+    page_url,
+    render_out_of_band,
+    render_page,
+    svg_response,
+)
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import figures
+from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,
@@ -70,6 +76,8 @@ SORT_COLUMNS = {
     "last_event": F("last_event"),
 }
 DEFAULT_SORT = "-deployed"
+
+QUICK_DATES = "dashboards/_filters.html#quick_dates"
 
 
 # Helpers ------------------------------------------------------------------------------
@@ -125,6 +133,7 @@ def _parse_sort(request: HttpRequest) -> str:
 
 @dataclass(frozen=True)
 class QuickChoice:
+    key: str  # "today" or the ISO date: the link's id, so focus finds it after a swap
     label: str
     query: str
     active: bool
@@ -152,10 +161,11 @@ def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT
     """The shared as_of / type form: its values and its quick choices."""
     page = _page_filters(filters)
     today = _with_sort(page.query_string(as_of=None), sort)
-    quick = [QuickChoice(_("Today"), today, not page.as_of)]
+    quick = [QuickChoice("today", _("Today"), today, not page.as_of)]
     for milestone in charts.mission_milestones(mission):
         quick.append(
             QuickChoice(
+                milestone.day.isoformat(),
                 milestone.choice_label,
                 _with_sort(page.query_string(as_of=milestone.day), sort),
                 page.as_of == milestone.day,
@@ -166,6 +176,8 @@ def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT
         "current_type": filters.personnel_type or "all",
         "quick_choices": quick,
         "sort": sort if sort != DEFAULT_SORT else "",
+        "earliest_date": EARLIEST_DATE,
+        "latest_date": LATEST_DATE,
     }
 
 
@@ -200,40 +212,6 @@ def _charts(
         "narrow": charts.strength_chart(**drawing, size=charts.NARROW),
         "title": title,
     }
-
-
-def _render(
-    request: HttpRequest,
-    template: str,
-    context: dict,
-    *,
-    url: str,
-    regions: tuple[str, ...] = ("results",),
-    out_of_band: tuple[str, ...] = ("filters",),
-) -> HttpResponse:
-    """The whole page, or for HTMX only `regions` plus `out_of_band` swaps, pushing `url`."""
-    if request.htmx and not request.htmx.history_restore_request:
-        parts = [render_to_string(f"{template}#{name}", context, request) for name in regions]
-        parts += [
-            render_to_string(f"{template}#{name}", {**context, "oob": True}, request)
-            for name in out_of_band
-        ] + [render_to_string("_languages.html", {"path": url, "oob": True}, request)]
-        response = HttpResponse("".join(parts))
-        push_url(response, url)
-    else:
-        response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def _url(request: HttpRequest, query: str) -> str:
-    return f"{request.path}?{query}" if query else request.path
-
-
-def _svg_response(svg: str, filename: str) -> HttpResponse:
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySet:
@@ -301,8 +279,12 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "query": query,
         **_filter_context(mission, filters, sort),
     }
-    return _render(
-        request, "dashboards/mission.html", context, url=_url(request, _with_sort(query, sort))
+    return render_page(
+        request,
+        "dashboards/mission.html",
+        context,
+        url=page_url(request, _with_sort(query, sort)),
+        out_of_band_after_form=(QUICK_DATES,),
     )
 
 
@@ -344,7 +326,7 @@ def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     filters = parse_filters(request.GET)
     as_of = mission.effective_as_of(filters.as_of)
     chart = _charts(mission, as_of, filters.personnel_type)
-    return _svg_response(chart["wide"], f"{mission.slug}-strength-{as_of.isoformat()}.svg")
+    return svg_response(chart["wide"], f"{mission.slug}-strength-{as_of.isoformat()}.svg")
 
 
 @read_only
@@ -423,7 +405,13 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "events_query": filters.query_string(country=country.iso3),
         **_filter_context(mission, filters),
     }
-    return _render(request, "dashboards/country.html", context, url=_url(request, query))
+    return render_page(
+        request,
+        "dashboards/country.html",
+        context,
+        url=page_url(request, query),
+        out_of_band_after_form=(QUICK_DATES,),
+    )
 
 
 def _disputed_by(rows: list) -> dict[str, list]:
@@ -457,7 +445,7 @@ def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     as_of = mission.effective_as_of(filters.as_of)
     chart = _charts(mission, as_of, filters.personnel_type, country)
     filename = f"{mission.slug}-{country.iso3.lower()}-strength-{as_of.isoformat()}.svg"
-    return _svg_response(chart["wide"], filename)
+    return svg_response(chart["wide"], filename)
 
 
 @read_only
@@ -484,20 +472,23 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
         "kinds": EventKind.choices,
         "type_choices": TYPE_CHOICES,
         "current_type": filters.personnel_type or "all",
+        "earliest_date": EARLIEST_DATE,
+        "latest_date": LATEST_DATE,
     }
     if request.htmx and request.htmx.target == "show-more":
         # "Show more": the next page's items replace the button, the address stays.
         response = HttpResponse(
             render_to_string("dashboards/events.html#items", context, request)
-            + render_to_string(
-                "dashboards/events.html#pagination", {**context, "oob": True}, request
+            + "".join(
+                render_out_of_band(request, "dashboards/events.html", name, context)
+                for name in ("pagination", "announcement_more")
             )
         )
         patch_vary_headers(response, ("HX-Request",))
         return response
     page_part = f"page={page.number}" if page.number > 1 else ""
-    url = _url(request, "&".join(part for part in (query, page_part) if part))
-    return _render(request, "dashboards/events.html", context, url=url)
+    url = page_url(request, "&".join(part for part in (query, page_part) if part))
+    return render_page(request, "dashboards/events.html", context, url=url)
 
 
 @read_only

@@ -1,0 +1,67 @@
+"""How a dashboard page answers: the whole page, or for HTMX only the regions that change.
+
+Each page is one view and one template (Django 6 template partials): a plain request and
+a history-restore request get the whole page; an HTMX request gets the `regions` it swaps,
+the parts of the page swapped out of band, and the live region's `announcement`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import push_url
+
+FILTER_FORM = "filters"  # the id of each page's filter form (HX-Trigger when it sends)
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    url: str,
+    regions: tuple[str, ...] = ("results",),
+    out_of_band: tuple[str, ...] = ("filters",),
+    out_of_band_after_form: tuple[str, ...] = (),
+) -> HttpResponse:
+    """The whole page, or for HTMX only `regions` plus `out_of_band` swaps, pushing `url`.
+
+    A request sent by the filter form itself leaves the form alone (`out_of_band_after_form`
+    instead of `out_of_band`): redrawing it would move the caret out of a field being typed
+    in. Every HTMX answer also fills the live region with the page's `announcement`.
+    """
+    context = {**context, "page_url": request.build_absolute_uri(url)}
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.htmx.trigger == FILTER_FORM:
+            out_of_band = out_of_band_after_form
+        parts = [render_to_string(f"{template}#{name}", context, request) for name in regions]
+        parts += [
+            render_out_of_band(request, template, name, context)
+            for name in (*out_of_band, "announcement")
+        ]
+        parts.append(render_to_string("_languages.html", {"path": url, "oob": True}, request))
+        response = HttpResponse("".join(parts))
+        push_url(response, url)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Trigger"))
+    return response
+
+
+def render_out_of_band(request: HttpRequest, template: str, name: str, context: dict) -> str:
+    """The partial `name` (of `template`, or `other.html#name`) marked for an out-of-band swap."""
+    full_name = name if "#" in name else f"{template}#{name}"
+    return render_to_string(full_name, {**context, "oob": full_name.rpartition("#")[2]}, request)
+
+
+def page_url(request: HttpRequest, query: str) -> str:
+    """This page's path with `query`: the address an HTMX answer pushes."""
+    return f"{request.path}?{query}" if query else request.path
+
+
+def svg_response(svg: str, filename: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
