@@ -288,7 +288,7 @@ def test_pagination_keeps_focus(open_page, sample_missions):
     wait_for_swap(page)
     assert page.url.endswith("page=2")
     assert active_id(page) == "page-older"
-    assert "page 2 of" in page.locator("#announcer").inner_text()
+    assert "Page 2 of" in page.locator("#announcer").inner_text()
     while page.locator("#page-older").count():
         expect_swap(page)
         page.keyboard.press("Enter")  # on to the last page, which has no "Older" link
