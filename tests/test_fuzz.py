@@ -204,6 +204,8 @@ def admin_parameters(analyst) -> dict[str, list[str]]:
             continue
         request = RequestFactory().get("/")
         request.user = analyst
+        if not model_admin.has_view_permission(request):
+            continue  # a 403 before any parameter is read (the Imports list: editors only)
         changelist = model_admin.get_changelist_instance(request)
         names = [name for spec in changelist.filter_specs for name in spec.expected_parameters()]
         found[model._meta.model_name] = [*names, "q", "o", "p", "all", "_popup", "_to_field", "e"]
