@@ -77,7 +77,7 @@ def test_a_header_of_a_million_columns_lists_100_errors_and_counts_the_rest(miss
     # Each x after the first appears twice and is unknown; then the missing columns.
     total = 1 + 999_999 * 2 + 1 + 1  # and the blank last column, also unknown
     assert result.errors.more == f"…and {total - MAX_ERRORS:,} more."
-    assert seconds < 5, seconds
+    assert seconds < 10, seconds
 
 
 def test_a_file_of_bad_rows_lists_100_and_says_where_checking_stopped(mission):
@@ -118,7 +118,7 @@ def test_a_large_file_of_bad_rows_is_reported_from_its_first_rows(mission, setti
     seconds = time.perf_counter() - started
 
     assert len(result.errors) == MAX_ERRORS and result.errors.stopped_at == 102
-    assert seconds < 5, seconds  # docs/csv.md: a 50 MB file in about a second
+    assert seconds < 10, seconds  # the bound issue 11 sets for 50 MB (docs/csv.md: ~1 s)
 
 
 def test_a_large_file_whose_first_rows_are_good_is_read_whole(mission):
