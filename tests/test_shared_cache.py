@@ -117,7 +117,7 @@ def test_a_write_through_one_server_is_visible_at_once_through_another(redis_db,
             {
                 "mission": str(ids["mission"]),
                 "country": str(ids["country"]),
-                "date": "2025-12-10",
+                "date": "2025-12-11",  # after the sample's last Kenyan headcount
                 "date_precision": "day",
                 "kind": "arrival",
                 "personnel_type": "police",

@@ -42,7 +42,7 @@ COLUMNS = (
 
 def arrivals(count: int) -> bytes:
     """`count` arrivals of one Kenyan police officer each, a day apart, in the GSF."""
-    start = datetime.date(2025, 12, 10)
+    start = datetime.date(2025, 12, 11)  # after the sample's last Kenyan headcount (10 Dec)
     lines = [COLUMNS]
     for day in range(count):
         date = (start + datetime.timedelta(days=day)).isoformat()
