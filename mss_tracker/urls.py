@@ -4,6 +4,7 @@ from django.urls import path
 from mss_tracker.dashboards import urls as dashboards_urls
 
 urlpatterns = [
+    path("admin/", include("mss_tracker.tracker.urls")),
     path("admin/", admin.site.urls),
     # Not include(): it refuses i18n_patterns below the root URLconf, because Django's
     # LocaleMiddleware only looks for a language prefix there. The dashboards need their

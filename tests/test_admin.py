@@ -38,6 +38,7 @@ def event_form(mission, country, source, day: str, kind: str, personnel: int, **
         "personnel": personnel,
         "source": source.pk,
         "notes": "",
+        "change_reason": "Figure corrected per the briefing",
         **extra,
     }
 
@@ -262,14 +263,26 @@ def test_an_arrival_of_nobody_is_a_form_error(editor_client, mission, kenya, sou
     assert "at least 1 person" in errors_of(response)
 
 
-def test_a_month_precision_date_must_be_the_first(editor_client, mission, kenya, source):
+def test_a_month_precision_date_is_stored_as_the_first_and_the_admin_says_so(
+    editor_client, mission, kenya, source
+):
     response = editor_client.post(
         ADD_EVENT,
         event_form(mission, kenya, source, "2024-08-15", "arrival", 5, date_precision="month"),
+        follow=True,
     )
 
-    assert response.status_code == 200
-    assert "1st of the month" in errors_of(response)
+    assert DeploymentEvent.objects.get().date == datetime.date(2024, 8, 1)
+    assert "stored as 2024-08-01 (you typed 2024-08-15)" in response.text
+
+
+def test_a_year_precision_date_is_stored_as_1_january(editor_client, mission, kenya, source):
+    editor_client.post(
+        ADD_EVENT,
+        event_form(mission, kenya, source, "2024-08-15", "arrival", 5, date_precision="year"),
+    )
+
+    assert DeploymentEvent.objects.get().date == datetime.date(2024, 1, 1)
 
 
 def test_a_second_pledge_on_a_date_is_a_form_error(editor_client, mission, kenya, source):
@@ -323,7 +336,9 @@ def test_it_refuses_to_delete_an_arrival_that_later_departures_need(
     event(mission, kenya, source, "2024-09-01", "departure", 300)
     delete = reverse("admin:tracker_deploymentevent_delete", args=[arrived.pk])
 
-    response = editor_client.post(delete, {"post": "yes"}, follow=True)
+    response = editor_client.post(
+        delete, {"post": "yes", "change_reason": "Recorded twice"}, follow=True
+    )
 
     assert DeploymentEvent.objects.filter(pk=arrived.pk).exists()
     assert "a shortfall of 300" in response.text
@@ -333,7 +348,7 @@ def test_it_refuses_to_delete_an_arrival_that_later_departures_need(
 def test_it_deletes_an_event_nothing_depends_on(editor_client, arrived):
     delete = reverse("admin:tracker_deploymentevent_delete", args=[arrived.pk])
 
-    response = editor_client.post(delete, {"post": "yes"})
+    response = editor_client.post(delete, {"post": "yes", "change_reason": "Recorded twice"})
 
     assert response.status_code == 302
     assert not DeploymentEvent.objects.exists()
@@ -347,7 +362,12 @@ def test_delete_selected_refuses_and_deletes_nothing_when_strength_would_go_nega
 
     response = editor_client.post(
         EVENTS,
-        {"action": "delete_selected", "_selected_action": [arrived.pk, second.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [arrived.pk, second.pk],
+            "post": "yes",
+            "change_reason": "Recorded twice",
+        },
         follow=True,
     )
 
@@ -362,7 +382,13 @@ def test_delete_selected_deletes_events_and_rebuilds_the_strength(
     event(mission, kenya, source, "2024-09-01", "departure", 50)
 
     response = editor_client.post(
-        EVENTS, {"action": "delete_selected", "_selected_action": [later.pk], "post": "yes"}
+        EVENTS,
+        {
+            "action": "delete_selected",
+            "_selected_action": [later.pk],
+            "post": "yes",
+            "change_reason": "Recorded twice",
+        },
     )
 
     assert response.status_code == 302

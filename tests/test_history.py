@@ -44,7 +44,7 @@ def form_data(record, **changes) -> dict:
         if name == "id" or value is None or value is False:
             continue  # empty fields and unticked boxes are not posted
         data[name] = value.isoformat() if isinstance(value, datetime.date) else value
-    return data
+    return {"change_reason": "Corrected per the briefing", **data}
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_adding_in_the_admin_records_who_when_and_the_values(name, editor_client
         changes = {"date": "2024-07-16"}
     before = timezone.now()
 
-    response = editor_client.post(url(name, "add"), form_data(template, **changes))
+    response = editor_client.post(
+        url(name, "add"), form_data(template, change_reason="", **changes)
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     added = MODELS[name].objects.latest("pk")
@@ -101,7 +103,7 @@ def test_adding_in_the_admin_records_who_when_and_the_values(name, editor_client
     assert created.history_type == "+"
     assert created.history_user == editor
     assert before <= created.history_date <= timezone.now()
-    assert created.history_change_reason is None
+    assert created.history_change_reason == "Added in the admin"
     assert model_to_dict(created.instance) == model_to_dict(added)
 
 
@@ -134,7 +136,9 @@ def test_deleting_in_the_admin_records_who_and_the_last_values(
     if name == "source":
         Mission.objects.update(source=None)
 
-    response = admin_client.post(url(name, "delete", record.pk), {"post": "yes"})
+    response = admin_client.post(
+        url(name, "delete", record.pk), {"post": "yes", "change_reason": "Recorded twice"}
+    )
 
     assert response.status_code == 302
     assert not MODELS[name].objects.filter(pk=record.pk).exists()
@@ -161,7 +165,12 @@ def test_delete_selected_records_every_deleted_row(name, editor_client, editor, 
 
     response = editor_client.post(
         url(name, "changelist"),
-        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.pk, second.pk],
+            "post": "yes",
+            "change_reason": "Recorded twice",
+        },
     )
 
     assert response.status_code == 302
@@ -192,7 +201,10 @@ def test_a_refused_delete_leaves_no_history(editor_client, records, mission, ken
         source=source,
     )
 
-    editor_client.post(url("deploymentevent", "delete", arrival.pk), {"post": "yes"})
+    editor_client.post(
+        url("deploymentevent", "delete", arrival.pk),
+        {"post": "yes", "change_reason": "Recorded twice"},
+    )
 
     assert [v.history_type for v in versions(arrival)] == ["+"]
 

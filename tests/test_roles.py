@@ -49,6 +49,7 @@ def new_event_form(mission, kenya, source) -> dict:
         "personnel": "200",
         "source": source.pk,
         "notes": "",
+        "change_reason": "Figure corrected",
     }
 
 
@@ -125,13 +126,24 @@ def test_analysts_cannot_add_change_or_delete(analyst_client, arrival, mission, 
     arrival.refresh_from_db()
     assert arrival.personnel == 400
 
-    assert analyst_client.post(delete_url(arrival), {"post": "yes"}).status_code == 403
+    assert (
+        analyst_client.post(
+            delete_url(arrival), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 403
+    )
     assert DeploymentEvent.objects.count() == 1
 
 
 def test_analysts_have_no_delete_action(analyst_client, arrival):
     response = analyst_client.post(
-        EVENTS, {"action": "delete_selected", "_selected_action": [arrival.pk], "post": "yes"}
+        EVENTS,
+        {
+            "action": "delete_selected",
+            "_selected_action": [arrival.pk],
+            "post": "yes",
+            "change_reason": "Recorded twice",
+        },
     )
 
     assert response.status_code in (200, 302)  # the action is not one of theirs
@@ -156,13 +168,28 @@ def test_editors_add_change_and_delete_events(editor_client, arrival, mission, k
     arrival.refresh_from_db()
     assert arrival.personnel == 390
 
-    assert editor_client.post(delete_url(arrival), {"post": "yes"}).status_code == 302
+    assert (
+        editor_client.post(
+            delete_url(arrival), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 302
+    )
     assert DeploymentEvent.objects.count() == 1
 
 
 def test_editors_delete_pledges_and_sources(editor_client, pledge, source):
-    assert editor_client.post(delete_url(pledge), {"post": "yes"}).status_code == 302
-    assert editor_client.post(delete_url(source), {"post": "yes"}).status_code == 302
+    assert (
+        editor_client.post(
+            delete_url(pledge), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 302
+    )
+    assert (
+        editor_client.post(
+            delete_url(source), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 302
+    )
     assert not Pledge.objects.exists()
 
 
@@ -171,7 +198,12 @@ def test_editors_add_countries_but_never_delete_them(editor_client, kenya):
     assert editor_client.post(add, {"iso3": "JAM", "iso2": "", "name": ""}).status_code == 302
     assert Country.objects.filter(iso3="JAM").exists()
 
-    assert editor_client.post(delete_url(kenya), {"post": "yes"}).status_code == 403
+    assert (
+        editor_client.post(
+            delete_url(kenya), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 403
+    )
     assert Country.objects.filter(iso3="KEN").exists()
 
 
@@ -180,7 +212,12 @@ def test_editors_change_missions_but_never_delete_them(editor_client, mission):
     assert response.status_code == 200
     assert 'name="_save"' in response.text
 
-    assert editor_client.post(delete_url(mission), {"post": "yes"}).status_code == 403
+    assert (
+        editor_client.post(
+            delete_url(mission), {"post": "yes", "change_reason": "Recorded twice"}
+        ).status_code
+        == 403
+    )
     assert Mission.objects.filter(pk=mission.pk).exists()
 
 

@@ -13,30 +13,23 @@ a record sees its history; only whoever may change it may revert it.
 
 from __future__ import annotations
 
-import re
-
 import pycountry
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.http import urlencode
 
 from mss_tracker.tracker import admin_imports  # noqa: F401 (registers the Imports list)
+from mss_tracker.tracker.admin_audit import AuditedAdmin
 from mss_tracker.tracker.admin_carry_over import CarryOverMixin
 from mss_tracker.tracker.admin_csv import CsvImportExportMixin
+from mss_tracker.tracker.admin_forms import DeploymentEventForm, PledgeForm
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength
-
-UNEXPECTED_INTEGRITY_ERROR = (
-    "This record conflicts with another one and could not be saved (%(error)s). "
-    "Check for a duplicate of it and correct that one instead."
-)
 
 
 class CountryForm(forms.ModelForm):
@@ -74,71 +67,6 @@ class CountryForm(forms.ModelForm):
         return cleaned
 
 
-class DeploymentEventForm(forms.ModelForm):
-    class Meta:
-        model = DeploymentEvent
-        fields = [
-            "mission",
-            "country",
-            "date",
-            "date_precision",
-            "kind",
-            "personnel_type",
-            "personnel",
-            "disputed",
-            "source",
-            "notes",
-        ]
-
-    def _post_clean(self) -> None:
-        # The instance is built and its fields and constraints validated here; only a
-        # valid instance is worth replaying against its timeline.
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance.validate_timeline()
-        except NegativeStrength as error:
-            self.add_error(None, error)
-        except IntegrityError as error:
-            self.add_error(None, UNEXPECTED_INTEGRITY_ERROR % {"error": error})
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's History page (a diff per version), with reverting kept to editors.
-
-    simple-history's version page saves a POSTed form for anyone allowed to *view* the
-    history, relying on the hidden Revert button; here a POST needs the change
-    permission, and reverting a deleted record the add permission too.
-    """
-
-    def _ids_or_404(self, object_id: str, version_id: str | None = None) -> None:
-        """An id in a history URL that cannot name a record (`abc` for a number) is a 404,
-        as it is on the change page; simple-history would query with it and fail."""
-        try:
-            self.model._meta.pk.to_python(unquote(object_id))
-        except ValidationError:
-            raise Http404("No such record.") from None
-        if version_id is not None and not re.fullmatch(r"[0-9]{1,18}", version_id):
-            raise Http404("No such version.")
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        self._ids_or_404(object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
-    ) -> HttpResponse:
-        self._ids_or_404(object_id, version_id)
-        if request.method == "POST":
-            exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
-            if not self.has_change_permission(request) or (
-                not exists and not self.has_add_permission(request)
-            ):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     form = CountryForm
@@ -152,7 +80,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(AuditedAdmin):
     list_display = ["publisher", "title", "published_on", "url"]
     search_fields = ["publisher", "title", "url"]
     date_hierarchy = "published_on"
@@ -160,7 +88,8 @@ class SourceAdmin(HistoryAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(CarryOverMixin, HistoryAdmin):
+class MissionAdmin(CarryOverMixin, AuditedAdmin):
+    actions = [*CarryOverMixin.actions, "delete_selected"]
     list_display = [
         "acronym",
         "name",
@@ -180,8 +109,12 @@ class MissionAdmin(CarryOverMixin, HistoryAdmin):
     autocomplete_fields = ["host_country", "lead_country", "source"]
 
 
-class DatedRecordAdmin(HistoryAdmin):
-    """What the pledge and event lists share: filters, search, dates, sources."""
+class DatedRecordAdmin(AuditedAdmin):
+    """What the pledge and event lists share: filters, search, dates, sources.
+
+    The lists fit a 1280 px screen: the mission's short code, the source's publisher only,
+    the figures near the start.
+    """
 
     list_select_related = ["mission", "country", "source"]
     search_fields = [
@@ -196,26 +129,61 @@ class DatedRecordAdmin(HistoryAdmin):
     readonly_fields = ["uuid"]  # the record's id in CSV and JSON: given once, never edited
     list_per_page = 100
     show_full_result_count = False  # one COUNT(*) per page view is enough
+    # "Save and add another" starts the next record with these values of the last one.
+    kept_for_the_next = ["mission", "country", "source", "date", "date_precision"]
 
     @admin.display(description="date", ordering="date")
     def date_shown(self, obj: Pledge | DeploymentEvent) -> str:
         return obj.date_display
 
+    @admin.display(description="mission", ordering="mission__acronym")
+    def mission_code(self, obj: Pledge | DeploymentEvent) -> str:
+        return obj.mission.acronym
+
+    @admin.display(description="source", ordering="source__publisher")
+    def source_publisher(self, obj: Pledge | DeploymentEvent) -> str:
+        return obj.source.publisher
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if form.moved_date is not None:
+            typed, stored = form.moved_date
+            where = "1 January" if obj.date_precision == "year" else "the 1st of the month"
+            self.message_user(
+                request,
+                f"The date is stored as {stored.isoformat()} (you typed {typed.isoformat()}): "
+                f"a {obj.date_precision}-precision date is recorded on {where}.",
+                messages.INFO,
+            )
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None) -> HttpResponse:
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and isinstance(response, HttpResponseRedirect):
+            kept = {}
+            for name in self.kept_for_the_next:
+                value = getattr(obj, obj._meta.get_field(name).attname)
+                kept[name] = value.isoformat() if hasattr(value, "isoformat") else value
+            separator = "&" if "?" in response["Location"] else "?"
+            response["Location"] += separator + urlencode(kept)
+        return response
+
 
 @admin.register(Pledge)
 class PledgeAdmin(CsvImportExportMixin, DatedRecordAdmin):
+    form = PledgeForm
     list_display = [
         "date_shown",
-        "mission",
         "country",
         "personnel_type",
         "personnel_shown",
+        "mission_code",
         "disputed",
-        "source",
+        "source_publisher",
     ]
     list_filter = ["mission", ("country", admin.RelatedOnlyFieldListFilter), "personnel_type"]
     list_filter += ["disputed", "date_precision"]
     ordering = ["-date", "country__name", "personnel_type"]
+    actions = [*CsvImportExportMixin.actions, "delete_selected"]
 
     @admin.display(description="personnel", ordering="personnel")
     def personnel_shown(self, obj: Pledge) -> str:
@@ -227,20 +195,19 @@ class DeploymentEventAdmin(CsvImportExportMixin, DatedRecordAdmin):
     form = DeploymentEventForm
     list_display = [
         "date_shown",
-        "mission",
         "country",
         "kind",
         "personnel_type",
         "personnel",
         "strength_after_shown",
+        "mission_code",
         "disputed",
-        "source",
+        "source_publisher",
     ]
     list_filter = ["mission", ("country", admin.RelatedOnlyFieldListFilter), "kind"]
     list_filter += ["personnel_type", "disputed", "date_precision"]
     ordering = ["-date", "country__name", "personnel_type", "-pk"]
-    # Named like the site-wide action, so this one replaces it (keeping the CSV mixin's).
-    actions = [*getattr(CsvImportExportMixin, "actions", ()), "delete_selected"]
+    actions = [*CsvImportExportMixin.actions, "delete_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DeploymentEvent]:
         return super().get_queryset(request).with_strength_after()
@@ -288,17 +255,19 @@ class DeploymentEventAdmin(CsvImportExportMixin, DatedRecordAdmin):
     def delete_selected(
         self, request: HttpRequest, queryset: QuerySet[DeploymentEvent]
     ) -> HttpResponse | None:
-        """Django's "delete selected", refused when what is left of a timeline would go negative."""
-        if request.POST.get("post"):
+        """Delete selected, refused when what is left of a timeline would go negative."""
+        if request.POST.get("post") and request.POST.get("change_reason", "").strip():
             try:
                 _check_deletion(queryset)
             except NegativeStrength as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return None
-        return admin_actions.delete_selected(self, request, queryset)
+        return super().delete_selected(request, queryset)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DeploymentEvent]) -> None:
-        DeploymentEvent.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))).delete()
+        # Without the list's annotation, which a DELETE cannot carry.
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, DeploymentEvent.objects.filter(pk__in=pks))
 
 
 class _RollBack(Exception):

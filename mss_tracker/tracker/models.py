@@ -337,6 +337,41 @@ class Pledge(DatedRecord):
         figure = "no number" if self.personnel is None else f"{self.personnel:,}"
         return f"{self.country_id} {self.personnel_type} pledge of {figure}, {self.date_display}"
 
+    def figure_it_makes_unknown(self) -> Pledge | None:
+        """The numeric pledge that saving this one without a number would supersede.
+
+        That is the pledge in force on this one's date as stored now (this pledge's own
+        stored version included: blanking a figure replaces it), when it has a number;
+        None when this pledge has a number or nothing numeric is in force.
+        """
+        if self.personnel is not None or None in (
+            self.mission_id,
+            self.country_id,
+            self.personnel_type or None,
+            self.date,
+        ):
+            return None
+        in_force = (
+            Pledge.objects.filter(
+                mission_id=self.mission_id,
+                country_id=self.country_id,
+                personnel_type=self.personnel_type,
+                date__lte=self.date,
+            )
+            .select_related("country")
+            .order_by("-date")
+            .first()
+        )
+        return in_force if in_force is not None and in_force.personnel is not None else None
+
+    @staticmethod
+    def unknown_figure_warning(replaced: Pledge) -> str:
+        """ "this makes Kenya's pledged police unknown, replacing 1,000 pledged on 25 Jul 2023"."""
+        return (
+            f"this makes {replaced.country.name}'s pledged {replaced.personnel_type} unknown, "
+            f"replacing {replaced.personnel:,} pledged on {replaced.date_display}"
+        )
+
 
 class DeploymentEventQuerySet(models.QuerySet):
     def delete(self):

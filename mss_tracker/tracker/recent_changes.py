@@ -1,0 +1,179 @@
+"""Recent changes: every recorded change to missions, sources, pledges and events, newest
+first, across the four audit histories (django-simple-history's historical tables).
+
+Each change says who, when, which record, the fields it changed (before → after) and why;
+a deleted record links to its last version, from which it can be viewed and restored.
+
+A page costs a fixed number of queries whatever the length of history: per kind of record
+one count, one query for the keys of the newest rows (merged across kinds in Python), one
+for those rows and one for the versions before them; then one for which deleted records
+are still gone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.urls import reverse
+
+from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
+
+PER_PAGE = 50
+KINDS: dict[str, type[models.Model]] = {
+    "mission": Mission,
+    "source": Source,
+    "pledge": Pledge,
+    "event": DeploymentEvent,
+}
+ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Change:
+    kind: str
+    version: models.Model  # the historical row
+    action: str
+    fields: list[FieldChange] = field(default_factory=list)
+    record_url: str = ""
+    restore_url: str = ""  # a deleted record's last version, to view and restore it
+
+    @property
+    def record(self) -> str:
+        return str(self.version.instance)
+
+
+def kinds_for(user: AbstractBaseUser) -> list[str]:
+    """The kinds of record whose history `user` may read (their view permission)."""
+    return [
+        kind
+        for kind, model in KINDS.items()
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    ]
+
+
+def _history(
+    kind: str, user_id: int | None, since: datetime.date | None, until: datetime.date | None
+):
+    rows = KINDS[kind].history.all()
+    if user_id is not None:
+        rows = rows.filter(history_user_id=user_id)
+    if since is not None:
+        rows = rows.filter(history_date__date__gte=since)
+    if until is not None:
+        rows = rows.filter(history_date__date__lte=until)
+    return rows.order_by("-history_date", "-history_id")
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _field_changes(model: type[models.Model], before, after) -> list[FieldChange]:
+    changes = []
+    for tracked in model.history.model.tracked_fields:
+        if not tracked.editable:
+            continue
+        old, new = getattr(before, tracked.attname), getattr(after, tracked.attname)
+        if old != new:
+            label = str(tracked.verbose_name)
+            changes.append(FieldChange(label, _shown(old), _shown(new)))
+    return changes
+
+
+def recent_changes(
+    kinds: list[str],
+    page: int = 1,
+    user_id: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> tuple[list[Change], int]:
+    """The changes on `page` (newest first) and how many there are in all."""
+    total = 0
+    keys = []
+    wanted = page * PER_PAGE
+    for kind in kinds:
+        rows = _history(kind, user_id, since, until)
+        total += rows.count()
+        newest_of_kind = rows.values_list("history_date", "history_id")[:wanted]
+        keys.append([(date, history_id, kind) for date, history_id in newest_of_kind])
+    newest = heapq.merge(*keys, reverse=True)
+    chosen = list(newest)[(page - 1) * PER_PAGE : wanted]
+
+    changes: list[Change] = []
+    for kind in kinds:
+        ids = [history_id for _, history_id, k in chosen if k == kind]
+        if ids:
+            changes.extend(_changes_of(kind, ids))
+    changes.sort(key=lambda c: (c.version.history_date, c.version.history_id), reverse=True)
+    _link_deleted(changes)
+    return changes, total
+
+
+def _changes_of(kind: str, history_ids: list[int]) -> list[Change]:
+    model = KINDS[kind]
+    versions = list(model.history.filter(history_id__in=history_ids).select_related("history_user"))
+    record_ids = {version.id for version in versions}
+    earlier: dict[int, list] = {}
+    for older in model.history.filter(id__in=record_ids).order_by("history_date", "history_id"):
+        earlier.setdefault(older.id, []).append(older)
+    name = model._meta.model_name
+    changes = []
+    for version in versions:
+        change = Change(kind=kind, version=version, action=ACTIONS[version.history_type])
+        before = [
+            older
+            for older in earlier.get(version.id, [])
+            if (older.history_date, older.history_id) < (version.history_date, version.history_id)
+        ]
+        if version.history_type == "~" and before:
+            change.fields = _field_changes(model, before[-1], version)
+        change.record_url = reverse(f"admin:tracker_{name}_history", args=[version.id])
+        changes.append(change)
+    return changes
+
+
+def _link_deleted(changes: list[Change]) -> None:
+    """A deletion of a record that is still gone links to the version that restores it."""
+    deleted: dict[str, set[int]] = {}
+    for change in changes:
+        if change.action == "deleted":
+            deleted.setdefault(change.kind, set()).add(change.version.id)
+    if not deleted:
+        return
+    query = None
+    for kind, ids in deleted.items():
+        model = KINDS[kind]
+        rows = (
+            model.objects.filter(pk__in=ids)
+            .annotate(kind=models.Value(kind))
+            .order_by()
+            .values_list("kind", "pk")
+        )
+        query = rows if query is None else query.union(rows, all=True)
+    existing = set(query)
+    for change in changes:
+        if change.action == "deleted" and (change.kind, change.version.id) not in existing:
+            name = KINDS[change.kind]._meta.model_name
+            change.restore_url = reverse(
+                f"admin:tracker_{name}_simple_history",
+                args=[change.version.id, change.version.history_id],
+            )
