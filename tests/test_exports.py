@@ -224,7 +224,7 @@ def test_text_cells_are_formula_safe_but_numbers_are_not_touched(client, sample,
             notes=prefix,
         )
     _response, rows = download(client, events_url(), type="civilian")
-    notes = sorted(row[-1] for row in rows[1:])
+    notes = sorted(row[EVENT_COLUMNS.index("notes")] for row in rows[1:])
     assert notes == sorted(
         ['\'=HYPERLINK("http://evil")', "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "'\nx"]
     )
@@ -265,6 +265,7 @@ def test_the_exported_sample_files_are_the_sample_files(client, sample):
     ]:
         shipped = list(csv.reader(io.StringIO((SAMPLE_DATA_DIR / f"{kind}.csv").read_text())))
         _response, rows = download(client, url)
-        assert sorted(rows[1:]) == sorted(
+        exported = [row[: len(shipped[0])] for row in rows[1:]]  # the shipped files have no id
+        assert sorted(exported) == sorted(
             r for r in shipped[1:] if kind == "missions" or r[2] == "mss"
         )

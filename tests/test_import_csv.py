@@ -260,18 +260,19 @@ def test_it_rejects_a_different_pledge_on_a_recorded_date(mission):
     import_csv("pledges", pledges_file({}))
     result = import_csv("pledges", pledges_file({"personnel": "900"}))
     (message,) = messages(result)
-    assert message.startswith("line 2, column personnel: a different pledge for KEN police on")
-    assert "personnel 1000 recorded, 900 in the file" in message
-    assert Pledge.objects.get().personnel == 1000
+    pledge = Pledge.objects.get()
+    assert message == (
+        "line 2: this looks like a correction of the pledge of 1,000 KEN police on "
+        f"2024-06-25 (AP, id {pledge.uuid}); put its id in the id column to change it; "
+        "if it is a separate event, record it in the admin"
+    )
+    assert pledge.personnel == 1000
 
 
 def test_it_rejects_an_event_recorded_with_other_notes(mission):
     import_csv("events", events_file({}))
     result = import_csv("events", events_file({"notes": "changed"}))
-    assert (
-        "already recorded with other values (notes (empty) recorded, changed in the file)"
-        in (messages(result)[0])
-    )
+    assert "line 2: this looks like a correction of the arrival of" in messages(result)[0]
 
 
 def test_it_rejects_a_source_date_that_contradicts_the_recorded_one(mission):
@@ -327,7 +328,7 @@ def test_it_refuses_a_file_over_the_size_limit_saying_the_limit(mission, setting
 def test_it_rejects_a_row_with_the_wrong_number_of_values(mission):
     data = events_file({}) + b"2024-07-01,day,mss\r\n"
     assert messages(import_csv("events", data)) == [
-        "line 3: 3 values, expected 14 (one per column of the header); check for an unquoted "
+        "line 3: 3 values, expected 15 (one per column of the header); check for an unquoted "
         "comma or a missing quote."
     ]
 
@@ -386,10 +387,22 @@ def test_it_rejects_an_unknown_successor_and_an_end_before_the_start(db):
     assert not Mission.objects.exists()
 
 
-def test_it_rejects_a_recorded_mission_with_other_values(db):
+def test_a_recorded_mission_with_other_values_is_updated_by_its_slug(db):
     import_csv("missions", csv_bytes(MISSION_COLUMNS, MISSION, GSF))
-    result = import_csv("missions", csv_bytes(MISSION_COLUMNS, GSF | {"authorized_ceiling": "1"}))
-    assert "authorized_ceiling 5550 recorded, 1 in the file" in messages(result)[0]
+    data = csv_bytes(MISSION_COLUMNS, GSF | {"authorized_ceiling": "1"})
+
+    preview = import_csv("missions", data, dry_run=True)
+    assert preview.ok and preview.updated_lines == [2]
+    (update,) = preview.updates
+    assert [(c.column, c.before, c.after) for c in update.changes] == [
+        ("authorized_ceiling", "5550", "1")
+    ]
+
+    result = import_csv("missions", data, reason="CSV import: missions.csv")
+    assert result.ok and result.updated == 1
+    gsf = Mission.objects.get(slug="gsf")
+    assert gsf.authorized_ceiling == 1
+    assert gsf.history.latest("history_date").history_change_reason == "CSV import: missions.csv"
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
 from mss_tracker.tracker.admin_csv import line_ranges
+from mss_tracker.tracker.csv.spec import COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
 from mss_tracker.tracker.tasks import result_from_json, run_import
 
@@ -97,6 +98,11 @@ class ImportJobAdmin(admin.ModelAdmin):
             "may_act": _may_act_on(request, job),
             "new_ranges": line_ranges(result.new_lines) if result else "",
             "present_ranges": line_ranges(result.present_lines) if result else "",
+            "column_list": COLUMNS[job.kind],
+            "new_rows": [
+                (line, [cells.get(column, "") for column in COLUMNS[job.kind]])
+                for line, cells in (result.new_rows if result else [])
+            ],
             "changelist_url": reverse(f"admin:tracker_{_MODELS[job.kind]}_changelist"),
             "upload_url": reverse(f"admin:tracker_{_MODELS[job.kind]}_import_csv"),
         }

@@ -111,10 +111,15 @@ class ImportJob(models.Model):
         return self.created_at + PREVIEW_LIFETIME
 
     @property
+    def updated_rows(self) -> int:
+        """Rows whose id names a record they correct (from the stored result)."""
+        return len((self.result or {}).get("updated_lines", []))
+
+    @property
     def can_confirm(self) -> bool:
         return (
             self.status == ImportStatus.CHECKED
-            and self.new_rows > 0
+            and (self.new_rows > 0 or self.updated_rows > 0)
             and timezone.now() < self.expires_at
         )
 

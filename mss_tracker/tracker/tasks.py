@@ -18,7 +18,13 @@ from django.db import connection, connections
 from django.tasks import task
 from django.utils import timezone
 
-from mss_tracker.tracker.csv.errors import ErrorList, ImportResult, RowError
+from mss_tracker.tracker.csv.errors import (
+    ErrorList,
+    FieldChange,
+    ImportResult,
+    RowError,
+    RowUpdate,
+)
 from mss_tracker.tracker.csv.importer import BULK_BATCH
 from mss_tracker.tracker.csv.importing import import_csv, import_reason
 from mss_tracker.tracker.import_jobs import FINISHED, ImportJob, ImportStatus
@@ -42,6 +48,16 @@ def result_from_json(stored: dict | None) -> ImportResult | None:
     errors.unlisted = stored.get("errors_unlisted", 0)
     errors.stopped_at = stored.get("errors_stopped_at")
     values["errors"] = errors
+    values["warnings"] = [RowError(**warning) for warning in values.get("warnings", [])]
+    values["new_rows"] = [tuple(row) for row in values.get("new_rows", [])]
+    values["updates"] = [
+        RowUpdate(
+            line=update["line"],
+            record=update["record"],
+            changes=tuple(FieldChange(**change) for change in update["changes"]),
+        )
+        for update in values.get("updates", [])
+    ]
     return ImportResult(**values)
 
 
@@ -152,7 +168,7 @@ def preview_import(job_id: int) -> str:
     job.checked_at = timezone.now()
     if not result.ok:
         _finish(job, ImportStatus.INVALID, checked_at=job.checked_at)
-    elif not result.new_lines:  # every row is already recorded: nothing to confirm
+    elif not (result.new_lines or result.updated_lines):  # every row is already recorded
         _finish(job, ImportStatus.PRESENT, checked_at=job.checked_at)
     else:
         _finish(job, ImportStatus.CHECKED, checked_at=job.checked_at)

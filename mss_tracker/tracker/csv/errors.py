@@ -74,22 +74,59 @@ class ErrorList(list):
         return ""
 
 
+PREVIEW_ROWS = 50  # rows to create, and rows to update, shown in a preview (each)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    column: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RowUpdate:
+    """A row whose id names a recorded record that it changes."""
+
+    line: int
+    record: str  # the record as it is now, in words
+    changes: tuple[FieldChange, ...]
+
+
 @dataclass
 class ImportResult:
     """What an import found and did. `new_lines` are the rows it creates (or would create
-    on a dry run or a preview), `present_lines` those already in the database."""
+    on a dry run or a preview), `updated_lines` the rows whose id names a record they
+    change, `present_lines` those already in the database. `new_rows` and `updates` are
+    the first PREVIEW_ROWS of each, to show; `warnings` do not stop the import."""
 
     kind: str
     dry_run: bool = False
     rows: int = 0
     new_lines: list[int] = field(default_factory=list)
+    updated_lines: list[int] = field(default_factory=list)
     present_lines: list[int] = field(default_factory=list)
     errors: ErrorList = field(default_factory=ErrorList)
+    warnings: list[RowError] = field(default_factory=list)
+    new_rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    updates: list[RowUpdate] = field(default_factory=list)
     written: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.errors, ErrorList):
             self.errors = ErrorList(self.errors, stop=False)
+
+    @property
+    def updated(self) -> int:
+        return len(self.updated_lines) if self.written else 0
+
+    @property
+    def unshown_new(self) -> int:
+        return len(self.new_lines) - len(self.new_rows)
+
+    @property
+    def unshown_updates(self) -> int:
+        return len(self.updated_lines) - len(self.updates)
 
     @property
     def ok(self) -> bool:
@@ -111,9 +148,10 @@ class ImportResult:
                 f"{self.kind}: {count:,} error{'s' if count != 1 else ''} in "
                 f"{self.rows:,} rows; nothing was written."
             )
-        verb = "would be created" if self.dry_run else "created"
+        verb = "would be " if self.dry_run else ""
+        updated = f"{len(self.updated_lines)} {verb}updated, " if self.updated_lines else ""
         return (
-            f"{self.kind}: {self.rows} rows, {len(self.new_lines)} {verb}, "
+            f"{self.kind}: {self.rows} rows, {len(self.new_lines)} {verb}created, {updated}"
             f"{len(self.present_lines)} already present."
         )
 

@@ -1,27 +1,37 @@
-"""Import events.csv, then rebuild every timeline it touched (never negative)."""
+"""Import events.csv, then rebuild every timeline it touched (never negative); a row with
+an `id` corrects the event it names (csv.corrections)."""
 
 from __future__ import annotations
 
+from mss_tracker.tracker.csv.corrections import check_repeated_id, correction_refused
 from mss_tracker.tracker.csv.errors import RowError
 from mss_tracker.tracker.csv.importer import (
     SOURCE_FIELDS,
     DatedImporter,
-    differences,
     missions_by_slug,
 )
 from mss_tracker.tracker.models import DeploymentEvent, EventKind
 from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
 
 EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
+_COMPARED = ("personnel", "date_precision", "disputed", "notes")
 
 
 class EventImporter(DatedImporter):
+    def describe(self, stored: dict) -> str:
+        kind = EventKind(stored["kind"]).label.lower()
+        return (
+            f"the {kind} of {stored['personnel']:,} {stored['country_id']} "
+            f"{stored['personnel_type']} on {stored['date'].isoformat()} "
+            f"({stored['source'][0]}, id {stored['uuid']})"
+        )
+
     def plan(self, rows):
         parsed = self.prepare(rows)
-        missions = missions_by_slug(parsed)
+        self.slug_missions = missions_by_slug(parsed)
         records = []
         for row in self.progress(parsed, len(parsed), "checking events"):
-            record = self.read_common(row, missions)
+            record = self.read_common(row, self.slug_missions)
             kind = row.choice("event", EVENT_KINDS)
             minimum = 0 if kind == EventKind.STRENGTH_REPORT else 1
             what = (
@@ -36,7 +46,10 @@ class EventImporter(DatedImporter):
                 records.append((row, record))
         self.sources.load()
         self.sources.check_dates(self.errors)
-        recorded: dict[tuple, tuple] = {}
+        by_id = self.by_id(DeploymentEvent, records, extra=("kind",))
+        # Recorded events by their identity (DESIGN: mission, country, type, kind, date and
+        # source); several may share one (two arrivals of one day, one source).
+        recorded: dict[tuple, list[dict]] = {}
         reports: dict[tuple, tuple] = {}
         scope = DeploymentEvent.objects.filter(
             mission_id__in={record["mission_id"] for _row, record in records},
@@ -44,24 +57,42 @@ class EventImporter(DatedImporter):
         ).values_list(
             *("mission_id", "country_id", "personnel_type", "date", "kind", "personnel"),
             *SOURCE_FIELDS,
-            *("date_precision", "disputed", "notes"),
+            *("date_precision", "disputed", "notes", "uuid"),
         )
         for m, c, t, d, kind, personnel, p, ti, u, *values in scope.iterator(chunk_size=5000):
-            recorded[(m, c, t, d, kind, personnel, (p, ti, u))] = tuple(values)
+            stored = {
+                "country_id": c,
+                "personnel_type": t,
+                "date": d,
+                "kind": kind,
+                "personnel": personnel,
+                "source": (p, ti, u),
+                "date_precision": values[0],
+                "disputed": values[1],
+                "notes": values[2],
+                "uuid": values[3],
+            }
+            recorded.setdefault((m, c, t, d, kind, (p, ti, u)), []).append(stored)
             if kind == EventKind.STRENGTH_REPORT:
                 reports[(m, c, t, d)] = (personnel, p)
         seen: dict[tuple, int] = {}
+        seen_ids: dict = {}
         seen_reports: dict[tuple, int] = {}
-        self.new = []
         for row, record in records:
+            if not check_repeated_id(row, record["uuid"], seen_ids):
+                continue
+            if record["uuid"] in by_id:
+                self.update_or_present(row, record, by_id[record["uuid"]])
+                continue
             timeline_day = (
                 record["mission_id"],
                 record["country_id"],
                 record["personnel_type"],
                 record["date"],
             )
+            identity = (*timeline_day, record["kind"], record["source"])
             key = (*timeline_day, record["kind"], record["personnel"], record["source"])
-            values = (record["date_precision"], record["disputed"], record["notes"])
+            values = tuple(record[name] for name in _COMPARED)
             what = (
                 f"{record['country_id']} {record['personnel_type']} on {record['date'].isoformat()}"
             )
@@ -74,23 +105,12 @@ class EventImporter(DatedImporter):
                 )
                 continue
             seen[key] = row.line
-            if key in recorded:
-                if recorded[key] == values:
+            if identity in recorded:
+                same = recorded[identity]
+                if any(tuple(stored[name] for name in _COMPARED) == values for stored in same):
                     self.result.present_lines.append(row.line)
                 else:
-                    old = recorded[key]
-                    diff = differences(
-                        {
-                            "date_precision": (old[0], values[0]),
-                            "disputed": (old[1], values[1]),
-                            "notes": (old[2], values[2]),
-                        }
-                    )
-                    row.error(
-                        None,
-                        f"this {record['kind']} of {what} from this source is already "
-                        f"recorded with other values ({diff}); correct it in the admin.",
-                    )
+                    correction_refused(row, self.describe(same[0]))
                 continue
             if is_report and timeline_day in reports:
                 personnel, publisher = reports[timeline_day]
@@ -110,20 +130,27 @@ class EventImporter(DatedImporter):
             if is_report:
                 seen_reports[timeline_day] = row.line
             self.new.append((row.line, record))
-        self.result.new_lines = [line for line, _record in self.new]
+        self.finish_plan({row.line: row for row, _record in records})
 
     def write(self):
         self.bulk_create(DeploymentEvent, self.records())
-        keys = {(r["mission_id"], r["country_id"], r["personnel_type"]) for _l, r in self.new}
+        self.apply_updates(DeploymentEvent)
+        keys = {
+            (r["mission_id"], r["country_id"], r["personnel_type"]) for r in self._written_records()
+        }
+        keys |= {
+            (s["mission_id"], s["country_id"], s["personnel_type"]) for _row, _r, s in self.updates
+        }
         rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
 
     def negative_strength_error(self, exc: NegativeStrength) -> RowError:
         """The file's row that drives the timeline below zero: the one on that date, or
         else the latest before it (a back-dated report or departure)."""
         mission_id, country, personnel_type = exc.timeline_key
+        written = [*self.new, *((row.line, record) for row, record, _s in self.updates)]
         lines = sorted(
             (record["date"], line)
-            for line, record in self.new
+            for line, record in written
             if (record["mission_id"], record["country_id"], record["personnel_type"])
             == (mission_id, country, personnel_type)
         )

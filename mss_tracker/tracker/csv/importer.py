@@ -10,15 +10,24 @@ the rows into new, present and wrong — and `write`s only when the whole file i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
+from django.utils import timezone
 
 from mss_tracker.tracker.csv.cells import cell
 from mss_tracker.tracker.csv.copy_from import copy_records
-from mss_tracker.tracker.csv.errors import ImportResult, Progress, RowError
+from mss_tracker.tracker.csv.corrections import field_changes, stored_by_id
+from mss_tracker.tracker.csv.errors import (
+    PREVIEW_ROWS,
+    ImportResult,
+    Progress,
+    RowError,
+    RowUpdate,
+)
 from mss_tracker.tracker.csv.row import Row, SourceKey
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
@@ -180,6 +189,7 @@ class DatedImporter(Importer):
     """What pledges and events share: mission, country, type, dates, flags and source."""
 
     def read_common(self, row: Row, missions: dict[str, tuple[int, str]]) -> dict | None:
+        record_id = row.record_id()
         mission_id = find_mission(row, missions)
         country = row.country("country_iso3")
         day, precision = row.precise_date()
@@ -202,6 +212,7 @@ class DatedImporter(Importer):
             "disputed": disputed,
             "notes": notes,
             "source": source[0],
+            "uuid": record_id,
         }
 
     pledges = False  # DESIGN.md "Dates must be possible": pledges may precede the start
@@ -215,17 +226,78 @@ class DatedImporter(Importer):
     def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> list[Row]:
         self.missions: dict[int, Mission] = {}
         self.sources = Sources()
+        self.new: list[tuple[int, dict]] = []
+        self.updates: list[tuple[Row, dict, dict]] = []  # row, its record, the stored one
         return [Row(line, cells, self.errors) for line, cells in rows]
 
+    def by_id(self, model, records: list[tuple[Row, dict]], extra: Sequence[str] = ()) -> dict:
+        """The recorded values of the records the file's ids name (by id), and the slugs
+        of their missions (for showing a change of mission)."""
+        stored = stored_by_id(model, {r["uuid"] for _row, r in records if r["uuid"]}, extra)
+        self.slugs = {r["mission_id"]: r["mission_slug"] for r in stored.values()}
+        self.slugs.update({pk: slug for slug, (pk, _acronym) in self.slug_missions.items()})
+        return stored
+
+    def update_or_present(self, row: Row, record: dict, stored: dict) -> None:
+        if field_changes(stored, record, self.slugs):
+            self.updates.append((row, record, stored))
+        else:
+            self.result.present_lines.append(row.line)
+
+    def describe(self, stored: dict) -> str:
+        raise NotImplementedError
+
+    def finish_plan(self, rows: dict[int, Row]) -> None:
+        """The lines to create and update, and the first of each to show in the preview."""
+        self.result.new_lines = [line for line, _record in self.new]
+        self.result.updated_lines = [row.line for row, _record, _stored in self.updates]
+        self.result.new_rows = [(line, rows[line].cells) for line, _r in self.new[:PREVIEW_ROWS]]
+        self.result.updates = [
+            RowUpdate(row.line, self.describe(stored), field_changes(stored, record, self.slugs))
+            for row, record, stored in self.updates[:PREVIEW_ROWS]
+        ]
+
+    def _written_records(self) -> list[dict]:
+        return [record for _line, record in self.new] + [r for _row, r, _s in self.updates]
+
     def records(self) -> list[dict]:
-        """The new rows as {attname: value}, their countries and sources created first."""
-        ensure_countries({record["country_id"] for _line, record in self.new})
+        """The new rows as {attname: value}, their countries and sources created first (for
+        the corrected rows too), a new id for a row without one."""
+        written = self._written_records()
+        ensure_countries({record["country_id"] for record in written})
         self.sources.write(self.reason, self.user)
-        for mission_id in sorted({record["mission_id"] for _line, record in self.new}):
+        missions = {record["mission_id"] for record in written}
+        missions |= {stored["mission_id"] for _row, _record, stored in self.updates}
+        for mission_id in sorted(missions):
             lock_mission(mission_id)
         records = []
         for _line, record in self.new:
-            values = dict(record)
-            values["source_id"] = self.sources.ids[values.pop("source")]
+            values = self._model_values(record)
+            values["uuid"] = values["uuid"] or uuid.uuid4()
             records.append(values)
         return records
+
+    def _model_values(self, record: dict) -> dict:
+        values = dict(record)
+        values["source_id"] = self.sources.ids[values.pop("source")]
+        return values
+
+    def apply_updates(self, model) -> None:
+        """Write the rows whose id names a record, with their audit history (reason: the
+        file). Call after `records()`, which creates the sources they may cite."""
+        if not self.updates:
+            return
+        objects = []
+        for _row, record, stored in self.updates:
+            values = self._model_values(record)
+            values.pop("uuid")
+            objects.append(model(pk=stored["pk"], **values))
+        fields = [name for name in self._model_values(self.updates[0][1]) if name != "uuid"]
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            now = timezone.now()
+            for obj in objects:
+                obj.updated_at = now
+            fields.append("updated_at")
+        model.objects.bulk_update(objects, fields, batch_size=BULK_BATCH // 4)
+        ids = [obj.pk for obj in objects]
+        record_history(model, ids, CHANGED, reason=self.reason, user=self.user)

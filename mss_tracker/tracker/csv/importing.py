@@ -91,9 +91,10 @@ def import_csv(
     with suppress(TooManyErrors):  # the error past MAX_ERRORS: the rest is not checked
         importer.plan(rows)
     if result.errors:
-        result.new_lines, result.present_lines = [], []
+        result.new_lines, result.updated_lines, result.present_lines = [], [], []
+        result.new_rows, result.updates = [], []
         return result
-    if not result.new_lines:
+    if not (result.new_lines or result.updated_lines):
         return result
     try:
         with transaction.atomic():

@@ -3,11 +3,12 @@ in the same file)."""
 
 from __future__ import annotations
 
+from mss_tracker.tracker.csv.cells import cell
+from mss_tracker.tracker.csv.errors import PREVIEW_ROWS, FieldChange, RowUpdate
 from mss_tracker.tracker.csv.importer import (
     SOURCE_FIELDS,
     Importer,
     Sources,
-    differences,
     ensure_countries,
 )
 from mss_tracker.tracker.csv.row import SLUG, Row
@@ -32,6 +33,9 @@ class MissionImporter(Importer):
 
     def plan(self, rows):
         self.sources = Sources()
+        self.new = []
+        self.updates = []  # (line, slug, record, changes): rows that change their mission
+        cells_by_line = dict(rows)
         records = []
         for line, cells in self.progress(rows, len(rows), "checking missions"):
             row = Row(line, cells, self.errors)
@@ -81,7 +85,6 @@ class MissionImporter(Importer):
         for mission in recorded.values():
             if mission["successor__slug"]:
                 successors[mission["successor__slug"]] = (mission["slug"], 0)
-        self.new = []
         for row, slug, _record in records:
             if slug in in_file:
                 row.error("slug", f"line {in_file[slug]} already has the mission '{slug}'.")
@@ -127,23 +130,41 @@ class MissionImporter(Importer):
                 " / ".join(filter(None, old_source or ())),
                 " / ".join(filter(None, record["source"] or ())),
             )
-            diff = differences(pairs)
-            if diff:
-                row.error(
-                    None,
-                    f"the mission '{slug}' is already recorded with other values ({diff}); "
-                    "correct it in the admin.",
-                )
+            changes = tuple(
+                FieldChange(column, cell(before), cell(after))
+                for column, (before, after) in pairs.items()
+                if before != after
+            )
+            if changes:  # missions are keyed by slug: a changed row updates its mission
+                self.updates.append((row.line, slug, record, changes))
             else:
                 self.result.present_lines.append(row.line)
         self.result.new_lines = [line for line, _slug, _record in self.new]
+        self.result.updated_lines = [line for line, _slug, _record, _c in self.updates]
+        self.result.new_rows = [
+            (line, cells_by_line[line]) for line, _slug, _record in self.new[:PREVIEW_ROWS]
+        ]
+        self.result.updates = [
+            RowUpdate(line, f"the mission {slug}", changes)
+            for line, slug, _record, changes in self.updates[:PREVIEW_ROWS]
+        ]
 
     def write(self):
         countries = set()
-        for _line, _slug, record in self.new:
+        written = [*self.new, *((line, slug, record) for line, slug, record, _c in self.updates)]
+        for _line, _slug, record in written:
             countries.update(filter(None, [record["host_country_id"], record["lead_country_id"]]))
         ensure_countries(countries)
         self.sources.write(self.reason, self.user)
+        for _line, slug, record, _changes in self.updates:
+            mission = Mission.objects.get(slug=slug)
+            for name, value in record.items():
+                if name not in ("successor_slug", "source"):
+                    setattr(mission, name, value)
+            mission.source_id = self.sources.ids[record["source"]] if record["source"] else None
+            mission._change_reason = self.reason
+            mission._history_user = self.user
+            mission.save()
         created = {}
         for _line, slug, record in self.new:
             values = {k: v for k, v in record.items() if k not in ("successor_slug", "source")}
@@ -162,3 +183,11 @@ class MissionImporter(Importer):
                 )
                 succeeded.append(created[slug].pk)
         record_history(Mission, succeeded, CHANGED, reason=self.reason, user=self.user)
+        for _line, slug, record, _changes in self.updates:
+            successor = ids.get(record["successor_slug"]) if record["successor_slug"] else None
+            mission = Mission.objects.get(slug=slug)
+            if mission.successor_id != successor:
+                mission.successor_id = successor
+                mission._change_reason = self.reason
+                mission._history_user = self.user
+                mission.save()

@@ -1,25 +1,40 @@
-"""Import pledges.csv: one pledge per (mission, country, type, date)."""
+"""Import pledges.csv: one pledge per (mission, country, type, date); a row with an `id`
+corrects the pledge it names (csv.corrections)."""
 
 from __future__ import annotations
 
+from mss_tracker.tracker.csv.corrections import check_repeated_id, correction_refused
+from mss_tracker.tracker.csv.errors import RowError
 from mss_tracker.tracker.csv.importer import (
     SOURCE_FIELDS,
     DatedImporter,
-    differences,
     missions_by_slug,
 )
-from mss_tracker.tracker.models import Pledge
+from mss_tracker.tracker.models import Country, Pledge
+
+_COMPARED = ("personnel", "date_precision", "disputed", "notes", "source")
+
+
+def _figure(personnel: int | None) -> str:
+    return "no number" if personnel is None else f"{personnel:,}"
 
 
 class PledgeImporter(DatedImporter):
     pledges = True
 
+    def describe(self, stored: dict) -> str:
+        return (
+            f"the pledge of {_figure(stored['personnel'])} {stored['country_id']} "
+            f"{stored['personnel_type']} on {stored['date'].isoformat()} "
+            f"({stored['source'][0]}, id {stored['uuid']})"
+        )
+
     def plan(self, rows):
         parsed = self.prepare(rows)
-        missions = missions_by_slug(parsed)
+        self.slug_missions = missions_by_slug(parsed)
         records = []
         for row in self.progress(parsed, len(parsed), "checking pledges"):
-            record = self.read_common(row, missions)
+            record = self.read_common(row, self.slug_missions)
             personnel = row.integer(
                 "personnel", 0, required=False, what="a whole number of personnel (or empty)"
             )
@@ -28,32 +43,45 @@ class PledgeImporter(DatedImporter):
                 records.append((row, record))
         self.sources.load()
         self.sources.check_dates(self.errors)
-        recorded = {}
+        by_id = self.by_id(Pledge, records)
+        recorded: dict[tuple, dict] = {}
         scope = Pledge.objects.filter(
             mission_id__in={record["mission_id"] for _row, record in records},
             country_id__in={record["country_id"] for _row, record in records},
         ).values_list(
             *("mission_id", "country_id", "personnel_type", "date", "personnel"),
-            *("date_precision", "disputed", "notes", *SOURCE_FIELDS),
+            *("date_precision", "disputed", "notes", "uuid", *SOURCE_FIELDS),
         )
-        for mission_id, country, ptype, day, *values in scope.iterator(chunk_size=5000):
-            recorded[(mission_id, country, ptype, day)] = (*values[:4], tuple(values[4:]))
+        for m, c, t, day, personnel, precision, disputed, notes, uuid, *source in scope.iterator(
+            chunk_size=5000
+        ):
+            recorded[(m, c, t, day)] = {
+                "mission_id": m,
+                "country_id": c,
+                "personnel_type": t,
+                "date": day,
+                "personnel": personnel,
+                "date_precision": precision,
+                "disputed": disputed,
+                "notes": notes,
+                "uuid": uuid,
+                "source": tuple(source),
+            }
         seen: dict[tuple, tuple[int, tuple]] = {}
-        self.new = []
+        seen_ids: dict = {}
         for row, record in records:
+            if not check_repeated_id(row, record["uuid"], seen_ids):
+                continue
+            if record["uuid"] in by_id:
+                self.update_or_present(row, record, by_id[record["uuid"]])
+                continue
             key = (
                 record["mission_id"],
                 record["country_id"],
                 record["personnel_type"],
                 record["date"],
             )
-            values = (
-                record["personnel"],
-                record["date_precision"],
-                record["disputed"],
-                record["notes"],
-                record["source"],
-            )
+            values = tuple(record[name] for name in _COMPARED)
             what = f"{record['country_id']} {record['personnel_type']} on {key[3].isoformat()}"
             if key in seen:
                 line, first = seen[key]
@@ -66,30 +94,53 @@ class PledgeImporter(DatedImporter):
                 )
                 continue
             seen[key] = (row.line, values)
-            if key not in recorded:
+            stored = recorded.get(key)
+            if stored is None:
                 self.new.append((row.line, record))
-            elif recorded[key] == values:
+            elif tuple(stored[name] for name in _COMPARED) == values:
                 self.result.present_lines.append(row.line)
             else:
-                old = recorded[key]
-                diff = differences(
-                    {
-                        "personnel": (old[0], values[0]),
-                        "date_precision": (old[1], values[1]),
-                        "disputed": (old[2], values[2]),
-                        "notes": (old[3], values[3]),
-                        "source": (
-                            " / ".join(filter(None, old[4])),
-                            " / ".join(filter(None, values[4])),
-                        ),
-                    }
+                correction_refused(row, self.describe(stored))
+        self.finish_plan({row.line: row for row, _record in records})
+        self._warn_of_unknown_figures(recorded)
+
+    def _warn_of_unknown_figures(self, recorded: dict[tuple, dict]) -> None:
+        """A pledge without a number that supersedes a numeric one makes the pledged
+        figure unknown: said in the preview (it does not stop the import)."""
+        written = [(line, record) for line, record in self.new]
+        written += [(row.line, record) for row, record, _stored in self.updates]
+        blank = [(line, r) for line, r in written if r["personnel"] is None]
+        if not blank:
+            return
+        names = dict(
+            Country.objects.filter(iso3__in={r["country_id"] for _l, r in blank}).values_list(
+                "iso3", "name"
+            )
+        )
+        timelines: dict[tuple, list[dict]] = {}
+        for (m, c, t, _day), stored in recorded.items():
+            timelines.setdefault((m, c, t), []).append(stored)
+        for line, record in blank:
+            timeline = (record["mission_id"], record["country_id"], record["personnel_type"])
+            earlier = [
+                stored for stored in timelines.get(timeline, []) if stored["date"] <= record["date"]
+            ]
+            if not earlier:
+                continue
+            in_force = max(earlier, key=lambda stored: stored["date"])
+            if in_force["personnel"] is None:
+                continue
+            shown = Pledge(date=in_force["date"], date_precision=in_force["date_precision"])
+            self.result.warnings.append(
+                RowError(
+                    line,
+                    "personnel",
+                    f"this makes {names.get(record['country_id'], record['country_id'])}'s "
+                    f"pledged {record['personnel_type']} unknown, replacing "
+                    f"{in_force['personnel']:,} pledged on {shown.date_display}",
                 )
-                row.error(
-                    "personnel" if old[0] != values[0] else None,
-                    f"a different pledge for {what} is already recorded ({diff}); "
-                    "correct that one in the admin instead of adding a second.",
-                )
-        self.result.new_lines = [line for line, _record in self.new]
+            )
 
     def write(self):
         self.bulk_create(Pledge, self.records())
+        self.apply_updates(Pledge)

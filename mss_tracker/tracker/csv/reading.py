@@ -11,7 +11,7 @@ from django.conf import settings
 
 from mss_tracker.tracker.csv.decoding import check_size, decode_csv
 from mss_tracker.tracker.csv.errors import CsvFileError, ErrorList, RowError, TooManyErrors
-from mss_tracker.tracker.csv.spec import COLUMNS, KINDS
+from mss_tracker.tracker.csv.spec import COLUMNS, KINDS, OPTIONAL_COLUMNS
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH
 
 
@@ -36,7 +36,7 @@ def _header_errors(kind: str, header: list[str]) -> ErrorList:
                     f"unknown column; {kind}.csv has the columns {','.join(expected)}.",
                 )
             )
-    missing = [name for name in expected if name not in seen]
+    missing = [name for name in expected if name not in seen and name not in OPTIONAL_COLUMNS[kind]]
     if missing:
         errors.append(
             RowError(
@@ -48,7 +48,9 @@ def _header_errors(kind: str, header: list[str]) -> ErrorList:
         )
     if errors:
         for other, columns in COLUMNS.items():
-            if other != kind and set(header) == set(columns):
+            if other != kind and set(header) - set(OPTIONAL_COLUMNS[other]) == set(columns) - set(
+                OPTIONAL_COLUMNS[other]
+            ):
                 errors.append(
                     RowError(
                         1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import uuid
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -162,3 +163,18 @@ class Row:
             except ValidationError:
                 self.error("source_url", f"'{url}' is not a web address (https://…).")
         return (publisher, title, url), published_on
+
+    def record_id(self) -> uuid.UUID | None:
+        """The `id` column: the UUID of the record the row is, or None when blank or absent."""
+        value = self.cells.get("id", "").strip()
+        if not value:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            self.error(
+                "id",
+                f"'{value}' is not a record id (a UUID as exported, such as "
+                "0b8e5f0c-3c2a-4f7e-9a51-6c1d2e3f4a5b); leave it blank for a new record.",
+            )
+            return None

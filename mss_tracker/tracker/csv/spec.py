@@ -37,6 +37,7 @@ class Export:
     name: str
     columns: tuple[Column, ...]
     order: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()  # columns a file to import may leave out
 
     @property
     def names(self) -> list[str]:
@@ -54,6 +55,9 @@ _SOURCE = (
     Column("source_date", "source__published_on", Cell.DATE),
 )
 _SOURCE_ORDER = ("source__publisher", "source__title", "source__url")
+# The record's stable id (DESIGN "Corrections travel by id"), always the last column. Files
+# made before ids existed (or by hand) leave it out or blank.
+_ID = Column("id", "uuid", Cell.NUMBER)
 
 EVENTS = Export(
     "events",
@@ -69,8 +73,10 @@ EVENTS = Export(
         Column("disputed", "disputed", Cell.BOOLEAN),
         *_SOURCE,
         Column("notes", "notes", Cell.TEXT),
+        _ID,
     ),
     order=("date", "country_id", "personnel_type", "kind", "personnel", *_SOURCE_ORDER, "pk"),
+    optional=(_ID.name,),
 )
 
 PLEDGES = Export(
@@ -86,8 +92,10 @@ PLEDGES = Export(
         Column("disputed", "disputed", Cell.BOOLEAN),
         *_SOURCE,
         Column("notes", "notes", Cell.TEXT),
+        _ID,
     ),
     order=("date", "country_id", "personnel_type", "mission__slug", "pk"),
+    optional=(_ID.name,),
 )
 
 MISSIONS = Export(
@@ -136,6 +144,7 @@ SUMMARY = Export(
 EXPORTS = {export.name: export for export in (MISSIONS, PLEDGES, EVENTS)}
 KINDS = tuple(EXPORTS)
 COLUMNS = {kind: export.names for kind, export in EXPORTS.items()}
+OPTIONAL_COLUMNS = {kind: export.optional for kind, export in EXPORTS.items()}
 
 EVENT_COLUMNS = EVENTS.names
 PLEDGE_COLUMNS = PLEDGES.names
