@@ -148,6 +148,8 @@ class ImportResult:
                 f"{self.kind}: {count:,} error{'s' if count != 1 else ''} in "
                 f"{self.rows:,} rows; nothing was written."
             )
+        if self.rows == 0:
+            return f"{self.kind}: the file has no data rows (only the header); nothing to import."
         verb = "would be " if self.dry_run else ""
         updated = f"{len(self.updated_lines)} {verb}updated, " if self.updated_lines else ""
         return (

@@ -61,6 +61,20 @@ def _header_errors(kind: str, header: list[str]) -> ErrorList:
     return errors
 
 
+_SEPARATORS = {";": "semicolons", "\t": "tabs"}
+
+
+def separator_of(text: str) -> str:
+    """The header row's separator: a comma, or a semicolon or tab when the header has no
+    comma but one of those (spreadsheets in many languages save CSV with semicolons)."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for separator in _SEPARATORS:
+            if separator in header:
+                return separator
+    return ","
+
+
 def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[int, dict[str, str]]]:
     """(line number, cells by column) of every non-blank row (the first `limit` ones);
     CsvFileError if the file cannot be read. A row's line number is the physical line
@@ -74,7 +88,8 @@ def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[in
     # reported as too long, by line and column, and every export (whose notes fit) reads
     # back whatever its quoting and formula guard add.
     csv.field_size_limit(max(settings.CSV_IMPORT_MAX_BYTES, TEXT_MAX_LENGTH * 2 + 2))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    separator = separator_of(text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=separator)
     nul = text.find("\x00")
     if nul != -1:
         raise CsvFileError(
@@ -97,6 +112,18 @@ def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[in
             [RowError(1, None, f"the header row is not valid CSV: {exc}.")]
         ) from None
     header_errors = _header_errors(kind, header)
+    if header_errors and separator != ",":
+        raise CsvFileError(
+            [
+                RowError(
+                    1,
+                    None,
+                    f"this file is separated by {_SEPARATORS[separator]}; save it as "
+                    "comma-separated CSV (or give it the header row of the format).",
+                ),
+                *header_errors,
+            ]
+        )
     if header_errors:
         raise CsvFileError(header_errors)
     line = reader.line_num + 1
