@@ -66,10 +66,14 @@ def test_it_filters_by_kind_user_and_date(editor_client, editor, mission, kenya,
     assert "pledge:" not in editor_client.get(PAGE, {"until": "2020-01-01"}).text
 
 
-def test_a_bad_filter_is_a_400_naming_it(editor_client):
-    response = editor_client.get(PAGE, {"since": "15/09/2025"})
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [("since", "15/09/2025"), ("user", "abc"), ("page", "0"), ("page", "9" * 30), ("kind", "x")],
+)
+def test_a_bad_filter_is_a_400_naming_it(editor_client, parameter, value):
+    response = editor_client.get(PAGE, {parameter: value})
     assert response.status_code == 400
-    assert "since" in response.text
+    assert f"These filters are not valid: {parameter}" in response.text
 
 
 def test_a_deleted_record_is_linked_and_can_be_restored(editor_client, mission, kenya, source):

@@ -25,7 +25,7 @@ class RecentChangesFilter(forms.Form):
     )
     since = IsoDateField(label="from", required=False)
     until = IsoDateField(label="to", required=False)
-    page = forms.IntegerField(min_value=1, required=False)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
 
 def recent_changes_view(request: HttpRequest) -> HttpResponse:
