@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from mss_tracker.dashboards import urls as dashboards_urls
 
