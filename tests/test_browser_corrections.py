@@ -156,7 +156,7 @@ def _upload(page, name: str, data: bytes) -> None:
     page.locator('input[type="file"]').set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": data}
     )
-    page.locator('input[type="submit"][value="Preview"]').click()
+    page.locator('#content-main form input[type="submit"]').click()
 
 
 def test_the_preview_shows_rows_and_corrections_and_a_second_confirm_is_explained(
@@ -184,25 +184,26 @@ def test_the_preview_shows_rows_and_corrections_and_a_second_confirm_is_explaine
 
     expect(page.locator("#csv-updates")).to_contain_text("personnel: 400 → 390")
     expect(page.locator("#csv-new-rows")).to_contain_text("2024-07-16")
-    token = page.locator('input[name="token"]').input_value()
-    page.locator('input[value^="Confirm"]').click()
-    expect(page.locator(".messagelist")).to_contain_text("Imported 1 events, updated 1")
+    confirm = page.get_by_role("button", name="Confirm: import 1 events and update 1")
+    job_page = page.url
+    # A second confirmation (a double click, a resubmitted form): the form as it was.
+    form = page.locator("#import-job form").evaluate("form => form.outerHTML")
+    confirm.click()
+    expect(page.locator("#import-status")).to_have_text("Imported")
+    expect(page.locator(".import-done")).to_contain_text("1 updated")
 
-    # The same confirmation again (a double click, a resubmitted form):
-    page.goto(live_server.url + "/admin/tracker/deploymentevent/import-csv/")
+    page.goto(job_page)
     page.evaluate(
-        """token => {
-            const form = document.querySelector('form[enctype]');
-            form.removeAttribute('enctype');
-            form.querySelector('input[type=file]').remove();
-            const input = document.createElement('input');
-            input.type = 'hidden'; input.name = 'token'; input.value = token;
-            form.appendChild(input);
-            form.submit();
+        """html => {
+            document.body.insertAdjacentHTML('beforeend', html);
+            const form = document.body.lastElementChild;
+            const button = form.querySelector('button[value=confirm]');
+            form.requestSubmit(button);
         }""",
-        token,
+        form,
     )
-    expect(page.locator("#already-imported")).to_contain_text("already imported")
+    expect(page.locator(".messagelist")).to_contain_text("This file was already imported")
+    expect(page.locator(".import-done")).to_contain_text("See the events")
     assert DeploymentEvent.objects.count() == 2
 
 

@@ -49,7 +49,9 @@ def test_a_header_only_file_says_it_has_no_data_rows(mission, editor_client):
 
     assert "has no data rows" in import_csv("events", header_only).summary()
     page = editor_client.post(
-        IMPORT_EVENTS, {"file": SimpleUploadedFile("events.csv", header_only, "text/csv")}
+        IMPORT_EVENTS,
+        {"file": SimpleUploadedFile("events.csv", header_only, "text/csv")},
+        follow=True,
     )
-    assert "The file has no data rows" in page.text
+    assert "the file has no data rows (only the header)" in page.text
     assert "already recorded" not in page.text

@@ -123,8 +123,14 @@ class ImportJobAdmin(admin.ModelAdmin):
         waiting = ImportJob.objects.filter(pk=job.pk)
         if action == "confirm":
             if not job.can_confirm:
+                already = job.status in (ImportStatus.IMPORTING, ImportStatus.IMPORTED)
                 self.message_user(
-                    request, "This preview cannot be confirmed any more.", messages.ERROR
+                    request,
+                    "This file was already imported (it was confirmed once): the result is "
+                    "below."
+                    if already
+                    else "This preview cannot be confirmed any more.",
+                    messages.WARNING if already else messages.ERROR,
                 )
                 return here
             # One confirmation only, whichever server receives it (or both).
