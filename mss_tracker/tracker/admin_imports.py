@@ -126,8 +126,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                 already = job.status in (ImportStatus.IMPORTING, ImportStatus.IMPORTED)
                 self.message_user(
                     request,
-                    "This file was already imported (it was confirmed once): the result is "
-                    "below."
+                    "This file was already imported (it was confirmed once): the result is below."
                     if already
                     else "This preview cannot be confirmed any more.",
                     messages.WARNING if already else messages.ERROR,

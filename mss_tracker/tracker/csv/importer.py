@@ -173,6 +173,8 @@ class Importer:
         """Insert rows of `model` given as {attname: value} and their audit history (no
         save() signals or timeline rebuild: the caller does that): COPY on PostgreSQL,
         bulk_create elsewhere. Constraints are checked the same either way."""
+        if not records:  # a file of corrections only
+            return
         batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
