@@ -227,3 +227,9 @@ def test_the_events_list_fits_1280_px(admin_page, db):
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert no_horizontal_scroll(page), widths
+    # nor does the table scroll inside the page: its last column is on screen
+    results = page.evaluate(
+        "(() => { const r = document.querySelector('.results');"
+        " return [r.scrollWidth, r.clientWidth]; })()"
+    )
+    assert results[0] <= results[1], results

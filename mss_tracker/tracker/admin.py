@@ -126,11 +126,20 @@ class DatedRecordAdmin(AuditedAdmin):
     ]
     date_hierarchy = "date"
     autocomplete_fields = ["country", "source"]
-    readonly_fields = ["uuid"]  # the record's id in CSV and JSON: given once, never edited
+    readonly_fields = ["record_id"]  # the id in CSV and JSON: given once, never edited
     list_per_page = 100
     show_full_result_count = False  # one COUNT(*) per page view is enough
     # "Save and add another" starts the next record with these values of the last one.
     kept_for_the_next = ["mission", "country", "source", "date", "date_precision"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        # The list needs the width the navigation sidebar would take at 1280 px.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="id")
+    def record_id(self, obj: Pledge | DeploymentEvent) -> str:
+        return str(obj.uuid) if obj and obj.uuid else "—"
 
     @admin.display(description="date", ordering="date")
     def date_shown(self, obj: Pledge | DeploymentEvent) -> str:
