@@ -81,14 +81,14 @@ def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source
             country=kenya,
             kind="arrival",
             personnel_type="police",
-            date=datetime.date(2024, 6, day),
+            date=datetime.date(2024, 7, day)  # the mission started on 25 Jun,
             personnel=10,
             source=source,
         )
-    response = client.get("/missions/mss/export/events.csv", {"to": "2024-06-01"})
+    response = client.get("/missions/mss/export/events.csv", {"to": "2024-07-01"})
     body = b"".join(response.streaming_content).decode()
     expected = "".join(
-        events_csv_chunks(DeploymentEvent.objects.filter(date=datetime.date(2024, 6, 1)))
+        events_csv_chunks(DeploymentEvent.objects.filter(date=datetime.date(2024, 7, 1)))
     )
     assert body == expected
     assert body.count("\r\n") == 2
