@@ -81,7 +81,7 @@ def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source
             country=kenya,
             kind="arrival",
             personnel_type="police",
-            date=datetime.date(2024, 7, day)  # the mission started on 25 Jun,
+            date=datetime.date(2024, 7, day),  # the mission started on 25 Jun
             personnel=10,
             source=source,
         )
