@@ -23,10 +23,10 @@ from mss_tracker.lib.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# `demo` and the test suite switch DEBUG on by default; everything else is production.
+# `demo` switches DEBUG on by default (and so does the test suite, settings_for_tests.py);
+# everything else is production.
 COMMAND = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else None
-RUNNING_TESTS = "pytest" in sys.modules or COMMAND == "test"
-DEBUG = envbool("DEBUG", default=COMMAND == "demo" or RUNNING_TESTS)
+DEBUG = envbool("DEBUG", default=COMMAND == "demo")
 
 # Secrets and host names matter to a process that answers HTTP (gunicorn, runserver) and
 # to `check --deploy`; a one-off command such as `import_csv` or `migrate` signs nothing.
@@ -229,7 +229,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Largest CSV file accepted by the admin upload and `import_csv`.
 # How long a dashboard page or summary CSV may be served from the page cache. Entries are
 # keyed on a data version that every write bumps, so this bounds memory, not staleness.
-# Unset: an hour in production, off with DEBUG and in tests (see dashboards/caching.py).
+# Unset: an hour in production, off with DEBUG (see dashboards/caching.py); the test
+# settings turn it off.
 if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
     DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
 # The page cache: one per process by default; CACHE_URL=redis://host:6379/1 shares one Redis
@@ -239,17 +240,9 @@ CACHES = {"default": envcache("CACHE_URL")}
 # Background tasks (Django's django.tasks): the preview and import of uploaded CSV files.
 # The queue is a table in this same database (django-tasks-db), so every app server can
 # enqueue and any worker (`manage.py db_worker`) can take the task. The test suite runs
-# each task at once, inside the request that enqueues it; tests/test_import_worker.py
-# runs the real worker.
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if RUNNING_TESTS
-            else "django_tasks_db.DatabaseBackend"
-        ),
-    }
-}
+# each task at once, inside the request that enqueues it (settings_for_tests.py);
+# tests/test_import_worker.py runs the real worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

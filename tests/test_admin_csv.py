@@ -188,8 +188,9 @@ def test_pledges_import_through_the_admin(editor_client, mission):
 def test_export_selected_as_csv(editor_client, mission):
     from mss_tracker.tracker.csv.importing import import_csv
 
-    import_csv("events", events_file({}, {"date": "2024-07-16", "notes": "=1+1"}))
-    import_csv("pledges", pledges_file({}))
+    assert import_csv("events", events_file({}, {"date": "2024-07-16", "notes": "=1+1"})).ok
+    assert import_csv("pledges", pledges_file({})).ok
+    assert (DeploymentEvent.objects.count(), Pledge.objects.count()) == (2, 1)
     for name, columns in [("deploymentevent", EVENT_COLUMNS), ("pledge", PLEDGE_COLUMNS)]:
         model = DeploymentEvent if name == "deploymentevent" else Pledge
         response = editor_client.post(

@@ -22,6 +22,8 @@ from urllib.parse import urlencode
 import pytest
 from test_settings import BASE_DIR, free_port, gunicorn_setting, production_environment, run
 
+pytestmark = pytest.mark.slow  # every test here starts manage.py or gunicorn
+
 PASSWORD = "correct horse battery"
 LIMIT = 3  # AXES_FAILURE_LIMIT for these servers
 

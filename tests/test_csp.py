@@ -283,9 +283,8 @@ def test_the_admin_pages_run_under_the_policy(browse, sample_missions, editor_ac
         "/admin/password_change/",
     ):
         session.goto(path)
-    if hasattr(DeploymentEvent, "history"):  # simple-history's version page
-        version = DeploymentEvent.history.filter(id=event.pk).first()
-        session.goto(f"/admin/tracker/deploymentevent/{event.pk}/history/{version.pk}/")
+    version = DeploymentEvent.history.filter(id=event.pk).first()  # simple-history's version page
+    session.goto(f"/admin/tracker/deploymentevent/{event.pk}/history/{version.pk}/")
 
     # The bulk delete action's confirmation page.
     page = session.goto("/admin/tracker/pledge/")

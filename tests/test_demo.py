@@ -99,6 +99,7 @@ def get(port: int, path: str) -> http.client.HTTPResponse:
     return response
 
 
+@pytest.mark.slow
 def test_it_serves_the_sample_data_and_static_files_on_a_fresh_database(tmp_path):
     port = free_port()
     env = {

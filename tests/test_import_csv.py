@@ -142,6 +142,11 @@ def test_it_accepts_month_and_year_precision_dates(mission):
         ),
     )
     assert result.ok, messages(result)
+    pledges = Pledge.objects.order_by("date")
+    assert [(p.date, p.date_precision, p.date_display) for p in pledges] == [
+        (datetime.date(2023, 1, 1), "year", "2023"),
+        (datetime.date(2023, 9, 1), "month", "Sep 2023"),
+    ]
 
 
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do(mission):

@@ -34,6 +34,7 @@ def test_the_login_page_and_the_health_check_stay_open(client, db, login_require
     assert client.get("/healthz").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_variable_switches_the_middleware_on():
     from tests.test_settings import clean_environment, settings_in
 

@@ -175,6 +175,7 @@ def test_the_client_address_comes_from_the_trusted_proxies_only(
 # Configuration ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_limits_come_from_the_environment():
     env = clean_environment(
         DEBUG="true",
@@ -202,6 +203,7 @@ def test_the_limits_come_from_the_environment():
         ("TRUSTED_PROXY_COUNT", "1", "is no longer read: list the proxies' addresses"),
     ],
 )
+@pytest.mark.slow
 def test_a_bad_value_stops_start_up(variable, value, why):
     result = run(["manage.py", "check"], clean_environment(DEBUG="true", **{variable: value}))
 

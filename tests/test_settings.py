@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow  # every test here starts manage.py or gunicorn
+
 BASE_DIR = Path(settings.BASE_DIR)
 PRINT_SETTINGS = """
 import json, django

@@ -21,8 +21,8 @@ allows whatever the nonce), so that is harmless; an inline <script> or <style> t
 its nonce must not go in a cached page.
 
 `DASHBOARD_CACHE_SECONDS` (setting) sets how long an entry may live; 0 turns caching
-off. Default: off with DEBUG (a template being edited shows at once) and in the test
-suite, one hour otherwise.
+off. Default: off with DEBUG (a template being edited shows at once), one hour otherwise;
+the test settings set 0 (settings_for_tests.py).
 The cache is Django's default: one LocMemCache per process, or with `CACHE_URL` one Redis
 database shared by every worker and server. The data version keeps every process right
 on its own; a shared cache saves each worker its first miss. A cache that does not
@@ -62,10 +62,7 @@ _ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as django.middleware.gzip reads
 def cache_seconds() -> int:
     configured = getattr(settings, "DASHBOARD_CACHE_SECONDS", None)
     if configured is None:
-        # Off while a template may be being edited, and in the test suite, whose pinned
-        # query counts are those of a page computed afresh (tests turn it on to test it).
-        off = settings.DEBUG or getattr(settings, "RUNNING_TESTS", False)
-        return 0 if off else DEFAULT_SECONDS
+        return 0 if settings.DEBUG else DEFAULT_SECONDS  # off while templates are edited
     return configured
 
 
