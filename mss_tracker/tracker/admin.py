@@ -17,12 +17,12 @@ import pycountry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker import admin_imports  # noqa: F401 (registers the Imports list)
 from mss_tracker.tracker.admin_audit import AuditedAdmin
 from mss_tracker.tracker.admin_carry_over import CarryOverMixin
@@ -279,16 +279,8 @@ class DeploymentEventAdmin(CsvImportExportMixin, DatedRecordAdmin):
         super().delete_queryset(request, DeploymentEvent.objects.filter(pk__in=pks))
 
 
-class _RollBack(Exception):
-    pass
-
-
 def _check_deletion(queryset: QuerySet[DeploymentEvent]) -> None:
     """Delete the events in a savepoint and undo it, raising what the delete raised."""
     pks = list(queryset.values_list("pk", flat=True))
-    try:
-        with transaction.atomic():
-            DeploymentEvent.objects.filter(pk__in=pks).delete()
-            raise _RollBack
-    except _RollBack:
-        pass
+    with rolled_back():
+        DeploymentEvent.objects.filter(pk__in=pks).delete()

@@ -20,7 +20,7 @@ import uuid
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
+from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker import dates, possible_dates
 from mss_tracker.tracker.dates import (
     DatePrecision,
@@ -35,6 +36,7 @@ from mss_tracker.tracker.dates import (
     validate_date_in_range,
 )
 from mss_tracker.tracker.text import notes_field, notes_fit
+from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
 
 
 class PersonnelType(models.TextChoices):
@@ -173,6 +175,18 @@ class Source(models.Model):
         return ", ".join(parts)
 
 
+class MissionQuerySet(models.QuerySet):
+    def lock(self, pk: int | None) -> None:
+        """Serialise writes to one mission's timelines (a row lock on PostgreSQL).
+
+        Two editors recording departures at the same moment then check one after the
+        other, so they cannot together drive a timeline negative. SQLite already
+        serialises writers. Call it inside the write's transaction.
+        """
+        if pk is not None and connection.features.has_select_for_update:
+            list(self.select_for_update().filter(pk=pk).values_list("pk"))
+
+
 class Mission(models.Model):
     slug = models.SlugField(unique=True, max_length=50)
     acronym = models.CharField(max_length=20)
@@ -198,6 +212,7 @@ class Mission(models.Model):
     )
     notes = notes_field()
 
+    objects = MissionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -376,8 +391,6 @@ class Pledge(DatedRecord):
 class DeploymentEventQuerySet(models.QuerySet):
     def delete(self):
         """Delete, then rebuild the timelines the deleted events belonged to (same transaction)."""
-        from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
-
         with transaction.atomic():
             keys = timeline_keys(self)
             result = super().delete()
@@ -508,20 +521,24 @@ class DeploymentEvent(DatedRecord):
         Writes inside a savepoint and rolls back, so forms can show the message as a
         field error before anything is stored.
         """
-        from mss_tracker.tracker.timelines import check_without_writing
-
-        check_without_writing(self, self.save)
+        self._check_without_writing(self.save)
 
     def validate_deletion(self) -> None:
-        from mss_tracker.tracker.timelines import check_without_writing
+        self._check_without_writing(self.delete)
 
-        check_without_writing(self, self.delete)
+    def _check_without_writing(self, write) -> None:
+        """Run `write` (save or delete) and undo it, raising what it raised (NegativeStrength,
+        an IntegrityError); the instance is left as it was."""
+        pk, adding = self.pk, self._state.adding
+        try:
+            with rolled_back():
+                write()
+        finally:
+            self.pk, self._state.adding = pk, adding
 
     def save(self, *args, **kwargs) -> None:
-        from mss_tracker.tracker.timelines import lock_mission, rebuild_timelines
-
         with transaction.atomic():
-            lock_mission(self.mission_id)
+            Mission.objects.lock(self.mission_id)
             keys = {self.timeline_key}
             if self.pk is not None and not self._state.adding:
                 previous = (
@@ -535,10 +552,8 @@ class DeploymentEvent(DatedRecord):
             rebuild_timelines(keys)
 
     def delete(self, *args, **kwargs):
-        from mss_tracker.tracker.timelines import lock_mission, rebuild_timelines
-
         with transaction.atomic():
-            lock_mission(self.mission_id)
+            Mission.objects.lock(self.mission_id)
             key = self.timeline_key
             result = super().delete(*args, **kwargs)
             rebuild_timelines({key})

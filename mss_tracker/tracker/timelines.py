@@ -16,7 +16,7 @@ so the running sum within a run is exactly "the latest report, plus every change
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -68,12 +68,16 @@ SELECT {_TIMELINE}, date, deployed,
 FROM levels
 """
 
+# The names go into NegativeStrength's message: read here, so the exception runs no query.
 _FIRST_NEGATIVE = f"""
 WITH {_POINTS_BY_TYPE}
-SELECT mission_id, country_id, personnel_type, date, deployed
+SELECT levels.mission_id, levels.country_id, levels.personnel_type, levels.date,
+    levels.deployed, tracker_mission.acronym, tracker_country.name
 FROM levels
-WHERE deployed < 0
-ORDER BY date, country_id, personnel_type
+JOIN tracker_mission ON tracker_mission.id = levels.mission_id
+JOIN tracker_country ON tracker_country.iso3 = levels.country_id
+WHERE levels.deployed < 0
+ORDER BY levels.date, levels.country_id, levels.personnel_type
 LIMIT 1
 """
 
@@ -112,11 +116,11 @@ class NegativeStrength(ValidationError):
         personnel_type: str,
         day: datetime.date,
         deployed: int,
+        mission: str | None = None,
+        country: str | None = None,
     ) -> None:
-        from mss_tracker.tracker.models import Country, Mission
-
-        mission = Mission.objects.filter(pk=mission_id).values_list("acronym", flat=True).first()
-        country = Country.objects.filter(pk=country_iso3).values_list("name", flat=True).first()
+        """`mission` and `country` are the names the message shows (the acronym and the
+        country's name); without them it says "this mission" and the ISO code."""
         self.timeline_key: TimelineKey = (mission_id, country_iso3, personnel_type)
         self.day = day
         self.shortfall = -deployed
@@ -130,21 +134,14 @@ class NegativeStrength(ValidationError):
         super().__init__(message, code="negative_strength")
 
 
-def lock_mission(mission_id: int | None) -> None:
-    """Serialise writes to one mission's timelines (a row lock on PostgreSQL).
-
-    Two editors recording departures at the same moment then check one after the
-    other, so they cannot together drive a timeline negative. SQLite already
-    serialises writers.
-    """
-    from mss_tracker.tracker.models import Mission
-
-    if mission_id is not None and connection.features.has_select_for_update:
-        list(Mission.objects.select_for_update().filter(pk=mission_id).values_list("pk"))
-
-
 def timeline_keys(events) -> set[TimelineKey]:
+    """The timelines of a queryset of events."""
     return set(events.values_list("mission_id", "country_id", "personnel_type").distinct())
+
+
+def as_date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date read by raw SQL or a subquery: SQLite hands dates back as ISO text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _scope_sql(pairs: list[tuple[int, str]]) -> tuple[str, list]:
@@ -169,37 +166,16 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
             cursor.execute(_FIRST_NEGATIVE.format(scope=scope), params)
             negative = cursor.fetchone()
             if negative:
-                mission_id, country, personnel_type, day, deployed = negative
-                if isinstance(day, str):
-                    day = datetime.date.fromisoformat(day)
-                raise NegativeStrength(mission_id, country, personnel_type, day, deployed)
+                mission_id, country, personnel_type, day, deployed, acronym, name = negative
+                raise NegativeStrength(
+                    mission_id, country, personnel_type, as_date(day), deployed, acronym, name
+                )
             cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
             cursor.execute(_INSERT_BY_TYPE.format(scope=scope), params)
             cursor.execute(_INSERT_ALL_TYPES.format(scope=scope), params)
 
 
 def rebuild_all_timelines() -> None:
-    from mss_tracker.tracker.models import DeploymentEvent
-
-    rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
-
-
-class _RollBack(Exception):
-    pass
-
-
-def check_without_writing(instance, write: Callable[[], object]) -> None:
-    """Run `write` (a save or delete of `instance`) in a savepoint, then undo it.
-
-    Raises what the write raised (NegativeStrength, an IntegrityError) so a form can
-    show it before anything is stored; leaves `instance` as it was.
-    """
-    pk, adding = instance.pk, instance._state.adding
-    try:
-        with transaction.atomic():
-            write()
-            raise _RollBack
-    except _RollBack:
-        pass
-    finally:
-        instance.pk, instance._state.adding = pk, adding
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {_TIMELINE} FROM tracker_deploymentevent")
+        rebuild_timelines(cursor.fetchall())

@@ -33,7 +33,6 @@ from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
 from mss_tracker.tracker.possible_dates import impossible_date
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH
-from mss_tracker.tracker.timelines import lock_mission
 
 BULK_BATCH = 2000
 SOURCE_FIELDS = ("source__publisher", "source__title", "source__url")  # a Source's identity
@@ -271,7 +270,7 @@ class DatedImporter(Importer):
         missions = {record["mission_id"] for record in written}
         missions |= {stored["mission_id"] for _row, _record, stored in self.updates}
         for mission_id in sorted(missions):
-            lock_mission(mission_id)
+            Mission.objects.lock(mission_id)
         records = []
         for _line, record in self.new:
             values = self._model_values(record)

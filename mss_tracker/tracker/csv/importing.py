@@ -32,6 +32,7 @@ from pathlib import Path
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker.csv.decoding import check_size
 from mss_tracker.tracker.csv.errors import (
     CsvFileError,
@@ -51,10 +52,6 @@ from mss_tracker.tracker.timelines import NegativeStrength
 PROGRESS_THRESHOLD = 5000  # files with more rows than this show a progress bar
 
 _IMPORTERS = {"missions": MissionImporter, "pledges": PledgeImporter, "events": EventImporter}
-
-
-class _DryRun(Exception):
-    pass
 
 
 def import_csv(
@@ -97,13 +94,10 @@ def import_csv(
     if not (result.new_lines or result.updated_lines):
         return result
     try:
-        with transaction.atomic():
+        # A dry run writes too, and rolls back: only the database finds some errors.
+        with rolled_back() if dry_run else transaction.atomic():
             importer.write()
-            if dry_run:
-                raise _DryRun
-        result.written = True
-    except _DryRun:
-        pass
+        result.written = not dry_run
     except NegativeStrength as exc:
         result.errors.append(importer.negative_strength_error(exc))
     except ImpossibleDate as exc:  # the rows were checked; a mission's dates changed since
