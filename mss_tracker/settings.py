@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "mss_tracker.tracker",
     "mss_tracker.dashboards",
+    "mss_tracker.bench",  # the measuring tools' commands: bench, generate_data
 ]
 
 MIDDLEWARE = [

@@ -9,8 +9,8 @@ import io
 import pytest
 from django.db import connection
 
-from mss_tracker.lib import benchmark
-from mss_tracker.tracker.synthetic import generate
+from mss_tracker.bench import benchmark, report
+from mss_tracker.bench.synthetic import generate
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,13 @@ def test_it_measures_the_pages_and_the_export_and_prints_the_table():
 
     runs = []
     for events in (1000, 1_000_000):
-        run = benchmark.Run("sqlite", events, pages=pages, export=export, export_json=export_json)
+        run = report.Run("sqlite", events, pages=pages, export=export, export_json=export_json)
         run.throughput = {"trivial_rps": 100.0, "dashboard_rps": 80.0, "ratio": 0.8}
         runs.append(run)
-    table = benchmark.render_table(runs)
+    table = report.render_table(runs)
     assert table.count("\n| sqlite |") == 2
-    assert benchmark.render_json_table(runs).count("\n| sqlite |") == 2
-    goals = benchmark.render_goals(runs)
+    assert report.render_json_table(runs).count("\n| sqlite |") == 2
+    goals = report.render_goals(runs)
     assert "dashboard: 1,000,000 ÷ 1,000 events = 1.00× — goal ≤ 2×: met" in goals
     assert "0.80× the requests/s of /healthz — goal ≥ 0.5: met" in goals
 

@@ -9,7 +9,8 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
-from mss_tracker.tracker import migrations, synthetic
+from mss_tracker.bench import synthetic
+from mss_tracker.tracker import migrations
 from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.models import DeploymentEvent
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Min
 
+from mss_tracker.bench.synthetic import generate
 from mss_tracker.tracker.csv.writer import export_text
 from mss_tracker.tracker.models import (
     DeploymentEvent,
@@ -15,7 +16,6 @@ from mss_tracker.tracker.models import (
     Pledge,
     TimelinePoint,
 )
-from mss_tracker.tracker.synthetic import generate
 from mss_tracker.tracker.timelines import rebuild_all_timelines
 
 pytestmark = pytest.mark.django_db

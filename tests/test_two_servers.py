@@ -3,7 +3,7 @@ an upload on the first server is previewed by the worker, confirmed on the secon
 result is the same on both, at once.
 
 Real gunicorn processes and the real `manage.py db_worker`, on a SQLite file here (CI's
-PostgreSQL run uses its own database for the rest of the suite); scripts/two_servers.py
+PostgreSQL run uses its own database for the rest of the suite); mss_tracker/bench/two_servers.py
 does the same on PostgreSQL with the load test on top.
 """
 

@@ -1,10 +1,10 @@
-"""`manage.py generate_data`: synthetic missions for benchmarks (see tracker/synthetic.py)."""
+"""`manage.py generate_data`: synthetic missions for benchmarks (see bench/synthetic.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mss_tracker.tracker.synthetic import SLUG_PREFIX, generate
+from mss_tracker.bench.synthetic import SLUG_PREFIX, generate
 
 
 class Command(BaseCommand):

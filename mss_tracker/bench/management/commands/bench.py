@@ -10,8 +10,8 @@ from pathlib import Path
 import django
 from django.core.management.base import BaseCommand, CommandParser
 
-from mss_tracker.lib import benchmark
-from mss_tracker.tracker.import_benchmark import run_import_benchmark
+from mss_tracker.bench import benchmark, report
+from mss_tracker.bench.import_benchmark import run_import_benchmark
 
 
 class Command(BaseCommand):
@@ -95,10 +95,10 @@ class Command(BaseCommand):
             log=lambda message: self.stderr.write(message),
         )
         self.stdout.write(f"\n{self._machine()}\n")
-        self.stdout.write(benchmark.render_table(runs) + "\n")
-        self.stdout.write("\n" + benchmark.render_goals(runs) + "\n")
+        self.stdout.write(report.render_table(runs) + "\n")
+        self.stdout.write("\n" + report.render_goals(runs) + "\n")
         self.stdout.write("\nevents.json against events.csv (goals: ≥ 0.5× the rows/s, ≤ 1.5× ")
-        self.stdout.write("the peak memory)\n" + benchmark.render_json_table(runs) + "\n")
+        self.stdout.write("the peak memory)\n" + report.render_json_table(runs) + "\n")
         if options["json"]:
             options["json"].write_text(json.dumps([run.__dict__ for run in runs], indent=2))
         if options["import_rows"]:

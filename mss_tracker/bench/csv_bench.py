@@ -2,7 +2,7 @@
 
     createdb -h 127.0.0.1 -U postgres mss_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mss_bench \
-        uv run python bench/csv_bench.py [--import-rows 100000] [--export-rows 1000000]
+        uv run python -m mss_tracker.bench.csv_bench [--import-rows 100000] [--export-rows 1000000]
 
 It empties the tracker tables of that database. Import: writes an events file of
 `--import-rows` arrivals spread over 50 countries, 3 types and many dates, and times
@@ -20,7 +20,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mss_tracker.settings")
 
 import django

@@ -1,6 +1,6 @@
 """Restart the local PostgreSQL under a running gunicorn and count what it costs.
 
-    uv run python scripts/check_db_restart.py
+    uv run python -m mss_tracker.bench.check_db_restart
 
 Starts gunicorn (3 workers) on 127.0.0.1:8766 against a throwaway PostgreSQL database,
 keeps requesting `/healthz` and `/` from 4 client threads, then
@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
-from sample_server import SampleServer, sample_server
+from mss_tracker.bench.sample_server import SampleServer, sample_server
 
 PORT = 8766
 WORKERS = 3

@@ -1,10 +1,10 @@
 """Load test: gunicorn + PostgreSQL on loopback, driven by wrk from a second process.
 
-    uv run python scripts/load_test.py [--duration 60] [--connections 64]
+    uv run python -m mss_tracker.bench.load_test [--duration 60] [--connections 64]
 
 Creates a throwaway PostgreSQL database with the sample data, starts gunicorn with the
 repository's gunicorn.conf.py (production settings, DEBUG off), and runs
-`wrk --latency -t2 -c64 -d60s -s scripts/load_test.lua`: dashboards with varying
+`wrk --latency -t2 -c64 -d60s -s mss_tracker/bench/load_test.lua`: dashboards with varying
 `as_of` and `type`, country pages, timeline pages, summary and events CSV exports.
 Prints throughput, latency percentiles, and the count of errors and non-2xx responses;
 exits non-zero if there was any. Needs Debian's `wrk` (apt-get install wrk).
@@ -17,8 +17,9 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-from sample_server import ROOT, sample_server
+from mss_tracker.bench.sample_server import sample_server
 
 PORT = 8767
 DATABASE = "mss_load_test"
@@ -46,7 +47,7 @@ def main() -> int:
                 "--timeout",
                 "10s",
                 "-s",
-                str(ROOT / "scripts" / "load_test.lua"),
+                str(Path(__file__).with_name("load_test.lua")),
                 server.url,
             ],
             capture_output=True,

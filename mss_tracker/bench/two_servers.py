@@ -1,7 +1,7 @@
 """Two servers, one truth: two gunicorns sharing one PostgreSQL database, one Redis and one
 task worker, on free loopback ports.
 
-    uv run python scripts/two_servers.py [--database mss_two_servers] [--rows 2000]
+    uv run python -m mss_tracker.bench.two_servers [--database mss_two_servers] [--rows 2000]
         [--cache-url redis://127.0.0.1:6379/1] [--duration 20]
 
 1. An events file of `--rows` arrivals is uploaded on the first server; the worker checks
@@ -10,7 +10,7 @@ task worker, on free loopback ports.
    is reported: none waits for the import.
 2. An event is written through the first server's admin and the second server's summary
    shows it at once.
-3. The load test (scripts/load_test.lua) runs against both ports at once with wrk (installed
+3. The load test (mss_tracker/bench/load_test.lua) runs against both ports at once with wrk (installed
    from Debian if missing): zero socket errors, zero non-2xx.
 
 Drops and re-creates `--database` on 127.0.0.1 (the sample data is loaded into it), and
@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
 sys.path.insert(0, str(ROOT / "tests"))  # the servers and the HTTP client the tests use
 
 from app_servers import (  # noqa: E402
@@ -197,7 +197,7 @@ def load_test(urls: list[str], duration: int, connections: int) -> None:
                 "-H",
                 "Accept-Encoding: gzip",
                 "-s",
-                str(ROOT / "scripts" / "load_test.lua"),
+                str(Path(__file__).with_name("load_test.lua")),
                 url,
             ],
             stdout=subprocess.PIPE,
