@@ -119,10 +119,15 @@ MIDDLEWARE = [
     # Turns a locked-out login into the lockout page (last, as django-axes asks).
     "axes.middleware.AxesMiddleware",
 ]
+# DASHBOARDS_REQUIRE_LOGIN: the dashboards and exports for logged-in staff only (an
+# embargo, a private instance). Off by default: the tracker is built to be read by the
+# public. Django's LoginRequiredMiddleware then sends visitors to the admin's login page;
+# the health check (and the login page itself) are marked @login_not_required.
+LOGIN_URL = "admin:login"
 if envbool("DASHBOARDS_REQUIRE_LOGIN", default=False):
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-        "mss_tracker.lib.login.DashboardsRequireLoginMiddleware",
+        "django.contrib.auth.middleware.LoginRequiredMiddleware",
     )
 
 ROOT_URLCONF = "mss_tracker.urls"

@@ -2,7 +2,7 @@
 
 import pytest
 
-MIDDLEWARE = "mss_tracker.lib.login.DashboardsRequireLoginMiddleware"
+MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 
 
 @pytest.fixture
@@ -32,6 +32,8 @@ def test_analysts_see_the_dashboards(analyst_client, mission, login_required):
 def test_the_login_page_and_the_health_check_stay_open(client, db, login_required):
     assert client.get("/admin/login/").status_code == 200
     assert client.get("/healthz").status_code == 200
+    assert client.get("/favicon.ico").status_code == 302
+    assert client.get("/favicon.ico")["Location"].endswith("favicon.svg")
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -492,6 +493,7 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @read_only
+@login_not_required  # load balancers probe it, logged in or not
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
@@ -502,6 +504,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @read_only
+@login_not_required
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico where a page names no icon: the admin, a chart.svg."""
     return redirect(static("favicon.svg"))
