@@ -10,7 +10,7 @@ task worker, on free loopback ports.
    is reported: none waits for the import.
 2. An event is written through the first server's admin and the second server's summary
    shows it at once.
-3. The load test (mss_tracker/bench/load_test.lua) runs against both ports at once with wrk (installed
+3. The load test (bench/load_test.lua) runs against both ports at once with wrk (installed
    from Debian if missing): zero socket errors, zero non-2xx.
 
 Drops and re-creates `--database` on 127.0.0.1 (the sample data is loaded into it), and

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
-    Case,
     F,
     IntegerField,
     OuterRef,
@@ -23,12 +22,11 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
+from mss_tracker.tracker.codes import change_expression
 from mss_tracker.tracker.models import (
-    ADDING_KINDS,
     Country,
     DeploymentEvent,
     EventKind,
@@ -61,15 +59,7 @@ def strength_report_discrepancies(
         .exclude(kind=EventKind.STRENGTH_REPORT)
         .order_by()
         .values("mission")
-        .annotate(
-            change=Sum(
-                Case(
-                    When(kind__in=ADDING_KINDS, then=F("personnel")),
-                    default=-F("personnel"),
-                    output_field=IntegerField(),
-                )
-            )
-        )
+        .annotate(change=Sum(change_expression()))
         .values("change")
     )
     reports = DeploymentEvent.objects.filter(

@@ -13,7 +13,6 @@ a record sees its history; only whoever may change it may revert it.
 
 from __future__ import annotations
 
-import pycountry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -28,6 +27,7 @@ from mss_tracker.tracker.admin_audit import AuditedAdmin
 from mss_tracker.tracker.admin_carry_over import CarryOverMixin
 from mss_tracker.tracker.admin_csv import CsvImportExportMixin
 from mss_tracker.tracker.admin_forms import DeploymentEventForm, PledgeForm
+from mss_tracker.tracker.codes import iso3_country, iso_name
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength
 
@@ -58,12 +58,12 @@ class CountryForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         iso3 = cleaned.get("iso3") or getattr(self.instance, "iso3", "")
-        record = pycountry.countries.get(alpha_3=iso3) if iso3 else None
+        record = iso3_country(iso3) if iso3 else None
         if record is not None:
             if "iso2" in self.fields and not cleaned.get("iso2"):
                 cleaned["iso2"] = record.alpha_2
             if not cleaned.get("name"):
-                cleaned["name"] = getattr(record, "common_name", None) or record.name
+                cleaned["name"] = iso_name(record)
         return cleaned
 
 

@@ -75,6 +75,32 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+def precision_error(day: datetime.date, precision: str) -> str | None:
+    """Why `day` cannot be stored with `precision`, or None: a month-precision date is the
+    1st of its month, a year-precision date 1 January (`precision_is_consistent` is the
+    database's form of the same rule)."""
+    if precision == DatePrecision.MONTH and day.day != 1:
+        return (
+            f"{day.isoformat()} has month precision, so it must be the 1st of the month "
+            f"({day.replace(day=1).isoformat()})."
+        )
+    if precision == DatePrecision.YEAR and (day.day, day.month) != (1, 1):
+        return (
+            f"{day.isoformat()} has year precision, so it must be 1 January "
+            f"({day.replace(day=1, month=1).isoformat()})."
+        )
+    return None
+
+
+def precision_is_consistent(field: str = "date") -> models.Q:
+    """`precision_error`'s rule as a check constraint."""
+    return (
+        models.Q(date_precision=DatePrecision.DAY)
+        | models.Q(date_precision=DatePrecision.MONTH, **{f"{field}__day": 1})
+        | models.Q(date_precision=DatePrecision.YEAR, **{f"{field}__day": 1, f"{field}__month": 1})
+    )
+
+
 def format_with_precision(day: datetime.date, precision: str) -> str:
     """In the active language's form (mss_tracker/formats): "2 Oct 2025", "2 oct. 2025"."""
     if precision == DatePrecision.YEAR:

@@ -17,89 +17,54 @@ from __future__ import annotations
 import datetime
 import uuid
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
 from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker import dates, possible_dates
+
+# Codes and their rules live in codes.py; ALL_TYPES and ADDING_KINDS are re-exported
+# for the code that reads them with the models.
+from mss_tracker.tracker.codes import ADDING_KINDS as ADDING_KINDS
+from mss_tracker.tracker.codes import ALL_TYPES as ALL_TYPES
+from mss_tracker.tracker.codes import (
+    EventKind,
+    PersonnelType,
+    iso3_country,
+    iso_name,
+    signed_change,
+    validate_iso2,
+    validate_iso3,
+)
 from mss_tracker.tracker.dates import (
     DatePrecision,
     format_with_precision,
+    precision_error,
+    precision_is_consistent,
     validate_date_in_range,
 )
 from mss_tracker.tracker.text import notes_field, notes_fit
 from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
 
 
-class PersonnelType(models.TextChoices):
-    POLICE = "police", _("Police")
-    MILITARY = "military", _("Military")
-    CIVILIAN = "civilian", _("Civilian")
-
-
-class EventKind(models.TextChoices):
-    ARRIVAL = "arrival", _("Arrival")
-    DEPARTURE = "departure", _("Departure")
-    FATALITY = "fatality", _("Fatality")
-    STRENGTH_REPORT = "strength_report", _("Strength report")
-    # Personnel carried over from the predecessor mission on this mission's start date.
-    TRANSFER = "transfer", _("Transfer")
-
-
-# The kinds that add personnel, and count as a country's first arrival.
-ADDING_KINDS = (EventKind.ARRIVAL, EventKind.TRANSFER)
-
-
-ALL_TYPES = "all"  # the personnel type of a timeline summed over the three real types
-
-
-def validate_iso3(code: str) -> None:
-    if pycountry.countries.get(alpha_3=code) is None or code != code.upper():
-        raise ValidationError(
-            "%(code)s is not an ISO 3166-1 alpha-3 country code (for example KEN).",
-            params={"code": code},
-            code="invalid_iso3",
-        )
-
-
-def validate_iso2(code: str) -> None:
-    if pycountry.countries.get(alpha_2=code) is None or code != code.upper():
-        raise ValidationError(
-            "%(code)s is not an ISO 3166-1 alpha-2 country code (for example KE).",
-            params={"code": code},
-            code="invalid_iso2",
-        )
-
-
-def precision_is_consistent(field: str = "date") -> Q:
-    """A month-precision date is the 1st of its month; a year-precision date is 1 January."""
-    return (
-        Q(date_precision=DatePrecision.DAY)
-        | Q(date_precision=DatePrecision.MONTH, **{f"{field}__day": 1})
-        | Q(date_precision=DatePrecision.YEAR, **{f"{field}__day": 1, f"{field}__month": 1})
-    )
-
-
 class CountryQuerySet(models.QuerySet):
     def get_or_create_from_iso3(self, iso3: str) -> Country:
         """The country with this ISO alpha-3 code, created from the ISO list on first use."""
         iso3 = iso3.strip().upper()
-        record = pycountry.countries.get(alpha_3=iso3)
+        record = iso3_country(iso3)
         if record is None:
             raise ValidationError(f"{iso3} is not an ISO 3166-1 alpha-3 country code.")
         country, _ = self.get_or_create(
             iso3=record.alpha_3,
             defaults={
                 "iso2": record.alpha_2,
-                "name": getattr(record, "common_name", None) or record.name,
+                "name": iso_name(record),
             },
         )
         return country
@@ -130,7 +95,7 @@ class Country(models.Model):
         return self.name
 
     def clean(self) -> None:
-        record = pycountry.countries.get(alpha_3=self.iso3)
+        record = iso3_country(self.iso3)
         if record is not None and self.iso2 and record.alpha_2 != self.iso2:
             raise ValidationError(
                 {"iso2": f"The alpha-2 code of {self.iso3} is {record.alpha_2}, not {self.iso2}."}
@@ -289,14 +254,9 @@ class DatedRecord(models.Model):
         return format_with_precision(self.date, self.date_precision)
 
     def clean(self) -> None:
-        if self.date and self.date_precision == DatePrecision.MONTH and self.date.day != 1:
-            raise ValidationError({"date": "A month-precision date is the 1st of the month."})
-        if (
-            self.date
-            and self.date_precision == DatePrecision.YEAR
-            and (self.date.day != 1 or self.date.month != 1)
-        ):
-            raise ValidationError({"date": "A year-precision date is 1 January."})
+        error = self.date and precision_error(self.date, self.date_precision)
+        if error:
+            raise ValidationError({"date": error})
         if self.date and self.mission_id and (problem := self.impossible_date()):
             raise ValidationError({"date": problem})
 
@@ -566,11 +526,7 @@ class DeploymentEvent(DatedRecord):
     @property
     def change(self) -> int | None:
         """The signed change this event makes (None for a strength report, which sets it)."""
-        if self.kind in ADDING_KINDS:
-            return self.personnel
-        if self.kind in (EventKind.DEPARTURE, EventKind.FATALITY):
-            return -self.personnel
-        return None
+        return signed_change(self.kind, self.personnel)
 
 
 class TimelinePoint(models.Model):

@@ -21,6 +21,12 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from mss_tracker.tracker.codes import (
+    ADDING_KINDS,
+    SUBTRACTING_KINDS,
+    EventKind,
+    sql_in,
+)
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.possible_dates import refuse_impossible_events
 
@@ -31,14 +37,12 @@ _TIMELINE = "mission_id, country_id, personnel_type"
 _POINTS_BY_TYPE = f"""
 days AS (
     SELECT {_TIMELINE}, date,
-        SUM(CASE kind WHEN 'arrival' THEN personnel
-                      WHEN 'transfer' THEN personnel
-                      WHEN 'departure' THEN -personnel
-                      WHEN 'fatality' THEN -personnel
-                      ELSE 0 END) AS delta,
-        MAX(CASE WHEN kind = 'strength_report' THEN personnel END) AS reported,
-        SUM(CASE WHEN kind = 'fatality' THEN personnel ELSE 0 END) AS killed,
-        MIN(CASE WHEN kind IN ('arrival', 'transfer') THEN date END) AS arrived_on
+        SUM(CASE WHEN kind IN {sql_in(ADDING_KINDS)} THEN personnel
+                 WHEN kind IN {sql_in(SUBTRACTING_KINDS)} THEN -personnel
+                 ELSE 0 END) AS delta,
+        MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' THEN personnel END) AS reported,
+        SUM(CASE WHEN kind = '{EventKind.FATALITY}' THEN personnel ELSE 0 END) AS killed,
+        MIN(CASE WHEN kind IN {sql_in(ADDING_KINDS)} THEN date END) AS arrived_on
     FROM tracker_deploymentevent
     WHERE {{scope}}
     GROUP BY {_TIMELINE}, date

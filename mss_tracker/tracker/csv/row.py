@@ -8,13 +8,13 @@ import functools
 import re
 import uuid
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from mss_tracker.tracker.codes import iso3_country
 from mss_tracker.tracker.csv.cells import strip_formula_guard
 from mss_tracker.tracker.csv.errors import RowError
-from mss_tracker.tracker.dates import DatePrecision, check_date_in_range
+from mss_tracker.tracker.dates import DatePrecision, check_date_in_range, precision_error
 
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
 
@@ -29,7 +29,7 @@ SourceKey = tuple[str, str, str]  # (publisher, title, url): a Source's identity
 @functools.cache
 def is_country_code(iso3: str) -> bool:
     """A file repeats a few codes on every row: look each up once."""
-    return pycountry.countries.get(alpha_3=iso3) is not None
+    return iso3_country(iso3) is not None
 
 
 class Row:
@@ -129,18 +129,9 @@ class Row:
         """`date` and `date_precision`, checked against each other."""
         day = self.date("date")
         precision = self.choice("date_precision", PRECISIONS)
-        if day and precision == DatePrecision.MONTH and day.day != 1:
-            self.error(
-                "date",
-                f"{day.isoformat()} has month precision, so it must be the 1st of the month "
-                f"({day.replace(day=1).isoformat()}).",
-            )
-        if day and precision == DatePrecision.YEAR and (day.day, day.month) != (1, 1):
-            self.error(
-                "date",
-                f"{day.isoformat()} has year precision, so it must be 1 January "
-                f"({day.replace(day=1, month=1).isoformat()}).",
-            )
+        error = day and precision and precision_error(day, precision)
+        if error:
+            self.error("date", error)
         return day, precision
 
     def source(self, required: bool = True) -> tuple[SourceKey, datetime.date | None] | None:
