@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, npgettext, pgettext
 
@@ -95,3 +96,11 @@ def personnel_type_label(personnel_type: str | None) -> str:
     if personnel_type in PersonnelType.values:
         return PersonnelType(personnel_type).label
     return pgettext("personnel types", "All")
+
+
+@register.simple_tag
+def query_url(view_name: str, *args, query: str = "") -> str:
+    """`{% query_url 'dashboards:mission' mission.slug query=query %}`: the view's URL with
+    the page's query string, if any (`/missions/mss/?as_of=2025-01-01`)."""
+    url = reverse(view_name, args=args)
+    return f"{url}?{query}" if query else url
