@@ -11,9 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from test_dashboard import headline
 
-from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
 from mss_tracker.tracker import figures
-from mss_tracker.tracker.models import Country
+from mss_tracker.tracker.models import Country, DeploymentEvent
 
 D = datetime.date
 KENYA = "/missions/mss/countries/KEN/"
@@ -109,6 +108,16 @@ def test_it_states_where_a_strength_report_does_not_add_up(client, sample_missio
         "18 fewer than they add up to." in text
     )
     assert "Reported 400 police on 16 Jul 2024" not in text  # 200 + 200: it adds up
+
+
+def strength_report_discrepancies(mission, country, as_of, personnel_type=None):
+    return (
+        DeploymentEvent.objects.in_mission(mission)
+        .of_country(country)
+        .as_of(as_of)
+        .of_type(personnel_type)
+        .strength_discrepancies()
+    )
 
 
 def test_the_discrepancy_query_is_one_query_and_ignores_same_day_arrivals(sample_missions):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
-from mss_tracker.tracker.models import Country, Mission
+from mss_tracker.tracker.models import Country, Milestone, Mission
 
 Series = list[tuple[datetime.date, int]]
 
@@ -35,18 +35,6 @@ MILESTONE_COLOUR = "#6b7280"
 GRID_COLOUR = "#e5e7eb"
 TEXT_COLOUR = "#1f2933"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-
-
-@dataclass(frozen=True)
-class Milestone:
-    day: datetime.date
-    label: str  # short, drawn on the chart
-    description: str  # long, in the tooltip
-
-    @property
-    def choice_label(self) -> str:
-        """As a quick date of the filters: "Start (25 Jun 2024)"."""
-        return f"{self.label} ({_day(self.day)})"
 
 
 @dataclass(frozen=True)
@@ -60,32 +48,6 @@ class ChartSize:
 
 WIDE = ChartSize(width=760, height=360, font_size=12, max_x_ticks=9, short_labels=False)
 NARROW = ChartSize(width=360, height=300, font_size=11, max_x_ticks=4, short_labels=True)
-
-
-def mission_milestones(mission: Mission) -> list[Milestone]:
-    """The mandate milestones: authorisation, start, end and the successor's start."""
-    acronym = {"acronym": mission.acronym}
-    milestones = [
-        Milestone(
-            mission.authorized_on,
-            _("Authorised"),
-            _("Authorised by %(act)s") % {"act": mission.authorized_by},
-        ),
-        Milestone(mission.start_date, _("Start"), _("%(acronym)s starts") % acronym),
-    ]
-    if mission.end_date:
-        milestones.append(Milestone(mission.end_date, _("End"), _("%(acronym)s ends") % acronym))
-    successor = mission.successor
-    if successor is not None:
-        names = {"acronym": successor.acronym, "name": successor.name}
-        milestones.append(
-            Milestone(
-                successor.start_date,
-                _("%(acronym)s starts") % names,
-                _("Successor %(acronym)s (%(name)s) starts") % names,
-            )
-        )
-    return milestones
 
 
 def chart_title(

@@ -23,8 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.expressions import Window
-from django.db.models.functions import Cast, Lead, NullIf
+from django.db.models.functions import Cast, NullIf
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,7 +34,6 @@ from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards import charts
 from mss_tracker.dashboards.caching import cache_on_data_version
-from mss_tracker.dashboards.discrepancies import strength_report_discrepancies
 from mss_tracker.dashboards.filters import (
     TYPE_CHOICES,
     Filters,
@@ -163,7 +161,7 @@ def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT
     page = _page_filters(filters)
     today = _with_sort(page.query_string(as_of=None), sort)
     quick = [QuickChoice("today", _("Today"), today, not page.as_of)]
-    for milestone in charts.mission_milestones(mission):
+    for milestone in mission.milestones():
         quick.append(
             QuickChoice(
                 milestone.day.isoformat(),
@@ -199,7 +197,7 @@ def _charts(
         "pledged": pledged,
         "start": mission.authorized_on,
         "end": as_of,
-        "milestones": charts.mission_milestones(mission),
+        "milestones": mission.milestones(),
         # A successor's line starts at the strength carried over on its first day.
         "carried_over": getattr(mission, "predecessor", None) is not None
         and bool(deployed)
@@ -353,30 +351,23 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
             by_type.append({"label": label, "value": value, "figures": typed})
 
     disputed_by = _disputed_by([row, *(typed["figures"] for typed in by_type)])
-    pledges = Pledge.objects.filter(mission=mission, country=country, date__lte=as_of)
-    if personnel_type:
-        pledges = pledges.filter(personnel_type=personnel_type)
-    in_type_by_date = {"partition_by": [F("personnel_type")], "order_by": F("date").asc()}
     pledges = (
-        pledges.select_related("source")
-        .annotate(
-            superseded_on=Window(Lead("date"), **in_type_by_date),
-            superseded_precision=Window(Lead("date_precision"), **in_type_by_date),
-            superseded_by=Window(Lead("personnel"), **in_type_by_date),
-        )
+        Pledge.objects.in_mission(mission)
+        .of_country(country)
+        .as_of(as_of)
+        .of_type(personnel_type)
+        .with_superseded()
+        .select_related("source")
         .order_by("personnel_type", "-date")
     )
-    events = DeploymentEvent.objects.filter(mission=mission, country=country, date__lte=as_of)
-    if personnel_type:
-        events = events.filter(personnel_type=personnel_type)
-    events = events.select_related("source").with_strength_after().order_by("-date", "-pk")
+    events = DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(as_of)
+    events = events.of_type(personnel_type)
+    events_shown = events.select_related("source").with_strength_after().order_by("-date", "-pk")
     # The latest events only (a country's history can run to tens of thousands): one count
     # and one page of COUNTRY_EVENTS, newest first; "All N events" opens the timeline.
-    latest = Paginator(events, COUNTRY_EVENTS).get_page(1)
+    latest = Paginator(events_shown, COUNTRY_EVENTS).get_page(1)
     # Likewise the latest reports that do not add up (one more, to know there are older ones).
-    discrepancies = list(
-        strength_report_discrepancies(mission, country, as_of, personnel_type)[: COUNTRY_EVENTS + 1]
-    )
+    discrepancies = list(events.strength_discrepancies()[: COUNTRY_EVENTS + 1])
     older_discrepancies = len(discrepancies) > COUNTRY_EVENTS
     discrepancies = discrepancies[:COUNTRY_EVENTS]
     shown = {event.pk for event in latest.object_list}

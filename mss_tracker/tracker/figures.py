@@ -57,6 +57,7 @@ from mss_tracker.tracker.models import (
     Pledge,
     TimelinePoint,
 )
+from mss_tracker.tracker.timelines import as_date
 
 _NAMES = "\x1f"  # joins country names in one aggregate (no name contains it)
 _code_and_name = Concat("iso3", Value(":"), "name", output_field=CharField())
@@ -81,16 +82,7 @@ def _types(personnel_type: str | None) -> list[str]:
 
 def latest_pledges(mission: Mission, as_of: datetime.date, personnel_type: str | None = None):
     """The pledges in force on `as_of`: per (country, type), the latest dated ≤ as_of."""
-    superseding = Pledge.objects.filter(
-        mission=mission,
-        country=OuterRef("country"),
-        personnel_type=OuterRef("personnel_type"),
-        date__gt=OuterRef("date"),
-        date__lte=as_of,
-    )
-    return Pledge.objects.filter(
-        mission=mission, date__lte=as_of, personnel_type__in=_types(personnel_type)
-    ).exclude(Exists(superseding))
+    return Pledge.objects.in_mission(mission).of_type(personnel_type).in_force(as_of)
 
 
 def determining_disputed_events(
@@ -144,11 +136,11 @@ def country_figures(
         .annotate(total=Sum("personnel"))
         .values("total")
     )
-    any_pledge = Pledge.objects.filter(
-        mission=mission,
-        country=OuterRef("pk"),
-        date__lte=as_of,
-        personnel_type__in=_types(personnel_type),
+    any_pledge = (
+        Pledge.objects.in_mission(mission)
+        .of_country(OuterRef("pk"))
+        .as_of(as_of)
+        .of_type(personnel_type)
     )
     point = _latest_point(mission, as_of, personnel_type)
     return (
@@ -261,8 +253,8 @@ def mission_totals(
         deployed=sums["sum_deployed"],
         deployed_against_pledge=sums["sum_against"],
         fatalities=sums["sum_fatalities"],
-        first_arrival=_as_date(sums["min_first_arrival"]),
-        last_event=_as_date(sums["max_last_event"]),
+        first_arrival=as_date(sums["min_first_arrival"]),
+        last_event=as_date(sums["max_last_event"]),
         countries=sums["n_countries"],
         countries_pledged=sums["n_pledged"],
         countries_pledged_deployed=sums["n_pledged_deployed"],
@@ -345,12 +337,7 @@ def pledged_series(
     )
 
 
-def _as_date(value: datetime.date | str | None) -> datetime.date | None:
-    """SQLite hands back dates computed by aggregates and window functions as text."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _fetch_series(sql: str, params: list) -> list[tuple[datetime.date, int]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(_as_date(day), int(total)) for day, total in cursor.fetchall()]
+        return [(as_date(day), int(total)) for day, total in cursor.fetchall()]

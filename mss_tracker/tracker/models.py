@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
 from mss_tracker.lib.transactions import rolled_back
-from mss_tracker.tracker import dates, possible_dates
+from mss_tracker.tracker import possible_dates
 
 # Codes and their rules live in codes.py; ALL_TYPES and ADDING_KINDS are re-exported
 # for the code that reads them with the models.
@@ -37,7 +39,6 @@ from mss_tracker.tracker.codes import (
     EventKind,
     PersonnelType,
     iso3_country,
-    iso_name,
     signed_change,
     validate_iso2,
     validate_iso3,
@@ -49,25 +50,14 @@ from mss_tracker.tracker.dates import (
     precision_is_consistent,
     validate_date_in_range,
 )
+from mss_tracker.tracker.querysets import (
+    CountryQuerySet,
+    DeploymentEventQuerySet,
+    MissionQuerySet,
+    PledgeQuerySet,
+)
 from mss_tracker.tracker.text import notes_field, notes_fit
-from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
-
-
-class CountryQuerySet(models.QuerySet):
-    def get_or_create_from_iso3(self, iso3: str) -> Country:
-        """The country with this ISO alpha-3 code, created from the ISO list on first use."""
-        iso3 = iso3.strip().upper()
-        record = iso3_country(iso3)
-        if record is None:
-            raise ValidationError(f"{iso3} is not an ISO 3166-1 alpha-3 country code.")
-        country, _ = self.get_or_create(
-            iso3=record.alpha_3,
-            defaults={
-                "iso2": record.alpha_2,
-                "name": iso_name(record),
-            },
-        )
-        return country
+from mss_tracker.tracker.timelines import rebuild_timelines
 
 
 class Country(models.Model):
@@ -140,16 +130,18 @@ class Source(models.Model):
         return ", ".join(parts)
 
 
-class MissionQuerySet(models.QuerySet):
-    def lock(self, pk: int | None) -> None:
-        """Serialise writes to one mission's timelines (a row lock on PostgreSQL).
+@dataclass(frozen=True)
+class Milestone:
+    """A date in a mission's mandate, drawn on its charts and offered as a quick `as_of`."""
 
-        Two editors recording departures at the same moment then check one after the
-        other, so they cannot together drive a timeline negative. SQLite already
-        serialises writers. Call it inside the write's transaction.
-        """
-        if pk is not None and connection.features.has_select_for_update:
-            list(self.select_for_update().filter(pk=pk).values_list("pk"))
+    day: datetime.date
+    label: str  # short, drawn on the chart
+    description: str  # long, in the tooltip
+
+    @property
+    def choice_label(self) -> str:
+        """As a quick date of the filters: "Start (25 Jun 2024)"."""
+        return f"{self.label} ({format_with_precision(self.day, 'day')})"
 
 
 class Mission(models.Model):
@@ -216,6 +208,32 @@ class Mission(models.Model):
     def has_ended_by(self, day: datetime.date) -> bool:
         return self.end_date is not None and day > self.end_date
 
+    def milestones(self) -> list[Milestone]:
+        """The mandate milestones: authorisation, start, end and the successor's start."""
+        acronym = {"acronym": self.acronym}
+        milestones = [
+            Milestone(
+                self.authorized_on,
+                gettext("Authorised"),
+                gettext("Authorised by %(act)s") % {"act": self.authorized_by},
+            ),
+            Milestone(self.start_date, gettext("Start"), gettext("%(acronym)s starts") % acronym),
+        ]
+        if self.end_date:
+            ended = gettext("%(acronym)s ends") % acronym
+            milestones.append(Milestone(self.end_date, gettext("End"), ended))
+        successor = self.successor
+        if successor is not None:
+            names = {"acronym": successor.acronym, "name": successor.name}
+            milestones.append(
+                Milestone(
+                    successor.start_date,
+                    gettext("%(acronym)s starts") % names,
+                    gettext("Successor %(acronym)s (%(name)s) starts") % names,
+                )
+            )
+        return milestones
+
     def effective_as_of(self, as_of: datetime.date | None = None) -> datetime.date:
         """The date whose figures a page shows: today or `as_of`, never past the end date."""
         day = as_of or datetime.date.today()
@@ -272,6 +290,7 @@ class Pledge(DatedRecord):
         null=True, blank=True, help_text='Empty when no number was announced (shown as "—").'
     )
 
+    objects = PledgeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -345,35 +364,6 @@ class Pledge(DatedRecord):
         return (
             f"this makes {replaced.country.name}'s pledged {replaced.personnel_type} unknown, "
             f"replacing {replaced.personnel:,} pledged on {replaced.date_display}"
-        )
-
-
-class DeploymentEventQuerySet(models.QuerySet):
-    def delete(self):
-        """Delete, then rebuild the timelines the deleted events belonged to (same transaction)."""
-        with transaction.atomic():
-            keys = timeline_keys(self)
-            result = super().delete()
-            rebuild_timelines(keys)
-        return result
-
-    def with_strength_after(self) -> DeploymentEventQuerySet:
-        """Annotate `strength_after`: the timeline's strength at the end of the event's date
-        — of its month or year for a month- or year-precision event, whose changes are
-        applied together and never made a figure of their own on one day."""
-        point = (
-            TimelinePoint.objects.filter(
-                mission=models.OuterRef("mission"),
-                country=models.OuterRef("country"),
-                personnel_type=models.OuterRef("personnel_type"),
-                date__gte=models.OuterRef("date"),
-                date__lte=models.OuterRef("period_end"),
-            )
-            .order_by("-date")
-            .values("deployed")[:1]
-        )
-        return self.annotate(period_end=dates.period_end()).annotate(
-            strength_after=models.Subquery(point)
         )
 
 

@@ -1,0 +1,159 @@
+"""The query vocabulary: named, chainable QuerySet methods for countries, missions,
+pledges and events (attached to the models with `as_manager()`). `figures.py`, the
+views and the exports compose them, so a page reads as a sentence:
+
+    Pledge.objects.in_mission(mission).of_type(personnel_type).in_force(as_of)
+    DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(day)
+        .strength_discrepancies()
+
+Models are reached through `self.model` (and the app registry for TimelinePoint), so
+models.py imports this module and never the reverse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Self
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, Lead
+
+from mss_tracker.tracker import dates
+from mss_tracker.tracker.codes import EventKind, change_expression, iso3_country, iso_name
+from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
+
+_SAME_TIMELINE = {
+    "mission": OuterRef("mission"),
+    "country": OuterRef("country"),
+    "personnel_type": OuterRef("personnel_type"),
+}
+
+
+def _timeline_points():
+    return apps.get_model("tracker", "TimelinePoint").objects
+
+
+class CountryQuerySet(models.QuerySet):
+    def get_or_create_from_iso3(self, iso3: str):
+        """The country with this ISO alpha-3 code, created from the ISO list on first use."""
+        iso3 = iso3.strip().upper()
+        record = iso3_country(iso3)
+        if record is None:
+            raise ValidationError(f"{iso3} is not an ISO 3166-1 alpha-3 country code.")
+        country, _ = self.get_or_create(
+            iso3=record.alpha_3,
+            defaults={"iso2": record.alpha_2, "name": iso_name(record)},
+        )
+        return country
+
+
+class MissionQuerySet(models.QuerySet):
+    def lock(self, pk: int | None) -> None:
+        """Serialise writes to one mission's timelines (a row lock on PostgreSQL).
+
+        Two editors recording departures at the same moment then check one after the
+        other, so they cannot together drive a timeline negative. SQLite already
+        serialises writers. Call it inside the write's transaction.
+        """
+        if pk is not None and connection.features.has_select_for_update:
+            list(self.select_for_update().filter(pk=pk).values_list("pk"))
+
+
+class DatedRecordQuerySet(models.QuerySet):
+    """What pledges and events share: a mission, a country, a personnel type, a date."""
+
+    def in_mission(self, mission) -> Self:
+        return self.filter(mission=mission)
+
+    def of_country(self, country) -> Self:
+        return self.filter(country=country)
+
+    def as_of(self, day: datetime.date) -> Self:
+        """Dated on or before `day`: what was known on that date."""
+        return self.filter(date__lte=day)
+
+    def of_type(self, personnel_type: str | None) -> Self:
+        """One personnel type; None is every type (the pages' `type` filter)."""
+        return self.filter(personnel_type=personnel_type) if personnel_type else self
+
+
+class PledgeQuerySet(DatedRecordQuerySet):
+    def in_force(self, as_of: datetime.date) -> Self:
+        """The pledges in force on `as_of`: per (mission, country, type), the latest dated
+        ≤ as_of (a later pledge supersedes an earlier one, it does not add to it)."""
+        superseding = self.model.objects.filter(
+            **_SAME_TIMELINE, date__gt=OuterRef("date"), date__lte=as_of
+        )
+        return self.as_of(as_of).exclude(Exists(superseding))
+
+    def with_superseded(self) -> Self:
+        """Annotate `superseded_on`, `superseded_precision` and `superseded_by`: the date,
+        precision and figure of the next pledge of the same type (None for the latest).
+        Narrow to one mission and country first: the window is per personnel type."""
+        by_date = {"partition_by": [F("personnel_type")], "order_by": F("date").asc()}
+        return self.annotate(
+            superseded_on=Window(Lead("date"), **by_date),
+            superseded_precision=Window(Lead("date_precision"), **by_date),
+            superseded_by=Window(Lead("personnel"), **by_date),
+        )
+
+
+class DeploymentEventQuerySet(DatedRecordQuerySet):
+    def delete(self):
+        """Delete, then rebuild the timelines the deleted events belonged to (same transaction)."""
+        with transaction.atomic():
+            keys = timeline_keys(self)
+            result = super().delete()
+            rebuild_timelines(keys)
+        return result
+
+    def with_strength_after(self) -> Self:
+        """Annotate `strength_after`: the timeline's strength at the end of the event's date
+        — of its month or year for a month- or year-precision event, whose changes are
+        applied together and never made a figure of their own on one day."""
+        point = (
+            _timeline_points()
+            .filter(**_SAME_TIMELINE, date__gte=OuterRef("date"), date__lte=OuterRef("period_end"))
+            .order_by("-date")
+            .values("deployed")[:1]
+        )
+        return self.annotate(period_end=dates.period_end()).annotate(strength_after=Subquery(point))
+
+    def strength_discrepancies(self) -> Self:
+        """The strength reports whose headcount differs from what the events before them
+        add up to, newest first, annotated with `expected` (that sum) and `unaccounted`
+        (reported − expected; negative when the report is lower).
+
+        What the events before a report add up to is the previous end-of-day point of its
+        timeline (which already folds in earlier reports) plus that day's own arrivals,
+        transfers, departures and fatalities. One query, whatever the number of events:
+        two correlated subqueries per report, never a replay of history in Python."""
+        previous_point = (
+            _timeline_points()
+            .filter(**_SAME_TIMELINE, date__lt=OuterRef("date"))
+            .order_by("-date")
+            .values("deployed")[:1]
+        )
+        same_day_change = (
+            self.model.objects.filter(**_SAME_TIMELINE, date=OuterRef("date"))
+            .exclude(kind=EventKind.STRENGTH_REPORT)
+            .order_by()
+            .values("mission")
+            .annotate(change=Sum(change_expression()))
+            .values("change")
+        )
+        integer = models.IntegerField()
+        return (
+            self.filter(kind=EventKind.STRENGTH_REPORT)
+            .annotate(
+                expected=Coalesce(Subquery(previous_point, output_field=integer), Value(0))
+                + Coalesce(Subquery(same_day_change, output_field=integer), Value(0))
+            )
+            .annotate(unaccounted=F("personnel") - F("expected"))
+            .exclude(unaccounted=0)
+            .select_related("source")
+            .order_by("-date", "personnel_type")
+        )
