@@ -19,7 +19,7 @@ import polib
 import pytest
 from django.test import Client
 
-from mss_tracker.dashboards.views import SORT_COLUMNS
+from mss_tracker.dashboards.sorting import SORT_COLUMNS
 from mss_tracker.tracker.models import (
     DeploymentEvent,
     EventKind,

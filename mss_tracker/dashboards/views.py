@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Exists,
-    F,
     FloatField,
     OuterRef,
     Q,
@@ -32,7 +31,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from mss_tracker.dashboards import charts
+from mss_tracker.dashboards import charts, sorting
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import (
     TYPE_CHOICES,
@@ -47,7 +46,6 @@ from mss_tracker.dashboards.rendering import (
     render_page,
     svg_response,
 )
-from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
@@ -63,18 +61,6 @@ from mss_tracker.tracker.models import (
 EVENTS_PER_PAGE = 25
 COUNTRY_EVENTS = 50  # the country page's latest events; the rest are on the events timeline
 LATEST_EVENTS = 8
-
-# Dashboard table columns: URL name → the annotation of figures.country_figures it orders by.
-SORT_COLUMNS = {
-    "country": F("name"),
-    "pledged": F("pledged"),
-    "deployed": F("deployed"),
-    "gap": F("gap"),
-    "percent": F("percent_for_sorting"),
-    "first_arrival": F("first_arrival"),
-    "last_event": F("last_event"),
-}
-DEFAULT_SORT = "-deployed"
 
 QUICK_DATES = "dashboards/_filters.html#quick_dates"
 
@@ -110,26 +96,6 @@ def _page_filters(filters: Filters) -> Filters:
     return Filters(as_of=filters.as_of, personnel_type=filters.personnel_type)
 
 
-def _with_sort(query: str, sort: str) -> str:
-    if sort == DEFAULT_SORT:
-        return query
-    return f"{query}&sort={sort}" if query else f"sort={sort}"
-
-
-def _parse_sort(request: HttpRequest) -> str:
-    raw = request.GET.get("sort", "").strip()
-    if not raw:
-        return DEFAULT_SORT
-    if raw.removeprefix("-") not in SORT_COLUMNS:
-        raise BadParameter(
-            "sort",
-            raw,
-            _("expected one of %(values)s (with a leading - for descending)")
-            % {"values": ", ".join(SORT_COLUMNS)},
-        )
-    return raw
-
-
 @dataclass(frozen=True)
 class QuickChoice:
     key: str  # "today" or the ISO date: the link's id, so focus finds it after a swap
@@ -156,17 +122,17 @@ def _period(mission: Mission, filters: Filters) -> Period:
     )
 
 
-def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT) -> dict:
+def _filter_context(mission: Mission, filters: Filters, sort: str = sorting.DEFAULT_SORT) -> dict:
     """The shared as_of / type form: its values and its quick choices."""
     page = _page_filters(filters)
-    today = _with_sort(page.query_string(as_of=None), sort)
+    today = sorting.with_sort(page.query_string(as_of=None), sort)
     quick = [QuickChoice("today", _("Today"), today, not page.as_of)]
     for milestone in mission.milestones():
         quick.append(
             QuickChoice(
                 milestone.day.isoformat(),
                 milestone.choice_label,
-                _with_sort(page.query_string(as_of=milestone.day), sort),
+                sorting.with_sort(page.query_string(as_of=milestone.day), sort),
                 page.as_of == milestone.day,
             )
         )
@@ -174,7 +140,7 @@ def _filter_context(mission: Mission, filters: Filters, sort: str = DEFAULT_SORT
         "type_choices": TYPE_CHOICES,
         "current_type": filters.personnel_type or "all",
         "quick_choices": quick,
-        "sort": sort if sort != DEFAULT_SORT else "",
+        "sort": sort if sort != sorting.DEFAULT_SORT else "",
         "earliest_date": EARLIEST_DATE,
         "latest_date": LATEST_DATE,
     }
@@ -247,12 +213,11 @@ def index(request: HttpRequest) -> HttpResponse:
 def mission(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_mission(slug)
     filters = _page_filters(parse_filters(request.GET))
-    sort = _parse_sort(request)
+    sort = sorting.parse_sort(request)
     period = _period(mission, filters)
     as_of, personnel_type = period.as_of, filters.personnel_type
 
-    column = SORT_COLUMNS[sort.removeprefix("-")]
-    order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    order = sorting.order_of(sort)
     rows = list(
         figures.country_figures(mission, as_of, personnel_type)
         .annotate(percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0))
@@ -272,7 +237,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "days_deployed": (as_of - totals.first_arrival).days if totals.first_arrival else None,
         "freshness": figures.freshness(mission, as_of, totals.last_event),
         "rows": rows,
-        "columns": _sort_links(filters, sort),
+        "columns": sorting.header_links(filters, sort),
         "chart": _charts(mission, as_of, personnel_type),
         "latest_events": _events(mission, as_of, filters)[:LATEST_EVENTS],
         "query": query,
@@ -282,40 +247,9 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "dashboards/mission.html",
         context,
-        url=page_url(request, _with_sort(query, sort)),
+        url=page_url(request, sorting.with_sort(query, sort)),
         out_of_band_after_form=(QUICK_DATES,),
     )
-
-
-def _sort_links(filters: Filters, sort: str) -> list[dict]:
-    """The table's header cells: label, the link that sorts by it, and aria-sort."""
-    labels = {
-        "country": _("Country"),
-        "pledged": _("Pledged"),
-        "deployed": _("Deployed"),
-        "gap": _("Gap"),
-        "percent": _("Toward pledge"),
-        "first_arrival": _("First arrival"),
-        "last_event": _("Last event"),
-    }
-    columns = []
-    for name, label in labels.items():
-        current = sort.removeprefix("-") == name
-        descending = sort.startswith("-")
-        if current:
-            next_sort = name if descending else f"-{name}"
-        else:
-            next_sort = name if name == "country" else f"-{name}"
-        columns.append(
-            {
-                "name": name,
-                "label": label,
-                "query": _with_sort(filters.query_string(), next_sort) or f"sort={next_sort}",
-                "aria_sort": ("descending" if descending else "ascending") if current else "",
-                "numeric": name in ("pledged", "deployed", "gap"),
-            }
-        )
-    return columns
 
 
 @read_only

@@ -1,0 +1,79 @@
+"""The dashboard table's sort: the `sort` parameter, its ORDER BY and the header links."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from mss_tracker.dashboards.filters import Filters
+from mss_tracker.lib.bad_requests import BadParameter
+
+# Dashboard table columns: URL name → the annotation of figures.country_figures it orders by.
+SORT_COLUMNS = {
+    "country": F("name"),
+    "pledged": F("pledged"),
+    "deployed": F("deployed"),
+    "gap": F("gap"),
+    "percent": F("percent_for_sorting"),
+    "first_arrival": F("first_arrival"),
+    "last_event": F("last_event"),
+}
+DEFAULT_SORT = "-deployed"
+
+
+def with_sort(query: str, sort: str) -> str:
+    if sort == DEFAULT_SORT:
+        return query
+    return f"{query}&sort={sort}" if query else f"sort={sort}"
+
+
+def parse_sort(request: HttpRequest) -> str:
+    raw = request.GET.get("sort", "").strip()
+    if not raw:
+        return DEFAULT_SORT
+    if raw.removeprefix("-") not in SORT_COLUMNS:
+        raise BadParameter(
+            "sort",
+            raw,
+            _("expected one of %(values)s (with a leading - for descending)")
+            % {"values": ", ".join(SORT_COLUMNS)},
+        )
+    return raw
+
+
+def order_of(sort: str):
+    """The ORDER BY term of a `sort` value: its column, nulls last either way."""
+    column = SORT_COLUMNS[sort.removeprefix("-")]
+    return column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+
+
+def header_links(filters: Filters, sort: str) -> list[dict]:
+    """The table's header cells: label, the link that sorts by it, and aria-sort."""
+    labels = {
+        "country": _("Country"),
+        "pledged": _("Pledged"),
+        "deployed": _("Deployed"),
+        "gap": _("Gap"),
+        "percent": _("Toward pledge"),
+        "first_arrival": _("First arrival"),
+        "last_event": _("Last event"),
+    }
+    columns = []
+    for name, label in labels.items():
+        current = sort.removeprefix("-") == name
+        descending = sort.startswith("-")
+        if current:
+            next_sort = name if descending else f"-{name}"
+        else:
+            next_sort = name if name == "country" else f"-{name}"
+        columns.append(
+            {
+                "name": name,
+                "label": label,
+                "query": with_sort(filters.query_string(), next_sort) or f"sort={next_sort}",
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "numeric": name in ("pledged", "deployed", "gap"),
+            }
+        )
+    return columns
