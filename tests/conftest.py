@@ -3,8 +3,17 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import translation
 
 from mss_tracker.tracker.models import Country, Mission, Source
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a request to /fr/… leaves French active
+    in the thread that made it (LocaleMiddleware activates it, nothing deactivates it), so
+    a later test that formats a number without a request would write it the French way."""
+    translation.deactivate()
 
 
 @pytest.fixture
