@@ -3,6 +3,7 @@ month ("Aug 2023") or year ("2023"))."""
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -145,3 +146,17 @@ def period_end() -> models.Expression:
         default=models.F("date"),
         output_field=models.DateField(),
     )
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A date in a mission's mandate, drawn on its charts and offered as a quick `as_of`."""
+
+    day: datetime.date
+    label: str  # short, drawn on the chart
+    description: str  # long, in the tooltip
+
+    @property
+    def choice_label(self) -> str:
+        """As a quick date of the filters: "Start (25 Jun 2024)"."""
+        return f"{self.label} ({format_with_precision(self.day, 'day')})"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -45,6 +44,7 @@ from mss_tracker.tracker.codes import (
 )
 from mss_tracker.tracker.dates import (
     DatePrecision,
+    Milestone,
     format_with_precision,
     precision_error,
     precision_is_consistent,
@@ -128,20 +128,6 @@ class Source(models.Model):
         if self.published_on:
             parts.append(self.published_on.isoformat())
         return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A date in a mission's mandate, drawn on its charts and offered as a quick `as_of`."""
-
-    day: datetime.date
-    label: str  # short, drawn on the chart
-    description: str  # long, in the tooltip
-
-    @property
-    def choice_label(self) -> str:
-        """As a quick date of the filters: "Start (25 Jun 2024)"."""
-        return f"{self.label} ({format_with_precision(self.day, 'day')})"
 
 
 class Mission(models.Model):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -93,6 +94,10 @@ def impossible_events(mission: Mission, today: datetime.date | None = None) -> Q
     return Q(mission=mission) & (too_early | too_late)
 
 
+def _models(*names: str) -> list:
+    return [apps.get_model("tracker", name) for name in names]
+
+
 class ImpossibleDate(ValidationError):
     """A write would store a record on a date its mission's life does not allow."""
 
@@ -103,7 +108,8 @@ class ImpossibleDate(ValidationError):
 def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
     """Raise ImpossibleDate for the first event of these (mission, country) pairs dated
     outside its mission's life (or after today). One query per mission touched."""
-    from mss_tracker.tracker.models import DeploymentEvent, Mission
+    # Through the app registry: models import this module (and timelines), not the reverse.
+    Mission, DeploymentEvent = _models("Mission", "DeploymentEvent")
 
     countries: dict[int, list[str]] = {}
     for mission_id, country in pairs:
@@ -124,7 +130,7 @@ def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
 def refuse_dates_that_strand_records(mission: Mission) -> None:
     """New start or end dates of a recorded mission may not leave its events outside its
     life, nor its pledges after its end (Mission.clean: a form error in the admin)."""
-    from mss_tracker.tracker.models import DeploymentEvent, Pledge
+    DeploymentEvent, Pledge = _models("DeploymentEvent", "Pledge")
 
     stranded = DeploymentEvent.objects.filter(impossible_events(mission))
     late_pledges = Pledge.objects.filter(
