@@ -26,3 +26,14 @@ def rolled_back(using: str | None = None) -> Iterator[None]:
             raise _Undo
     except _Undo:
         pass
+
+
+def check_without_writing(instance, write) -> None:
+    """Run `write` (a save or delete of the model `instance`) and undo it, raising what it
+    raised (a ValidationError, an IntegrityError); the instance is left as it was."""
+    pk, adding = instance.pk, instance._state.adding
+    try:
+        with rolled_back():
+            write()
+    finally:
+        instance.pk, instance._state.adding = pk, adding

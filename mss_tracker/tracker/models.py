@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.country_names import country_name
-from mss_tracker.lib.transactions import rolled_back
+from mss_tracker.lib.transactions import check_without_writing
 from mss_tracker.tracker import possible_dates
 
 # Codes and their rules live in codes.py; ALL_TYPES and ADDING_KINDS are re-exported
@@ -457,20 +457,10 @@ class DeploymentEvent(DatedRecord):
         Writes inside a savepoint and rolls back, so forms can show the message as a
         field error before anything is stored.
         """
-        self._check_without_writing(self.save)
+        check_without_writing(self, self.save)
 
     def validate_deletion(self) -> None:
-        self._check_without_writing(self.delete)
-
-    def _check_without_writing(self, write) -> None:
-        """Run `write` (save or delete) and undo it, raising what it raised (NegativeStrength,
-        an IntegrityError); the instance is left as it was."""
-        pk, adding = self.pk, self._state.adding
-        try:
-            with rolled_back():
-                write()
-        finally:
-            self.pk, self._state.adding = pk, adding
+        check_without_writing(self, self.delete)
 
     def save(self, *args, **kwargs) -> None:
         with transaction.atomic():
