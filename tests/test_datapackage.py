@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from frictionless import Package
 
-from mss_tracker.tracker import synthetic
+from mss_tracker.bench import synthetic
 from mss_tracker.tracker.csv.columns import DESCRIPTIONS
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, SUMMARY
 from mss_tracker.tracker.models import EventKind, PersonnelType

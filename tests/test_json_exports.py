@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from mss_tracker.tracker import synthetic
+from mss_tracker.bench import synthetic
 from mss_tracker.tracker.csv.cells import strip_formula_guard
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY
 from mss_tracker.tracker.csv.table_schema import table_schema
