@@ -7,7 +7,7 @@ views and the exports compose them, so a page reads as a sentence:
         .strength_discrepancies()
 
 Models are reached through `self.model` (and the app registry for TimelinePoint), so
-models.py imports this module and never the reverse.
+the models import this module and never the reverse.
 """
 
 from __future__ import annotations
