@@ -223,8 +223,6 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0))
         .order_by(order, "name")
     )
-    for row in rows:
-        row.percent = figures.percent_of_pledge(row.deployed, row.pledged)
     if sort.removeprefix("-") == "country":  # by the name the reader sees (Tchad, Ayiti)
         rows = by_local_name(rows, descending=sort.startswith("-"))
     totals = figures.mission_totals(mission, as_of, personnel_type)
@@ -281,7 +279,6 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
             continue
         typed = figures_of(value)
         if typed is not None:
-            typed.percent = figures.percent_of_pledge(typed.deployed, typed.pledged)
             by_type.append({"label": label, "value": value, "figures": typed})
 
     disputed_by = _disputed_by([row, *(typed["figures"] for typed in by_type)])
@@ -318,7 +315,6 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "filters": filters,
         "period": period,
         "row": row,
-        "percent": figures.percent_of_pledge(row.deployed, row.pledged) if row else None,
         "by_type": by_type,
         "pledges": pledges,
         "events": latest,

@@ -45,6 +45,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat
+from django.db.models.query import ModelIterable
 
 from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker.models import (
@@ -120,6 +121,16 @@ def _latest_point(mission: Mission, as_of: datetime.date, personnel_type: str | 
     ).order_by("-date")
 
 
+class _WithPercentOfPledge(ModelIterable):
+    """Each country row as it is read, with its `percent_of_pledge` (a Decimal rounded
+    half up, which the databases do not agree on, so computed here rather than in SQL)."""
+
+    def __iter__(self):
+        for row in super().__iter__():
+            row.percent_of_pledge = percent_of_pledge(row.deployed, row.pledged)
+            yield row
+
+
 def country_figures(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
 ) -> QuerySet[Country]:
@@ -127,7 +138,7 @@ def country_figures(
     `pledged` (None = no number announced), `has_pledge`, `deployed`, `gap`, `fatalities`,
     `first_arrival`, `last_event`, and `pledged_disputed_by` / `deployed_disputed_by`:
     the id of the (latest) pledge or event that makes that figure disputed, None when it
-    is not. Ordered by name; one query."""
+    is not; each row read also carries `percent_of_pledge`. Ordered by name; one query."""
     pledged = (
         latest_pledges(mission, as_of, personnel_type)
         .filter(country=OuterRef("pk"))
@@ -143,7 +154,7 @@ def country_figures(
         .of_type(personnel_type)
     )
     point = _latest_point(mission, as_of, personnel_type)
-    return (
+    rows = (
         Country.objects.annotate(
             has_pledge=Exists(any_pledge),
             has_point=Exists(point),
@@ -170,6 +181,8 @@ def country_figures(
         .annotate(gap=F("pledged") - F("deployed"))
         .order_by("name")
     )
+    rows._iterable_class = _WithPercentOfPledge  # kept by filter(), order_by(), first()…
+    return rows
 
 
 @dataclass(frozen=True)
