@@ -2,10 +2,13 @@
 
 Each page is one view and one template (Django 6 template partials): a plain request and
 a history-restore request get the whole page; an HTMX request gets the `regions` it swaps,
-the parts of the page swapped out of band, and the live region's `announcement`.
+the parts of the page swapped out of band, and the live region's `announcement`; a "show
+more" button's request gets the next items in its place.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +17,16 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
 FILTER_FORM = "filters"  # the id of each page's filter form (HX-Trigger when it sends)
+SHOW_MORE = "show-more"  # the id of a "show more" button (HX-Target when it sends)
+
+
+@dataclass(frozen=True)
+class ShowMore:
+    """What a "show more" request gets: the `items` partial in place of the button, and
+    the `out_of_band` partials (the pagination, its announcement); the address stays."""
+
+    items: str
+    out_of_band: tuple[str, ...]
 
 
 def render_page(
@@ -25,13 +38,25 @@ def render_page(
     regions: tuple[str, ...] = ("results",),
     out_of_band: tuple[str, ...] = ("filters",),
     out_of_band_after_form: tuple[str, ...] = (),
+    show_more: ShowMore | None = None,
 ) -> HttpResponse:
     """The whole page, or for HTMX only `regions` plus `out_of_band` swaps, pushing `url`.
 
     A request sent by the filter form itself leaves the form alone (`out_of_band_after_form`
     instead of `out_of_band`): redrawing it would move the caret out of a field being typed
-    in. Every HTMX answer also fills the live region with the page's `announcement`.
+    in. Every HTMX answer also fills the live region with the page's `announcement`. A
+    page with a "show more" button passes `show_more`: what its request gets instead.
     """
+    if show_more and request.htmx and request.htmx.target == SHOW_MORE:
+        response = HttpResponse(
+            render_to_string(f"{template}#{show_more.items}", context, request)
+            + "".join(
+                render_out_of_band(request, template, name, context)
+                for name in show_more.out_of_band
+            )
+        )
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     context = {**context, "page_url": request.build_absolute_uri(url)}
     if request.htmx and not request.htmx.history_restore_request:
         if request.htmx.trigger == FILTER_FORM:

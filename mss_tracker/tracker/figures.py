@@ -278,6 +278,44 @@ def mission_totals(
     )
 
 
+def disputed_records(rows: list) -> dict[str, list]:
+    """The pledges and events that make these country rows' figures disputed (DESIGN.md
+    "Disputed follows the figure"), each once, newest first: two queries at most."""
+    rows = [row for row in rows if row is not None]
+    pledge_ids = {row.pledged_disputed_by for row in rows} - {None}
+    event_ids = {row.deployed_disputed_by for row in rows} - {None}
+    return {
+        "pledges": list(
+            Pledge.objects.filter(pk__in=pledge_ids).select_related("source").order_by("-date")
+        )
+        if pledge_ids
+        else [],
+        "events": list(
+            DeploymentEvent.objects.filter(pk__in=event_ids)
+            .select_related("source")
+            .order_by("-date", "-pk")
+        )
+        if event_ids
+        else [],
+    }
+
+
+def pledge_history(
+    mission: Mission, country: Country, as_of: datetime.date, personnel_type: str | None = None
+) -> QuerySet[Pledge]:
+    """A country's pledges dated ≤ as_of, each with the pledge that superseded it, by type
+    and newest first."""
+    return (
+        Pledge.objects.in_mission(mission)
+        .of_country(country)
+        .as_of(as_of)
+        .of_type(personnel_type)
+        .with_superseded()
+        .select_related("source")
+        .order_by("personnel_type", "-date")
+    )
+
+
 STALE_AFTER_DAYS = 90  # DESIGN.md "Freshness"
 
 

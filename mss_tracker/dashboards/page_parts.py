@@ -1,0 +1,134 @@
+"""What the dashboard pages share: the mission and country they are about (or a 404), the
+period they show, the as_of / type form and the strength chart.
+
+A view (`views.py`) resolves its objects here, filters (`filters.py`), computes through
+`tracker.figures` and renders (`rendering.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from mss_tracker.dashboards import charts, sorting
+from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters
+from mss_tracker.tracker import figures
+from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
+from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge
+
+
+def get_mission(slug: str) -> Mission:
+    """The mission with this slug (any case), with its predecessor and successor, or 404."""
+    return get_object_or_404(
+        Mission.objects.select_related("successor", "predecessor", "host_country", "lead_country"),
+        slug=slug.lower(),
+    )
+
+
+def get_country(mission: Mission, iso3: str) -> Country:
+    """The country (code in any case) if it has a pledge or an event in the mission, or 404."""
+    country = (
+        Country.objects.filter(iso3=iso3.upper())
+        .filter(
+            Exists(Pledge.objects.filter(mission=mission, country=OuterRef("pk")))
+            | Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
+        )
+        .first()
+    )
+    if country is None:
+        raise Http404(f"No country {iso3.upper()} in {mission.acronym}.")
+    return country
+
+
+def page_filters(filters: Filters) -> Filters:
+    """Only the parameters a dashboard or country page takes (as_of and type)."""
+    return Filters(as_of=filters.as_of, personnel_type=filters.personnel_type)
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a page shows: the date whose figures it uses and why."""
+
+    requested: datetime.date | None
+    as_of: datetime.date  # Mission.effective_as_of(requested)
+    ended: bool  # the mission had ended by the requested day (or today)
+
+
+def period_of(mission: Mission, filters: Filters) -> Period:
+    requested_day = filters.as_of or datetime.date.today()
+    return Period(
+        requested=filters.as_of,
+        as_of=mission.effective_as_of(filters.as_of),
+        ended=mission.has_ended_by(requested_day),
+    )
+
+
+@dataclass(frozen=True)
+class QuickChoice:
+    key: str  # "today" or the ISO date: the link's id, so focus finds it after a swap
+    label: str
+    query: str
+    active: bool
+
+
+def filter_context(mission: Mission, filters: Filters, sort: str = sorting.DEFAULT_SORT) -> dict:
+    """The shared as_of / type form: its values and its quick choices."""
+    page = page_filters(filters)
+    today = sorting.with_sort(page.query_string(as_of=None), sort)
+    quick = [QuickChoice("today", _("Today"), today, not page.as_of)]
+    for milestone in mission.milestones():
+        quick.append(
+            QuickChoice(
+                milestone.day.isoformat(),
+                milestone.choice_label,
+                sorting.with_sort(page.query_string(as_of=milestone.day), sort),
+                page.as_of == milestone.day,
+            )
+        )
+    return {
+        "type_choices": TYPE_CHOICES,
+        "current_type": filters.personnel_type or "all",
+        "quick_choices": quick,
+        "sort": sort if sort != sorting.DEFAULT_SORT else "",
+        "earliest_date": EARLIEST_DATE,
+        "latest_date": LATEST_DATE,
+    }
+
+
+def strength_charts(
+    mission: Mission,
+    as_of: datetime.date,
+    personnel_type: str | None,
+    country: Country | None = None,
+) -> dict[str, SafeString]:
+    """The strength-over-time chart, wide (desktop, print) and narrow (phones)."""
+    deployed = figures.strength_series(mission, as_of, personnel_type, country)
+    pledged = figures.pledged_series(mission, as_of, personnel_type, country)
+    title = charts.chart_title(mission, as_of, personnel_type, country)
+    running = mission.end_date is None or mission.end_date > as_of
+    drawing = {
+        "title": title,
+        "deployed": deployed,
+        "pledged": pledged,
+        "start": mission.authorized_on,
+        "end": as_of,
+        "milestones": mission.milestones(),
+        # A successor's line starts at the strength carried over on its first day.
+        "carried_over": getattr(mission, "predecessor", None) is not None
+        and bool(deployed)
+        and deployed[0][0] == mission.start_date,
+        # After the latest event of a running mission: a faint line over a hatched band.
+        "recorded_until": deployed[-1][0] if running and deployed else None,
+    }
+    # Drawn by the dashboards/chart.svg template: autoescaped, safe to inline.
+    return {
+        "wide": charts.strength_chart(**drawing, size=charts.WIDE),
+        "narrow": charts.strength_chart(**drawing, size=charts.NARROW),
+        "title": title,
+    }
