@@ -146,6 +146,22 @@ def test_the_missions_list_takes_the_same_queries_whatever_the_data(
         client.get("/?as_of=2025-12-09")
 
 
+@pytest.mark.parametrize("per_query", [1, 2, figures.MISSIONS_PER_QUERY])
+def test_every_missions_headline_at_once_is_each_missions_headline(
+    gsf, monkeypatch, per_query, django_assert_num_queries
+):
+    """figures.missions_totals (the missions list) reads each mission's rows at its own
+    date, in one query per MISSIONS_PER_QUERY missions, and sums them like mission_totals."""
+    monkeypatch.setattr(figures, "MISSIONS_PER_QUERY", per_query)
+    mss = Mission.objects.get(slug="mss")
+    asked = [(gsf, D(2025, 12, 9)), (mss, D(2025, 1, 5)), (gsf, D(2025, 10, 3))]
+    for personnel_type in (None, "police", "civilian"):
+        with django_assert_num_queries(-(-len(asked) // per_query)):
+            together = figures.missions_totals(asked, personnel_type)
+        assert together == [figures.mission_totals(m, day, personnel_type) for m, day in asked]
+    assert figures.missions_totals([]) == []
+
+
 # Freshness ---------------------------------------------------------------------------
 
 

@@ -59,16 +59,15 @@ def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySe
 @cache_on_data_version
 def index(request: HttpRequest) -> HttpResponse:
     filters = page_filters(parse_filters(request.GET))
-    missions = []
-    for mission in Mission.objects.select_related("successor", "predecessor", "host_country"):
-        period = period_of(mission, filters)
-        missions.append(
-            {
-                "mission": mission,
-                "period": period,
-                "totals": figures.mission_totals(mission, period.as_of, filters.personnel_type),
-            }
-        )
+    listed = Mission.objects.select_related("successor", "predecessor", "host_country")
+    periods = [(mission, period_of(mission, filters)) for mission in listed]
+    every_totals = figures.missions_totals(
+        [(mission, period.as_of) for mission, period in periods], filters.personnel_type
+    )
+    missions = [
+        {"mission": mission, "period": period, "totals": totals}
+        for (mission, period), totals in zip(periods, every_totals, strict=True)
+    ]
     return render(
         request,
         "dashboards/index.html",
@@ -92,7 +91,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if sort.removeprefix("-") == "country":  # by the name the reader sees (Tchad, Ayiti)
         rows = by_local_name(rows, descending=sort.startswith("-"))
-    totals = figures.mission_totals(mission, as_of, personnel_type)
+    totals = figures.totals_of(rows)
     query = filters.query_string()
     context = {
         "mission": mission,

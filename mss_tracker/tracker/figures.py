@@ -13,9 +13,10 @@ returns figures computed in the database:
   the latest strength report dated ≤ as_of and the changes after it); a total when any
   of its parts is. Each country row carries the record that makes it disputed, so a
   page can link to it.
-- the mission's headline (`mission_totals`): deployed split into deployed against a
-  numeric pledge in force and deployed without one, and the percent of pledge computed
-  like for like (deployed against a pledge ÷ pledged).
+- the mission's headline (`mission_totals`, `totals_of` the country rows): deployed split
+  into deployed against a numeric pledge in force and deployed without one, and the
+  percent of pledge computed like for like (deployed against a pledge ÷ pledged); every
+  mission's at once with `missions_totals` (the missions list).
 
 Cost follows the number of countries, not the length of history: each figure is an
 index seek for the latest point or pledge of a country.
@@ -24,27 +25,24 @@ index seek for the latest point or pledge of a country.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
-    CharField,
-    Count,
     Exists,
     F,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
-    StringAgg,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
 from mss_tracker.lib.country_names import country_name
@@ -59,9 +57,6 @@ from mss_tracker.tracker.models import (
     TimelinePoint,
 )
 from mss_tracker.tracker.timelines import as_date
-
-_NAMES = "\x1f"  # joins country names in one aggregate (no name contains it)
-_code_and_name = Concat("iso3", Value(":"), "name", output_field=CharField())
 
 
 def percent_of_pledge(deployed: int, pledged: int | None) -> Decimal | None:
@@ -225,57 +220,62 @@ class MissionTotals:
         return percent_of_pledge(self.deployed_against_pledge, self.pledged)
 
 
-def _names(joined: str | None) -> tuple[str, ...]:
-    """ "KEN:Kenya" items joined by one aggregate, as names in the active language,
-    alphabetical (not every database orders within an aggregate)."""
-    if not joined:
-        return ()
-    pairs = (item.split(":", 1) for item in joined.split(_NAMES))
-    return tuple(sorted(country_name(iso3, name) for iso3, name in pairs))
+def _names(rows: Iterable[Country]) -> tuple[str, ...]:
+    """The countries' names in the active language, alphabetical."""
+    return tuple(sorted(country_name(row.iso3, row.name) for row in rows))
+
+
+def totals_of(rows: Iterable[Country]) -> MissionTotals:
+    """The headline: the rows of `country_figures` summed over countries (no query)."""
+    rows = list(rows)
+    numeric = [row for row in rows if row.pledged is not None]
+    no_number = [row for row in rows if row.pledged is None]
+    return MissionTotals(
+        pledged=sum(row.pledged for row in numeric) if numeric else None,
+        deployed=sum(row.deployed for row in rows),
+        deployed_against_pledge=sum(row.deployed for row in numeric),
+        fatalities=sum(row.fatalities for row in rows),
+        first_arrival=min((row.first_arrival for row in rows if row.first_arrival), default=None),
+        last_event=max((row.last_event for row in rows if row.last_event), default=None),
+        countries=len(rows),
+        countries_pledged=len(numeric),
+        countries_pledged_deployed=sum(1 for row in numeric if row.deployed > 0),
+        deployed_without_pledge_countries=_names(row for row in no_number if row.deployed > 0),
+        pledged_without_number_countries=_names(row for row in no_number if row.has_pledge),
+        pledged_disputed=any(row.pledged_disputed_by is not None for row in rows),
+        deployed_disputed=any(row.deployed_disputed_by is not None for row in rows),
+    )
 
 
 def mission_totals(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
 ) -> MissionTotals:
     """The headline: the country figures summed over countries (one query)."""
-    numeric = Q(pledged__isnull=False)
-    deployed = Q(deployed__gt=0)
-    sums = (
-        country_figures(mission, as_of, personnel_type)
-        .order_by()
-        .aggregate(
-            sum_pledged=Sum("pledged"),
-            sum_deployed=Coalesce(Sum("deployed"), 0),
-            sum_against=Coalesce(Sum("deployed", filter=numeric), 0),
-            sum_fatalities=Coalesce(Sum("fatalities"), 0),
-            min_first_arrival=Min("first_arrival"),
-            max_last_event=Max("last_event"),
-            n_countries=Count("pk"),
-            n_pledged=Count("pk", filter=numeric),
-            n_pledged_deployed=Count("pk", filter=numeric & deployed),
-            without_pledge=StringAgg(_code_and_name, Value(_NAMES), filter=~numeric & deployed),
-            without_number=StringAgg(
-                _code_and_name, Value(_NAMES), filter=~numeric & Q(has_pledge=True)
-            ),
-            n_pledged_disputed=Count("pk", filter=Q(pledged_disputed_by__isnull=False)),
-            n_deployed_disputed=Count("pk", filter=Q(deployed_disputed_by__isnull=False)),
-        )
-    )
-    return MissionTotals(
-        pledged=sums["sum_pledged"],
-        deployed=sums["sum_deployed"],
-        deployed_against_pledge=sums["sum_against"],
-        fatalities=sums["sum_fatalities"],
-        first_arrival=as_date(sums["min_first_arrival"]),
-        last_event=as_date(sums["max_last_event"]),
-        countries=sums["n_countries"],
-        countries_pledged=sums["n_pledged"],
-        countries_pledged_deployed=sums["n_pledged_deployed"],
-        deployed_without_pledge_countries=_names(sums["without_pledge"]),
-        pledged_without_number_countries=_names(sums["without_number"]),
-        pledged_disputed=sums["n_pledged_disputed"] > 0,
-        deployed_disputed=sums["n_deployed_disputed"] > 0,
-    )
+    return totals_of(country_figures(mission, as_of, personnel_type))
+
+
+# SQLite joins at most 500 SELECTs in one UNION; far fewer keep the statement readable.
+MISSIONS_PER_QUERY = 100
+
+
+def missions_totals(
+    missions: Sequence[tuple[Mission, datetime.date]], personnel_type: str | None = None
+) -> list[MissionTotals]:
+    """Each (mission, as_of)'s headline, in order: one query for up to MISSIONS_PER_QUERY
+    missions (their country figures joined by UNION ALL), not one per mission."""
+    rows: dict[int, list[Country]] = defaultdict(list)
+    for first in range(0, len(missions), MISSIONS_PER_QUERY):
+        parts = [
+            country_figures(mission, as_of, personnel_type)
+            .annotate(mission_index=Value(index))
+            .order_by()  # SQLite takes no ORDER BY inside a UNION
+            for index, (mission, as_of) in enumerate(
+                missions[first : first + MISSIONS_PER_QUERY], start=first
+            )
+        ]
+        for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+            rows[row.mission_index].append(row)
+    return [totals_of(rows[index]) for index in range(len(missions))]
 
 
 def disputed_records(rows: list) -> dict[str, list]:
