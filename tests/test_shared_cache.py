@@ -1,7 +1,7 @@
 """CACHE_URL: the page cache in one Redis database, shared by every server, never stale.
 
 Needs the Redis server CI runs on 127.0.0.1:6379 (`.ci/run` starts it); these tests use
-database 12 and skip, saying so, when no Redis answers there.
+databases 12 and 14 and skip, saying so, when no Redis answers there.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 
 import pytest
 from app_servers import Browser, manage, prepare, server_environment, servers
@@ -16,12 +17,14 @@ from django.core.cache import caches
 from django.urls import reverse
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
+# The two gunicorns' keys have no prefix, so their test counts and empties a whole database:
+# one of its own (test_two_servers.py has 13).
+SERVERS_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-@pytest.fixture
-def redis_db():
+def _redis(url: str):
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.ConnectionError:
@@ -29,31 +32,39 @@ def redis_db():
             "no Redis on 127.0.0.1:6379 (start one: redis-server --daemonize yes "
             "--bind 127.0.0.1 --port 6379 --save '' --appendonly no; .ci/run does)"
         )
-    client.flushdb()
-    yield client
-    client.flushdb()
+    return client
+
+
+@pytest.fixture
+def redis_db():
+    return _redis(REDIS_URL)
 
 
 @pytest.fixture
 def redis_page_cache(settings, redis_db):
+    """The page cache in Redis, its keys under a prefix of their own: another run of the
+    suite on the same Redis (another checkout on this machine) neither counts nor empties
+    them. Yields the cache's keys, as a function."""
+    prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
         }
     }
     settings.DASHBOARD_CACHE_SECONDS = 3600
-    yield caches["default"]
+    yield lambda: list(redis_db.scan_iter(f"{prefix}:*"))
     caches["default"].close()
+    for key in redis_db.scan_iter(f"{prefix}:*"):
+        redis_db.delete(key)
 
 
-def test_with_cache_url_pages_are_kept_in_redis(
-    redis_page_cache, redis_db, sample_missions, client
-):
+def test_with_cache_url_pages_are_kept_in_redis(redis_page_cache, sample_missions, client):
     url = reverse("dashboards:mission", args=["mss"])
     first = client.get(url)
 
-    assert redis_db.dbsize() == 2  # the page, plain and gzipped
+    assert len(redis_page_cache()) == 2  # the page, plain and gzipped
     second = client.get(url)
     assert second.content == first.content
 
@@ -96,9 +107,12 @@ print(json.dumps({
 """
 
 
-def test_a_write_through_one_server_is_visible_at_once_through_another(redis_db, tmp_path):
+@pytest.mark.slow  # two gunicorns and manage.py
+def test_a_write_through_one_server_is_visible_at_once_through_another(tmp_path):
+    redis_db = _redis(SERVERS_REDIS_URL)
+    redis_db.flushdb()
     env = server_environment(
-        f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "static", CACHE_URL=REDIS_URL
+        f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "static", CACHE_URL=SERVERS_REDIS_URL
     )
     prepare(env)
     ids = json.loads(manage(env, "shell", "-v0", "-c", SETUP).splitlines()[-1])

@@ -84,6 +84,7 @@ def _xgettext_missing() -> str | None:
     return message
 
 
+@pytest.mark.slow  # runs manage.py makemessages
 def test_makemessages_finds_no_string_the_catalogs_lack(tmp_path):
     """Run `makemessages` on a copy of the project: it must add and drop nothing."""
     if reason := _xgettext_missing():

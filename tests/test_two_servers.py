@@ -71,14 +71,18 @@ def wait_for(browser: Browser, path: str, text: str, seconds: float = 120) -> st
     raise AssertionError(f"{path} never said {text!r}; it says:\n{visible_text(shown)[:3000]}")
 
 
+# A database of its own (13): test_shared_cache.py's gunicorns empty and count theirs (14).
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
 def redis_url() -> dict[str, str]:
     try:
         import redis
 
-        redis.Redis.from_url("redis://127.0.0.1:6379/12").ping()
+        redis.Redis.from_url(REDIS_URL).ping()
     except Exception:
         return {}
-    return {"CACHE_URL": "redis://127.0.0.1:6379/12"}
+    return {"CACHE_URL": REDIS_URL}
 
 
 def test_upload_on_one_server_confirm_on_the_other_see_the_result_on_both(tmp_path):
