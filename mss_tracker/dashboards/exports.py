@@ -11,7 +11,7 @@ sending however many rows there are.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,43 +158,28 @@ def as_json(download: Download) -> StreamingHttpResponse:
 # Views -------------------------------------------------------------------------------------
 
 
-@read_only
-@cache_on_data_version
-def summary_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_csv(summary(request, slug))
+def export_view(
+    contents: Callable[..., Download],
+    encode: Callable[[Download], StreamingHttpResponse],
+    *,
+    cached: bool = False,
+) -> Callable[..., StreamingHttpResponse]:
+    """The view that answers with `contents` (one of the exports above) encoded by `encode`
+    (`as_csv` or `as_json`). `cached`: kept in the data-versioned page cache, for exports
+    small enough to hold (the dashboard table); the events and pledges stream uncached."""
+
+    def view(request: HttpRequest, **kwargs: str) -> StreamingHttpResponse:
+        return encode(contents(request, **kwargs))
+
+    view.__name__ = view.__qualname__ = f"{contents.__name__}_{encode.__name__.removeprefix('as_')}"
+    return read_only(cache_on_data_version(view) if cached else view)
 
 
-@read_only
-@cache_on_data_version
-def summary_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_json(summary(request, slug))
-
-
-@read_only
-def events_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_csv(events(request, slug))
-
-
-@read_only
-def events_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_json(events(request, slug))
-
-
-@read_only
-def pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_csv(pledges(request, slug))
-
-
-@read_only
-def pledges_json(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    return as_json(pledges(request, slug))
-
-
-@read_only
-def missions_csv(request: HttpRequest) -> StreamingHttpResponse:
-    return as_csv(missions(request))
-
-
-@read_only
-def missions_json(request: HttpRequest) -> StreamingHttpResponse:
-    return as_json(missions(request))
+summary_csv = export_view(summary, as_csv, cached=True)
+summary_json = export_view(summary, as_json, cached=True)
+events_csv = export_view(events, as_csv)
+events_json = export_view(events, as_json)
+pledges_csv = export_view(pledges, as_csv)
+pledges_json = export_view(pledges, as_json)
+missions_csv = export_view(missions, as_csv)
+missions_json = export_view(missions, as_json)
