@@ -12,9 +12,10 @@ import json
 import uuid
 
 import pytest
-from app_servers import Browser, manage, prepare, server_environment, servers
 from django.core.cache import caches
 from django.urls import reverse
+
+from mss_tracker.bench.app_servers import Browser, manage, prepare, server_environment, servers
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 # The two gunicorns' keys have no prefix, so their test counts and empties a whole database:

@@ -17,8 +17,12 @@ import re
 import time
 
 import pytest
-from app_servers import (
+
+from mss_tracker.bench.app_servers import (
+    EDITOR,
+    EVENTS_HEADER,
     Browser,
+    create_editor,
     manage,
     prepare,
     server_environment,
@@ -29,21 +33,11 @@ from app_servers import (
 
 pytestmark = pytest.mark.slow
 
-SETUP = """
-from django.contrib.auth.models import Group, User
-user = User.objects.create_user("editor", password="two servers one truth", is_staff=True)
-user.groups.add(Group.objects.get(name="Editors"))
-"""
-COLUMNS = (
-    "date,date_precision,mission,country_iso3,country,event,personnel_type,personnel,"
-    "disputed,source_publisher,source_title,source_url,source_date,notes"
-)
-
 
 def arrivals(count: int) -> bytes:
     """`count` arrivals of one Kenyan police officer each, a day apart, in the GSF."""
     start = datetime.date(2025, 12, 11)  # after the sample's last Kenyan headcount (10 Dec)
-    lines = [COLUMNS]
+    lines = [EVENTS_HEADER]
     for day in range(count):
         date = (start + datetime.timedelta(days=day)).isoformat()
         lines.append(
@@ -90,13 +84,13 @@ def test_upload_on_one_server_confirm_on_the_other_see_the_result_on_both(tmp_pa
         f"sqlite:///{tmp_path / 'shared.sqlite3'}", tmp_path / "static", **redis_url()
     )
     prepare(env)
-    manage(env, "shell", "-v0", "-c", SETUP)
+    create_editor(env)
 
     with servers(env, count=2, workers=1) as (first_url, second_url), worker(env):
         first, second = Browser(first_url), Browser(second_url)
         before = deployed_police(first)
-        first.log_in("editor", "two servers one truth")
-        second.log_in("editor", "two servers one truth")
+        first.log_in(*EDITOR)
+        second.log_in(*EDITOR)
 
         started = time.monotonic()
         response = first.post(

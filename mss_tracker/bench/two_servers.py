@@ -26,16 +26,15 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
-sys.path.insert(0, str(ROOT / "tests"))  # the servers and the HTTP client the tests use
-
-from app_servers import (  # noqa: E402
+from mss_tracker.bench.app_servers import (
+    EDITOR,
+    EVENTS_HEADER,
     Browser,
+    create_editor,
     manage,
     prepare,
     server_environment,
@@ -44,16 +43,6 @@ from app_servers import (  # noqa: E402
     worker,
 )
 
-PASSWORD = "two servers one truth"
-SETUP = f"""
-from django.contrib.auth.models import Group, User
-user = User.objects.create_user("editor", password="{PASSWORD}", is_staff=True)
-user.groups.add(Group.objects.get(name="Editors"))
-"""
-COLUMNS = (
-    "date,date_precision,mission,country_iso3,country,event,personnel_type,personnel,"
-    "disputed,source_publisher,source_title,source_url,source_date,notes"
-)
 # Countries with nothing recorded in the sample data: no strength report resets their sums.
 CODES = ["FRA", "DEU", "ITA", "ESP", "PRT", "BRA", "ARG", "CHL", "PER", "COL"]
 TYPES = ["police", "military", "civilian"]
@@ -64,7 +53,7 @@ def arrivals(rows: int, notes: int) -> tuple[bytes, int]:
     (10 countries × 3 types × 25 distinct figures, so that no row repeats another), each
     with `notes` characters of notes (to reach a file size). 260,000 rows end in Nov 2026."""
     start = datetime.date(2025, 12, 10)
-    lines = [COLUMNS]
+    lines = [EVENTS_HEADER]
     filler = ("Arrival reported by the wire, " * (notes // 30 + 1))[:notes]
     total = 0
     for i in range(rows):
@@ -122,8 +111,8 @@ def import_on_one_confirm_on_the_other(
     first: Timed, second: Timed, data: bytes, added: int
 ) -> None:
     before = deployed(first)
-    first.log_in("editor", PASSWORD)
-    second.log_in("editor", PASSWORD)
+    first.log_in(*EDITOR)
+    second.log_in(*EDITOR)
     started = time.monotonic()
     response = first.post(
         "/admin/tracker/deploymentevent/import-csv/", {}, {"file": ("arrivals.csv", data)}
@@ -251,7 +240,7 @@ def main() -> None:
     )
     try:
         prepare(env)
-        manage(env, "shell", "-v0", "-c", SETUP)
+        create_editor(env)
         data, added = arrivals(args.rows, args.notes)
         with servers(env, count=2, workers=args.workers) as urls, worker(env):
             print(

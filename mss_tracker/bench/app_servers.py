@@ -4,6 +4,9 @@ client that logs in to the admin and posts its forms.
 
 The client keeps cookies itself (by name, whatever their `Secure` flag) so it works against
 servers with production settings on plain-HTTP loopback.
+
+Used by the multi-server tests (tests/test_two_servers.py, test_shared_cache.py) and by
+`python -m mss_tracker.bench.two_servers`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
 
 
 def free_port() -> int:
@@ -44,6 +47,28 @@ def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
+
+
+EDITOR = ("editor", "two servers one truth")  # the staff editor `create_editor` adds
+# The events CSV's header, as an editor uploads it (docs/csv.md).
+EVENTS_HEADER = (
+    "date,date_precision,mission,country_iso3,country,event,personnel_type,personnel,"
+    "disputed,source_publisher,source_title,source_url,source_date,notes"
+)
+
+
+def create_editor(env: dict[str, str]) -> None:
+    """The staff member EDITOR (username, password), in the group Editors."""
+    username, password = EDITOR
+    manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from django.contrib.auth.models import Group, User\n"
+        f"user = User.objects.create_user({username!r}, password={password!r}, is_staff=True)\n"
+        'user.groups.add(Group.objects.get(name="Editors"))\n',
+    )
 
 
 def server_environment(database_url: str, static_root: Path, **variables: str) -> dict[str, str]:
