@@ -47,7 +47,8 @@ MIN_SPAN_DAYS = 3 * 365  # a mission's history covers at least three years
 # Strength at first arrival and size of later arrivals, per personnel type.
 _SCALE = {PersonnelType.POLICE: 200, PersonnelType.MILITARY: 120, PersonnelType.CIVILIAN: 15}
 
-_EVENT_COLUMNS = (
+# The columns every record has, in the order each row starts with them.
+_RECORD_COLUMNS = (
     "mission_id",
     "country_id",
     "personnel_type",
@@ -56,22 +57,9 @@ _EVENT_COLUMNS = (
     "disputed",
     "notes",
     "source_id",
-    "kind",
-    "personnel",
-    "uuid",
 )
-_PLEDGE_COLUMNS = (
-    "mission_id",
-    "country_id",
-    "personnel_type",
-    "date",
-    "date_precision",
-    "disputed",
-    "notes",
-    "source_id",
-    "personnel",
-    "uuid",
-)
+_PLEDGE_COLUMNS = (*_RECORD_COLUMNS, "personnel", "uuid")
+_EVENT_COLUMNS = (*_RECORD_COLUMNS, "kind", "personnel", "uuid")
 _NOTES = (
     "Rotation of the contingent",
     "Figure from a press briefing, rounded",
@@ -271,51 +259,32 @@ def generate(
             # One generator per timeline: the same seed gives the same data, streamed.
             return random.Random(f"{seed}:{number}:{code}:{personnel_type}:{what}")
 
-        def pledge_rows():
+        def rows(what: str, timeline_records):
+            """Every timeline's records as rows of (_RECORD_COLUMNS, then the record's own
+            values, then its id): `timeline_records(rng, size, mission, scale, number)`
+            yields (date, precision, own values…, disputed, notes)."""
             for (number, mission, code, personnel_type), size in sizes():
-                rng = timeline_rng(number, code, personnel_type, "pledges")
-                ids = timeline_rng(number, code, personnel_type, "pledge ids")
-                for day, precision, personnel, disputed, notes in _timeline_pledges(
-                    rng, size, mission.start_date, span, _SCALE[personnel_type]
+                rng = timeline_rng(number, code, personnel_type, f"{what}s")
+                ids = timeline_rng(number, code, personnel_type, f"{what} ids")
+                scale = _SCALE[personnel_type]
+                for day, precision, *own, disputed, notes in timeline_records(
+                    rng, size, mission, scale, number
                 ):
                     source = rng.choice(sources)
-                    yield (
-                        mission.pk,
-                        code,
-                        personnel_type,
-                        day,
-                        precision,
-                        disputed,
-                        notes,
-                        source,
-                        personnel,
-                        _record_id(ids),
-                    )
+                    common = (mission.pk, code, personnel_type, day, precision, disputed)
+                    yield (*common, notes, source, *own, _record_id(ids))
 
-        def event_rows():
-            for (number, mission, code, personnel_type), size in sizes():
-                rng = timeline_rng(number, code, personnel_type, "events")
-                ids = timeline_rng(number, code, personnel_type, "event ids")
-                for day, precision, kind, personnel, disputed, notes in _timeline_events(
-                    rng, size, mission.start_date, span, _SCALE[personnel_type], number > 1
-                ):
-                    source = rng.choice(sources)
-                    yield (
-                        mission.pk,
-                        code,
-                        personnel_type,
-                        day,
-                        precision,
-                        disputed,
-                        notes,
-                        source,
-                        str(kind.value),
-                        personnel,
-                        _record_id(ids),
-                    )
+        def pledges(rng, size, mission, scale, number):
+            return _timeline_pledges(rng, size, mission.start_date, span, scale)
 
-        _copy_rows("tracker_pledge", _PLEDGE_COLUMNS, pledge_rows())
-        _copy_rows("tracker_deploymentevent", _EVENT_COLUMNS, event_rows())
+        def events(rng, size, mission, scale, number):
+            for day, precision, kind, personnel, disputed, notes in _timeline_events(
+                rng, size, mission.start_date, span, scale, carried_over=number > 1
+            ):
+                yield day, precision, str(kind.value), personnel, disputed, notes
+
+        _copy_rows("tracker_pledge", _PLEDGE_COLUMNS, rows("pledge", pledges))
+        _copy_rows("tracker_deploymentevent", _EVENT_COLUMNS, rows("event", events))
         keys = {(mission.pk, code, t) for mission in created for code in codes for t in types}
         rebuild_timelines(keys)
         ids = [mission.pk for mission in created]
