@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import translation
 
-from mss_tracker.tracker.models import Country, Mission, Source
+from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the mark is added here
@@ -77,6 +77,52 @@ def mission(db, haiti, kenya) -> Mission:
         authorized_on=datetime.date(2023, 10, 2),
         start_date=datetime.date(2024, 6, 25),
     )
+
+
+@pytest.fixture
+def record_event(mission, kenya, source):
+    """record_event(day, kind, personnel, personnel_type="police", country=kenya,
+    mission=mission, **fields): an event written through the real write path (the
+    timeline is rebuilt), by default Kenyan police in the conftest mission."""
+
+    def record(day, kind, personnel, personnel_type="police", country=kenya, **fields):
+        fields.setdefault("mission", mission)
+        fields.setdefault("source", source)
+        return DeploymentEvent.objects.create(
+            country=country,
+            date=day,
+            kind=kind,
+            personnel=personnel,
+            personnel_type=personnel_type,
+            **fields,
+        )
+
+    return record
+
+
+@pytest.fixture
+def record_pledge(mission, kenya, source):
+    """record_pledge(day, personnel, personnel_type="police", country=kenya, **fields): a
+    pledge, by default of Kenyan police to the conftest mission."""
+
+    def record(day, personnel, personnel_type="police", country=kenya, **fields):
+        fields.setdefault("mission", mission)
+        fields.setdefault("source", source)
+        return Pledge.objects.create(
+            country=country,
+            date=day,
+            personnel=personnel,
+            personnel_type=personnel_type,
+            **fields,
+        )
+
+    return record
+
+
+@pytest.fixture
+def kenya_pledge(record_pledge) -> Pledge:
+    """Kenya's pledge of 1,000 police to the conftest mission, 25 Jul 2023."""
+    return record_pledge(datetime.date(2023, 7, 25), 1000)
 
 
 def _staff_member(username: str, group: str) -> User:

@@ -52,15 +52,9 @@ def event(mission, iso3, kind, personnel_type, day, personnel, source, **extra):
     )
 
 
-def build_sample_missions() -> SampleMissions:
-    source = Source.objects.create(
-        publisher="KRDO (Associated Press)",
-        title="UN-backed contingent arrives",
-        url="https://krdo.com/news/2024/06/25/contingent/",
-        published_on=D(2024, 6, 25),
-    )
-    un = Source.objects.create(publisher="United Nations", url="https://press.un.org/x")
-    gsf = Mission.objects.create(
+def create_gsf(**fields) -> Mission:
+    """The Gang Suppression Force as the sample data has it (UN SCR 2793, 2025)."""
+    return Mission.objects.create(
         slug="gsf",
         acronym="GSF",
         name="Gang Suppression Force",
@@ -69,21 +63,35 @@ def build_sample_missions() -> SampleMissions:
         authorized_on=D(2025, 9, 30),
         start_date=D(2025, 10, 3),
         authorized_ceiling=5550,
-        source=un,
+        **fields,
     )
-    mss = Mission.objects.create(
+
+
+def create_mss(**fields) -> Mission:
+    """The MSS as the sample data has it (UN SCR 2699, 2023), ended on 2 Oct 2025."""
+    return Mission.objects.create(
         slug="mss",
         acronym="MSS",
         name="Multinational Security Support Mission in Haiti",
         host_country=_country("HTI"),
-        lead_country=_country("KEN"),
         authorized_by="UN Security Council resolution 2699 (2023)",
         authorized_on=D(2023, 10, 2),
         start_date=D(2024, 6, 25),
         end_date=D(2025, 10, 2),
-        successor=gsf,
-        source=un,
+        **fields,
     )
+
+
+def build_sample_missions() -> SampleMissions:
+    source = Source.objects.create(
+        publisher="KRDO (Associated Press)",
+        title="UN-backed contingent arrives",
+        url="https://krdo.com/news/2024/06/25/contingent/",
+        published_on=D(2024, 6, 25),
+    )
+    un = Source.objects.create(publisher="United Nations", url="https://press.un.org/x")
+    gsf = create_gsf(source=un)
+    mss = create_mss(lead_country=_country("KEN"), successor=gsf, source=un)
 
     # MSS pledges
     pledge(mss, "KEN", "police", D(2023, 7, 29), 1000, source)

@@ -13,37 +13,17 @@ from __future__ import annotations
 
 import datetime
 
-from dashboard_data import event, pledge
+from dashboard_data import create_gsf, create_mss, event, pledge
 
-from mss_tracker.tracker.models import Country, Mission, Source
+from mss_tracker.tracker.models import Mission, Source
 
 D = datetime.date
 
 
 def build_gsf() -> Mission:
     source = Source.objects.create(publisher="United Nations", url="https://press.un.org/gsf")
-    haiti = Country.objects.get_or_create_from_iso3("HTI")
-    gsf = Mission.objects.create(
-        slug="gsf",
-        acronym="GSF",
-        name="Gang Suppression Force",
-        host_country=haiti,
-        authorized_by="UN Security Council resolution 2793 (2025)",
-        authorized_on=D(2025, 9, 30),
-        start_date=D(2025, 10, 3),
-        authorized_ceiling=5550,
-    )
-    Mission.objects.create(
-        slug="mss",
-        acronym="MSS",
-        name="Multinational Security Support Mission in Haiti",
-        host_country=haiti,
-        authorized_by="UN Security Council resolution 2699 (2023)",
-        authorized_on=D(2023, 10, 2),
-        start_date=D(2024, 6, 25),
-        end_date=D(2025, 10, 2),
-        successor=gsf,
-    )
+    gsf = create_gsf()
+    create_mss(successor=gsf)
     pledge(gsf, "GTM", "military", D(2025, 10, 1), 150, source, date_precision="month")
     pledge(gsf, "TCD", "military", D(2025, 12, 9), 1500, source)
     pledge(gsf, "BGD", "police", D(2025, 12, 9), 1500, source)

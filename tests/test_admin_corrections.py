@@ -5,6 +5,7 @@ import datetime
 import html
 
 import pytest
+from admin_forms import pledge_form
 from django.urls import reverse
 
 from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source
@@ -18,32 +19,6 @@ def change_url(obj) -> str:
     return reverse(f"admin:tracker_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-def pledge_form(mission, source, **changes) -> dict:
-    return {
-        "personnel": "1000",
-        "mission": mission.pk,
-        "country": "KEN",
-        "personnel_type": "police",
-        "date": "2023-07-25",
-        "date_precision": "day",
-        "source": source.pk,
-        "notes": "",
-        **changes,
-    }
-
-
-@pytest.fixture
-def pledge(mission, kenya, source) -> Pledge:
-    return Pledge.objects.create(
-        mission=mission,
-        country=kenya,
-        personnel_type="police",
-        date=datetime.date(2023, 7, 25),
-        personnel=1000,
-        source=source,
-    )
-
-
 def reasons(record) -> list:
     rows = type(record).history.filter(id=record.pk).order_by("history_date", "history_id")
     return [(row.history_type, row.history_change_reason) for row in rows]
@@ -52,73 +27,65 @@ def reasons(record) -> list:
 # Why, every time ---------------------------------------------------------------------------
 
 
-def test_a_change_without_a_reason_is_refused(editor_client, pledge, mission, source):
+def test_a_change_without_a_reason_is_refused(editor_client, kenya_pledge, mission, source):
     response = editor_client.post(
-        change_url(pledge), pledge_form(mission, source, personnel="1200")
+        change_url(kenya_pledge), pledge_form(mission, source, personnel="1200")
     )
 
     assert response.status_code == 200
     assert "Say why you are making this change" in response.text
-    pledge.refresh_from_db()
-    assert pledge.personnel == 1000
+    kenya_pledge.refresh_from_db()
+    assert kenya_pledge.personnel == 1000
 
 
-def test_a_change_keeps_its_reason_in_the_history(editor_client, pledge, mission, source):
+def test_a_change_keeps_its_reason_in_the_history(editor_client, kenya_pledge, mission, source):
     form = pledge_form(mission, source, personnel="1200", change_reason="Figure per UN briefing")
 
-    assert editor_client.post(change_url(pledge), form).status_code == 302
+    assert editor_client.post(change_url(kenya_pledge), form).status_code == 302
 
-    assert reasons(pledge)[-1] == ("~", "Figure per UN briefing")
+    assert reasons(kenya_pledge)[-1] == ("~", "Figure per UN briefing")
 
 
-def test_a_save_that_changes_nothing_records_nothing(editor_client, pledge, mission, source):
-    before = reasons(pledge)
+def test_a_save_that_changes_nothing_records_nothing(editor_client, kenya_pledge, mission, source):
+    before = reasons(kenya_pledge)
 
-    response = editor_client.post(change_url(pledge), pledge_form(mission, source))
+    response = editor_client.post(change_url(kenya_pledge), pledge_form(mission, source))
 
     assert response.status_code == 302
-    assert reasons(pledge) == before
+    assert reasons(kenya_pledge) == before
 
 
-def test_a_revert_says_which_version_it_restores(editor_client, pledge, mission, source):
-    first = pledge.history.get()
+def test_a_revert_says_which_version_it_restores(editor_client, kenya_pledge, mission, source):
+    first = kenya_pledge.history.get()
     form = pledge_form(mission, source, personnel="1200", change_reason="Revised")
-    editor_client.post(change_url(pledge), form)
-    version_url = reverse("admin:tracker_pledge_simple_history", args=[pledge.pk, first.pk])
+    editor_client.post(change_url(kenya_pledge), form)
+    version_url = reverse("admin:tracker_pledge_simple_history", args=[kenya_pledge.pk, first.pk])
 
     response = editor_client.post(version_url, pledge_form(mission, source))
 
     assert response.status_code == 302
-    pledge.refresh_from_db()
-    assert pledge.personnel == 1000
-    kind, reason = reasons(pledge)[-1]
+    kenya_pledge.refresh_from_db()
+    assert kenya_pledge.personnel == 1000
+    kind, reason = reasons(kenya_pledge)[-1]
     assert kind == "~" and reason.startswith("Reverted to the version of ")
     assert first.history_date.strftime("%-d %b %Y") in reason
 
 
-def test_a_delete_asks_why_and_keeps_the_reason(editor_client, pledge):
-    delete = reverse("admin:tracker_pledge_delete", args=[pledge.pk])
+def test_a_delete_asks_why_and_keeps_the_reason(editor_client, kenya_pledge):
+    delete = reverse("admin:tracker_pledge_delete", args=[kenya_pledge.pk])
     assert 'name="change_reason"' in editor_client.get(delete).text
 
     refused = editor_client.post(delete, {"post": "yes"}, follow=True)
-    assert Pledge.objects.filter(pk=pledge.pk).exists()
+    assert Pledge.objects.filter(pk=kenya_pledge.pk).exists()
     assert "Say why you are making this change" in refused.text
 
     editor_client.post(delete, {"post": "yes", "change_reason": "Entered twice"})
-    assert not Pledge.objects.filter(pk=pledge.pk).exists()
-    assert reasons(pledge)[-1] == ("-", "Entered twice")
+    assert not Pledge.objects.filter(pk=kenya_pledge.pk).exists()
+    assert reasons(kenya_pledge)[-1] == ("-", "Entered twice")
 
 
-def test_delete_selected_asks_why_and_keeps_the_reason(editor_client, mission, kenya, source):
-    event = DeploymentEvent.objects.create(
-        mission=mission,
-        country=kenya,
-        source=source,
-        personnel_type="police",
-        date=datetime.date(2024, 6, 25),
-        kind="arrival",
-        personnel=10,
-    )
+def test_delete_selected_asks_why_and_keeps_the_reason(editor_client, record_event):
+    event = record_event(datetime.date(2024, 6, 25), "arrival", 10)
     events = reverse("admin:tracker_deploymentevent_changelist")
     form = {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
 
@@ -148,7 +115,7 @@ def test_personnel_comes_first_on_the_pledge_form(editor_client):
 
 
 def test_a_pledge_without_a_number_that_supersedes_one_asks_for_confirmation(
-    editor_client, pledge, mission, source
+    editor_client, kenya_pledge, mission, source
 ):
     later = pledge_form(mission, source, personnel="", date="2024-01-10")
 
@@ -166,15 +133,15 @@ def test_a_pledge_without_a_number_that_supersedes_one_asks_for_confirmation(
 
 
 def test_blanking_a_pledges_own_figure_asks_for_confirmation(
-    editor_client, pledge, mission, source
+    editor_client, kenya_pledge, mission, source
 ):
     form = pledge_form(mission, source, personnel="", change_reason="Not confirmed")
 
-    response = editor_client.post(change_url(pledge), form)
+    response = editor_client.post(change_url(kenya_pledge), form)
 
     assert "replacing 1,000 pledged on 25 Jul 2023" in response.text
-    pledge.refresh_from_db()
-    assert pledge.personnel == 1000
+    kenya_pledge.refresh_from_db()
+    assert kenya_pledge.personnel == 1000
 
 
 def test_a_first_pledge_without_a_number_needs_no_confirmation(editor_client, mission, source):
@@ -215,7 +182,7 @@ def test_save_and_add_another_keeps_mission_country_source_date_and_precision(
 
 
 def test_the_lists_show_the_mission_code_and_the_publisher_only(
-    editor_client, pledge, mission, source
+    editor_client, kenya_pledge, mission, source
 ):
     page = editor_client.get(reverse("admin:tracker_pledge_changelist")).text
     assert ">MSS<" in page

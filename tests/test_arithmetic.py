@@ -12,93 +12,62 @@ from mss_tracker.tracker.timelines import NegativeStrength
 D = datetime.date
 
 
-@pytest.fixture
-def record(mission, kenya, source):
-    def record_event(day, kind, personnel, personnel_type="police", country=kenya):
-        return DeploymentEvent.objects.create(
-            mission=mission,
-            country=country,
-            source=source,
-            date=day,
-            kind=kind,
-            personnel=personnel,
-            personnel_type=personnel_type,
-        )
-
-    return record_event
-
-
-@pytest.fixture
-def pledge(mission, kenya, source):
-    def record_pledge(day, personnel, personnel_type="police", country=kenya):
-        return Pledge.objects.create(
-            mission=mission,
-            country=country,
-            source=source,
-            date=day,
-            personnel=personnel,
-            personnel_type=personnel_type,
-        )
-
-    return record_pledge
-
-
 def kenya_row(mission, as_of, personnel_type=None):
     return figures.country_figures(mission, as_of, personnel_type).get(iso3="KEN")
 
 
-def test_a_later_pledge_supersedes_an_earlier_one(mission, pledge):
-    pledge(D(2023, 7, 29), 1000)
-    pledge(D(2024, 3, 1), 600)
+def test_a_later_pledge_supersedes_an_earlier_one(mission, record_pledge):
+    record_pledge(D(2023, 7, 29), 1000)
+    record_pledge(D(2024, 3, 1), 600)
     assert kenya_row(mission, D(2024, 2, 1)).pledged == 1000
     assert kenya_row(mission, D(2024, 3, 1)).pledged == 600
 
 
-def test_a_pledge_without_a_number_counts_the_country_but_adds_nothing(mission, pledge):
-    pledge(D(2024, 3, 1), None)
+def test_a_pledge_without_a_number_counts_the_country_but_adds_nothing(mission, record_pledge):
+    record_pledge(D(2024, 3, 1), None)
     row = kenya_row(mission, D(2024, 4, 1))
     assert row.has_pledge and row.pledged is None and row.gap is None
     assert row.percent_of_pledge is None
     assert figures.mission_totals(mission, D(2024, 4, 1)).pledged is None
 
 
-def test_pledges_sum_over_types_ignoring_those_without_a_number(mission, pledge):
-    pledge(D(2024, 3, 1), 100, "police")
-    pledge(D(2024, 3, 1), None, "military")
-    pledge(D(2024, 3, 1), 20, "civilian")
+def test_pledges_sum_over_types_ignoring_those_without_a_number(mission, record_pledge):
+    record_pledge(D(2024, 3, 1), 100, "police")
+    record_pledge(D(2024, 3, 1), None, "military")
+    record_pledge(D(2024, 3, 1), 20, "civilian")
     assert kenya_row(mission, D(2024, 4, 1)).pledged == 120
     assert kenya_row(mission, D(2024, 4, 1), "military").pledged is None
 
 
-def test_a_strength_report_overrides_the_same_days_arrivals(mission, record):
-    record(D(2024, 6, 25), "arrival", 200)
-    record(D(2024, 7, 16), "arrival", 200)
-    record(D(2024, 7, 16), "strength_report", 380)
-    record(D(2024, 7, 20), "arrival", 10)
+def test_a_strength_report_overrides_the_same_days_arrivals(mission, record_event):
+    record_event(D(2024, 6, 25), "arrival", 200)
+    record_event(D(2024, 7, 16), "arrival", 200)
+    record_event(D(2024, 7, 16), "strength_report", 380)
+    record_event(D(2024, 7, 20), "arrival", 10)
     assert kenya_row(mission, D(2024, 7, 15)).deployed == 200
     assert kenya_row(mission, D(2024, 7, 16)).deployed == 380
     assert kenya_row(mission, D(2024, 7, 20)).deployed == 390
 
 
-def test_a_zero_strength_report_resets_to_zero(mission, record):
-    record(D(2024, 6, 25), "arrival", 200)
-    record(D(2024, 8, 1), "strength_report", 0)
+def test_a_zero_strength_report_resets_to_zero(mission, record_event):
+    record_event(D(2024, 6, 25), "arrival", 200)
+    record_event(D(2024, 8, 1), "strength_report", 0)
     assert kenya_row(mission, D(2024, 8, 1)).deployed == 0
 
 
-def test_fatalities_reduce_strength_and_are_counted(mission, record):
-    record(D(2024, 6, 25), "arrival", 200)
-    record(D(2025, 2, 23), "fatality", 1)
-    record(D(2025, 3, 25), "fatality", 1)
+def test_fatalities_reduce_strength_and_are_counted(mission, record_event):
+    record_event(D(2024, 6, 25), "arrival", 200)
+    record_event(D(2025, 2, 23), "fatality", 1)
+    record_event(D(2025, 3, 25), "fatality", 1)
     row = kenya_row(mission, D(2025, 3, 1))
     assert (row.deployed, row.fatalities) == (199, 1)
     assert kenya_row(mission, D(2025, 4, 1)).fatalities == 2
 
 
-def test_first_arrival_and_last_event_respect_date_and_type(mission, record):
-    record(D(2024, 6, 25), "arrival", 200, "police")
-    record(D(2024, 9, 1), "arrival", 5, "military")
-    record(D(2024, 10, 1), "departure", 5, "military")
+def test_first_arrival_and_last_event_respect_date_and_type(mission, record_event):
+    record_event(D(2024, 6, 25), "arrival", 200, "police")
+    record_event(D(2024, 9, 1), "arrival", 5, "military")
+    record_event(D(2024, 10, 1), "departure", 5, "military")
     row = kenya_row(mission, D(2024, 9, 15))
     assert (row.first_arrival, row.last_event) == (D(2024, 6, 25), D(2024, 9, 1))
     military = kenya_row(mission, D(2024, 12, 1), "military")
@@ -109,9 +78,9 @@ def test_first_arrival_and_last_event_respect_date_and_type(mission, record):
     )
 
 
-def test_gap_and_percent_of_pledge(mission, record, pledge):
-    pledge(D(2023, 7, 29), 1000)
-    record(D(2024, 6, 25), "arrival", 750)
+def test_gap_and_percent_of_pledge(mission, record_event, record_pledge):
+    record_pledge(D(2023, 7, 29), 1000)
+    record_event(D(2024, 6, 25), "arrival", 750)
     row = kenya_row(mission, D(2024, 7, 1))
     assert row.gap == 250
     assert str(row.percent_of_pledge) == "75.0"  # every row read carries it
@@ -125,10 +94,12 @@ def test_percent_is_blank_when_the_pledge_is_zero():
     assert str(figures.percent_of_pledge(2, 3)) == "66.7"
 
 
-def test_a_country_appears_only_once_it_has_a_pledge_or_event(mission, record, pledge, kenya):
+def test_a_country_appears_only_once_it_has_a_pledge_or_event(
+    mission, record_event, record_pledge, kenya
+):
     jamaica = Country.objects.get_or_create_from_iso3("JAM")
-    pledge(D(2024, 9, 1), 200, country=jamaica)
-    record(D(2024, 6, 25), "arrival", 200)
+    record_pledge(D(2024, 9, 1), 200, country=jamaica)
+    record_event(D(2024, 6, 25), "arrival", 200)
     assert list(figures.country_figures(mission, D(2024, 7, 1)).values_list("iso3", flat=True)) == [
         "KEN"
     ]
@@ -138,19 +109,19 @@ def test_a_country_appears_only_once_it_has_a_pledge_or_event(mission, record, p
     }
 
 
-def test_a_back_dated_departure_that_would_go_negative_is_refused(mission, record):
-    record(D(2024, 6, 25), "arrival", 200)
-    record(D(2024, 7, 16), "strength_report", 400)
+def test_a_back_dated_departure_that_would_go_negative_is_refused(mission, record_event):
+    record_event(D(2024, 6, 25), "arrival", 200)
+    record_event(D(2024, 7, 16), "strength_report", 400)
     with pytest.raises(NegativeStrength) as refused:
-        record(D(2024, 7, 1), "departure", 250)
+        record_event(D(2024, 7, 1), "departure", 250)
     message = refused.value.messages[0]
     assert "1 Jul 2024" in message and "shortfall of 50" in message
     assert DeploymentEvent.objects.count() == 2
 
 
-def test_deleting_the_arrival_a_departure_depends_on_is_refused(mission, record):
-    arrival = record(D(2024, 6, 25), "arrival", 200)
-    record(D(2024, 9, 1), "departure", 100)
+def test_deleting_the_arrival_a_departure_depends_on_is_refused(mission, record_event):
+    arrival = record_event(D(2024, 6, 25), "arrival", 200)
+    record_event(D(2024, 9, 1), "departure", 100)
     with pytest.raises(NegativeStrength, match="shortfall of 100"):
         arrival.delete()
     with pytest.raises(NegativeStrength):
@@ -158,16 +129,16 @@ def test_deleting_the_arrival_a_departure_depends_on_is_refused(mission, record)
     assert DeploymentEvent.objects.count() == 2
 
 
-def test_changing_an_event_rebuilds_both_timelines(mission, record):
-    event = record(D(2024, 6, 25), "arrival", 200, "police")
+def test_changing_an_event_rebuilds_both_timelines(mission, record_event):
+    event = record_event(D(2024, 6, 25), "arrival", 200, "police")
     event.personnel_type = "military"
     event.save()
     assert not figures.country_figures(mission, D(2024, 7, 1), "police").exists()
     assert kenya_row(mission, D(2024, 7, 1), "military").deployed == 200
 
 
-def test_validate_timeline_checks_without_writing(mission, record, kenya, source):
-    record(D(2024, 6, 25), "arrival", 10)
+def test_validate_timeline_checks_without_writing(mission, record_event, kenya, source):
+    record_event(D(2024, 6, 25), "arrival", 10)
     departure = DeploymentEvent(
         mission=mission,
         country=kenya,
@@ -183,15 +154,15 @@ def test_validate_timeline_checks_without_writing(mission, record, kenya, source
     assert DeploymentEvent.objects.count() == 1
 
 
-def test_the_database_refuses_a_second_strength_report_on_one_date(mission, record):
-    record(D(2024, 7, 16), "strength_report", 400)
+def test_the_database_refuses_a_second_strength_report_on_one_date(mission, record_event):
+    record_event(D(2024, 7, 16), "strength_report", 400)
     with pytest.raises(IntegrityError), transaction.atomic():
-        record(D(2024, 7, 16), "strength_report", 380)
+        record_event(D(2024, 7, 16), "strength_report", 380)
 
 
-def test_the_database_refuses_an_arrival_of_nobody(mission, record):
+def test_the_database_refuses_an_arrival_of_nobody(mission, record_event):
     with pytest.raises(IntegrityError), transaction.atomic():
-        record(D(2024, 7, 16), "arrival", 0)
+        record_event(D(2024, 7, 16), "arrival", 0)
 
 
 def test_the_database_refuses_a_month_precision_date_that_is_not_the_first(mission, kenya, source):

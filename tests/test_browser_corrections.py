@@ -56,23 +56,11 @@ def admin_page(browser, live_server, transactional_db):  # noqa: F811
     assert errors == [], f"page errors: {errors}"
 
 
-@pytest.fixture
-def pledged(mission, kenya, source) -> Pledge:
-    return Pledge.objects.create(
-        mission=mission,
-        country=kenya,
-        personnel_type="police",
-        date=datetime.date(2023, 7, 25),
-        personnel=1000,
-        source=source,
-    )
-
-
 def save(page) -> None:
     page.locator('input[name="_save"]').click()
 
 
-def test_a_number_less_pledge_asks_for_confirmation(admin_page, pledged, mission, source):
+def test_a_number_less_pledge_asks_for_confirmation(admin_page, kenya_pledge, mission, source):
     page = admin_page(
         f"/admin/tracker/pledge/add/?mission={mission.pk}&country=KEN&source={source.pk}"
         "&personnel_type=police&date=2024-01-10"
@@ -89,8 +77,8 @@ def test_a_number_less_pledge_asks_for_confirmation(admin_page, pledged, mission
     assert Pledge.objects.filter(personnel=None).count() == 1
 
 
-def test_a_change_asks_for_a_reason_kept_in_the_history(admin_page, pledged):
-    page = admin_page(f"/admin/tracker/pledge/{pledged.pk}/change/")
+def test_a_change_asks_for_a_reason_kept_in_the_history(admin_page, kenya_pledge):
+    page = admin_page(f"/admin/tracker/pledge/{kenya_pledge.pk}/change/")
     page.locator("#id_personnel").fill("1200")
     save(page)
     expect(page.locator(".field-change_reason .errorlist")).to_contain_text("Say why")
@@ -98,7 +86,7 @@ def test_a_change_asks_for_a_reason_kept_in_the_history(admin_page, pledged):
     page.locator("#id_change_reason").fill("Per the cabinet statement")
     save(page)
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    page.goto(page.url.split("/admin/")[0] + f"/admin/tracker/pledge/{pledged.pk}/history/")
+    page.goto(page.url.split("/admin/")[0] + f"/admin/tracker/pledge/{kenya_pledge.pk}/history/")
     expect(page.locator("#change-history")).to_contain_text("Per the cabinet statement")
 
 
@@ -126,8 +114,8 @@ def test_dates_are_entered_as_iso_and_month_precision_is_moved_to_the_first(
     assert DeploymentEvent.objects.get().date == datetime.date(2024, 8, 1)
 
 
-def test_a_deleted_record_is_restored_from_recent_changes(admin_page, pledged):
-    page = admin_page(f"/admin/tracker/pledge/{pledged.pk}/delete/")
+def test_a_deleted_record_is_restored_from_recent_changes(admin_page, kenya_pledge):
+    page = admin_page(f"/admin/tracker/pledge/{kenya_pledge.pk}/delete/")
     page.locator("#id_change_reason").fill("Entered twice")
     page.locator('input[type="submit"]').click()
     expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
@@ -141,7 +129,7 @@ def test_a_deleted_record_is_restored_from_recent_changes(admin_page, pledged):
 
     expect(page.locator(".messagelist")).to_be_visible()
     restored = Pledge.objects.get()
-    assert (restored.uuid, restored.personnel) == (pledged.uuid, 1000)
+    assert (restored.uuid, restored.personnel) == (kenya_pledge.uuid, 1000)
     assert restored.history.latest("history_date").history_change_reason.startswith(
         "Reverted to the version of"
     )
@@ -160,17 +148,9 @@ def _upload(page, name: str, data: bytes) -> None:
 
 
 def test_the_preview_shows_rows_and_corrections_and_a_second_confirm_is_explained(
-    admin_page, live_server, mission, kenya, source
+    admin_page, live_server, record_event
 ):
-    DeploymentEvent.objects.create(
-        mission=mission,
-        country=kenya,
-        source=source,
-        personnel_type="police",
-        date=datetime.date(2024, 6, 25),
-        kind="arrival",
-        personnel=400,
-    )
+    record_event(datetime.date(2024, 6, 25), "arrival", 400)
     (row,) = _exported_events(live_server)
     row["personnel"] = "390"
     added = dict(row, id="", date="2024-07-16", personnel="200")

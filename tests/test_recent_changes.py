@@ -5,6 +5,7 @@ and why; filters; deleted records linked for restoring; a pinned query count."""
 import datetime
 
 import pytest
+from admin_forms import pledge_form
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,16 +34,7 @@ def make_pledge(mission, kenya, source, day: int, personnel: int = 1000) -> Pled
 def test_it_lists_who_what_before_and_after_and_why(editor_client, editor, mission, kenya, source):
     pledge = make_pledge(mission, kenya, source, 25)
     change = reverse("admin:tracker_pledge_change", args=[pledge.pk])
-    form = {
-        "personnel": "1200",
-        "mission": mission.pk,
-        "country": "KEN",
-        "personnel_type": "police",
-        "date": "2023-07-25",
-        "date_precision": "day",
-        "source": source.pk,
-        "change_reason": "Per the Kenyan cabinet",
-    }
+    form = pledge_form(mission, source, personnel="1200", change_reason="Per the Kenyan cabinet")
     editor_client.post(change, form)
 
     page = editor_client.get(PAGE).text
@@ -86,15 +78,7 @@ def test_a_deleted_record_is_linked_and_can_be_restored(editor_client, mission, 
     page = editor_client.get(PAGE).text
     assert restore in page and "view and restore" in page
 
-    form = {
-        "personnel": "1000",
-        "mission": mission.pk,
-        "country": "KEN",
-        "personnel_type": "police",
-        "date": "2023-07-25",
-        "date_precision": "day",
-        "source": source.pk,
-    }
+    form = pledge_form(mission, source)
     assert editor_client.post(restore, form).status_code == 302
     assert Pledge.objects.get(pk=pledge.pk).uuid == pledge.uuid
     assert "view and restore" not in editor_client.get(PAGE).text

@@ -9,7 +9,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from mss_tracker.tracker.data_version import restore_sqlite_triggers
-from mss_tracker.tracker.models import DeploymentEvent, Pledge
 
 BEFORE = [("tracker", "0006_event_recorded_at")]
 AFTER = [("tracker", "0007_record_uuid")]
@@ -88,24 +87,9 @@ def test_the_migration_gives_existing_records_distinct_ids():
         restore_sqlite_triggers()  # what `migrate` does after migrating (post_migrate)
 
 
-def test_a_new_record_gets_an_id_that_its_history_keeps(mission, kenya, source):
-    pledge = Pledge.objects.create(
-        mission=mission,
-        country=kenya,
-        source=source,
-        personnel_type="police",
-        date=datetime.date(2023, 7, 25),
-        personnel=1000,
-    )
-    event = DeploymentEvent.objects.create(
-        mission=mission,
-        country=kenya,
-        source=source,
-        personnel_type="police",
-        date=datetime.date(2024, 6, 25),
-        kind="arrival",
-        personnel=200,
-    )
+def test_a_new_record_gets_an_id_that_its_history_keeps(kenya_pledge, record_event):
+    pledge = kenya_pledge
+    event = record_event(datetime.date(2024, 6, 25), "arrival", 200)
     assert isinstance(pledge.uuid, uuid.UUID) and pledge.uuid != event.uuid
     pledge.personnel = 1200
     pledge.save()

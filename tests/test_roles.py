@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from admin_forms import event_form
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -36,21 +37,6 @@ def pledge(mission, kenya, source) -> Pledge:
         personnel_type="police",
         personnel=1000,
     )
-
-
-def new_event_form(mission, kenya, source) -> dict:
-    return {
-        "mission": mission.pk,
-        "country": kenya.pk,
-        "date": "2024-07-16",
-        "date_precision": "day",
-        "kind": "arrival",
-        "personnel_type": "police",
-        "personnel": "200",
-        "source": source.pk,
-        "notes": "",
-        "change_reason": "Figure corrected",
-    }
 
 
 def change_url(obj) -> str:
@@ -92,7 +78,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, arrival):
 
 
 def test_anonymous_visitors_cannot_add_events(client, mission, kenya, source):
-    response = client.post(ADD_EVENT, new_event_form(mission, kenya, source))
+    response = client.post(ADD_EVENT, event_form(mission, source))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
@@ -119,9 +105,9 @@ def test_analysts_see_an_event_without_a_save_button(analyst_client, arrival):
 
 def test_analysts_cannot_add_change_or_delete(analyst_client, arrival, mission, kenya, source):
     assert analyst_client.get(ADD_EVENT).status_code == 403
-    assert analyst_client.post(ADD_EVENT, new_event_form(mission, kenya, source)).status_code == 403
+    assert analyst_client.post(ADD_EVENT, event_form(mission, source)).status_code == 403
 
-    form = {**new_event_form(mission, kenya, source), "personnel": "1"}
+    form = {**event_form(mission, source), "personnel": "1"}
     analyst_client.post(change_url(arrival), form)
     arrival.refresh_from_db()
     assert arrival.personnel == 400
@@ -160,10 +146,10 @@ def test_analysts_cannot_manage_users(analyst_client):
 
 
 def test_editors_add_change_and_delete_events(editor_client, arrival, mission, kenya, source):
-    assert editor_client.post(ADD_EVENT, new_event_form(mission, kenya, source)).status_code == 302
+    assert editor_client.post(ADD_EVENT, event_form(mission, source)).status_code == 302
     assert DeploymentEvent.objects.count() == 2
 
-    form = {**new_event_form(mission, kenya, source), "date": "2024-06-25", "personnel": "390"}
+    form = {**event_form(mission, source), "date": "2024-06-25", "personnel": "390"}
     assert editor_client.post(change_url(arrival), form).status_code == 302
     arrival.refresh_from_db()
     assert arrival.personnel == 390
@@ -236,7 +222,7 @@ def test_a_post_without_a_csrf_token_is_refused(editor, mission, kenya, source):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
 
-    response = client.post(ADD_EVENT, new_event_form(mission, kenya, source))
+    response = client.post(ADD_EVENT, event_form(mission, source))
 
     assert response.status_code == 403
     assert "CSRF" in response.text
@@ -248,9 +234,7 @@ def test_a_post_with_the_csrf_token_of_the_form_is_accepted(editor, mission, ken
     client.force_login(editor)
     token = client.get(ADD_EVENT).context["csrf_token"]
 
-    response = client.post(
-        ADD_EVENT, {**new_event_form(mission, kenya, source), "csrfmiddlewaretoken": token}
-    )
+    response = client.post(ADD_EVENT, {**event_form(mission, source), "csrfmiddlewaretoken": token})
 
     assert response.status_code == 302
     assert DeploymentEvent.objects.count() == 1

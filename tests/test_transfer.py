@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from dashboard_data import create_gsf
 from django.db import IntegrityError, transaction
 
 from mss_tracker.tracker import figures
@@ -12,41 +13,19 @@ D = datetime.date
 
 
 @pytest.fixture
-def gsf(mission, haiti) -> Mission:
+def gsf(mission) -> Mission:
     """A successor of the conftest mission (MSS), started the day after MSS ended."""
-    successor = Mission.objects.create(
-        slug="gsf",
-        acronym="GSF",
-        name="Gang Suppression Force",
-        host_country=haiti,
-        authorized_by="UN Security Council resolution 2793",
-        authorized_on=D(2025, 9, 30),
-        start_date=D(2025, 10, 3),
-        authorized_ceiling=5550,
-    )
+    successor = create_gsf()
     mission.end_date = D(2025, 10, 2)
     mission.successor = successor
     mission.save()
     return successor
 
 
-def event(mission, country, day, kind, personnel, source, personnel_type="police", **extra):
-    return DeploymentEvent.objects.create(
-        mission=mission,
-        country=country,
-        source=source,
-        date=day,
-        kind=kind,
-        personnel=personnel,
-        personnel_type=personnel_type,
-        **extra,
-    )
-
-
-def test_a_transfer_adds_like_an_arrival_and_counts_as_first_arrival(gsf, kenya, source):
-    event(gsf, kenya, D(2025, 10, 3), "transfer", 758, source)
-    event(gsf, kenya, D(2025, 12, 8), "arrival", 230, source)
-    event(gsf, kenya, D(2025, 12, 9), "departure", 100, source)
+def test_a_transfer_adds_like_an_arrival_and_counts_as_first_arrival(gsf, record_event):
+    record_event(D(2025, 10, 3), "transfer", 758, mission=gsf)
+    record_event(D(2025, 12, 8), "arrival", 230, mission=gsf)
+    record_event(D(2025, 12, 9), "departure", 100, mission=gsf)
     row = figures.country_figures(gsf, D(2025, 10, 3)).get(iso3="KEN")
     assert (row.deployed, row.first_arrival) == (758, D(2025, 10, 3))
     row = figures.country_figures(gsf, D(2025, 12, 9), "police").get(iso3="KEN")
@@ -54,34 +33,34 @@ def test_a_transfer_adds_like_an_arrival_and_counts_as_first_arrival(gsf, kenya,
     assert figures.strength_series(gsf, D(2025, 12, 31))[0] == (D(2025, 10, 3), 758)
 
 
-def test_a_strength_report_after_a_transfer_overrides_it(gsf, kenya, source):
-    event(gsf, kenya, D(2025, 10, 3), "transfer", 758, source)
-    event(gsf, kenya, D(2025, 12, 7), "strength_report", 700, source)
+def test_a_strength_report_after_a_transfer_overrides_it(gsf, record_event):
+    record_event(D(2025, 10, 3), "transfer", 758, mission=gsf)
+    record_event(D(2025, 12, 7), "strength_report", 700, mission=gsf)
     assert figures.mission_totals(gsf, D(2025, 12, 7)).deployed == 700
 
 
-def test_a_departure_may_draw_on_transferred_personnel(gsf, kenya, source):
-    event(gsf, kenya, D(2025, 10, 3), "transfer", 10, source)
-    event(gsf, kenya, D(2025, 10, 4), "departure", 10, source)
+def test_a_departure_may_draw_on_transferred_personnel(gsf, record_event):
+    record_event(D(2025, 10, 3), "transfer", 10, mission=gsf)
+    record_event(D(2025, 10, 4), "departure", 10, mission=gsf)
     assert TimelinePoint.objects.get(personnel_type="police", date=D(2025, 10, 4)).deployed == 0
 
 
-def test_the_database_refuses_a_transfer_of_nobody(gsf, kenya, source):
+def test_the_database_refuses_a_transfer_of_nobody(gsf, record_event):
     with pytest.raises(IntegrityError), transaction.atomic():
-        event(gsf, kenya, D(2025, 10, 3), "transfer", 0, source)
+        record_event(D(2025, 10, 3), "transfer", 0, mission=gsf)
 
 
-def test_a_report_after_a_transfer_is_not_shown_as_unaccounted(gsf, kenya, source, client):
-    event(gsf, kenya, D(2025, 10, 3), "transfer", 700, source)
-    event(gsf, kenya, D(2025, 12, 7), "strength_report", 700, source)
+def test_a_report_after_a_transfer_is_not_shown_as_unaccounted(gsf, record_event, client):
+    record_event(D(2025, 10, 3), "transfer", 700, mission=gsf)
+    record_event(D(2025, 12, 7), "strength_report", 700, mission=gsf)
     page = client.get("/missions/gsf/countries/KEN/?as_of=2025-12-31").content.decode()
     assert "unaccounted" not in page and "do not add up" not in page
 
 
-def test_the_timeline_says_carried_over_from_the_predecessor(gsf, kenya, source, client):
-    event(gsf, kenya, D(2025, 10, 3), "transfer", 758, source)
+def test_the_timeline_says_carried_over_from_the_predecessor(gsf, record_event, client):
+    record_event(D(2025, 10, 3), "transfer", 758, mission=gsf)
     jamaica = Country.objects.get_or_create_from_iso3("JAM")
-    event(gsf, jamaica, D(2025, 10, 3), "transfer", 3, source)
+    record_event(D(2025, 10, 3), "transfer", 3, country=jamaica, mission=gsf)
     for url in ("/missions/gsf/events/?as_of=2025-12-31", "/missions/gsf/countries/KEN/"):
         page = client.get(url).content.decode()
         assert "carried over from" in page and ">MSS</a>" in page, url
@@ -89,14 +68,12 @@ def test_the_timeline_says_carried_over_from_the_predecessor(gsf, kenya, source,
     assert page.count('class="kind kind-transfer"') == 2
 
 
-def test_a_month_precision_event_shows_the_months_end_figure(mission, kenya, source, client):
+def test_a_month_precision_event_shows_the_months_end_figure(record_event, client):
     """Month-precision changes are applied together: no single day ever had 20 + 18."""
-    event(mission, kenya, D(2024, 9, 12), "arrival", 20, source, personnel_type="military")
-    event(
-        mission, kenya, D(2025, 4, 1), "departure", 20, source, "military", date_precision="month"
-    )
-    event(mission, kenya, D(2025, 4, 1), "arrival", 18, source, "military", date_precision="month")
-    event(mission, kenya, D(2025, 4, 20), "arrival", 5, source, personnel_type="military")
+    record_event(D(2024, 9, 12), "arrival", 20, personnel_type="military")
+    record_event(D(2025, 4, 1), "departure", 20, "military", date_precision="month")
+    record_event(D(2025, 4, 1), "arrival", 18, "military", date_precision="month")
+    record_event(D(2025, 4, 20), "arrival", 5, personnel_type="military")
     page = client.get("/missions/mss/events/?as_of=2025-05-01").content.decode()
     assert page.count("→ 23 deployed at the end of Apr 2025") == 2  # 20 − 20 + 18 + 5
     assert "→ 23 deployed</span>" in page  # the day-precision arrival of 20 Apr
