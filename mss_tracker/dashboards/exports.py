@@ -73,46 +73,36 @@ def summary(request: HttpRequest, slug: str) -> Download:
 
 
 def events(request: HttpRequest, slug: str) -> Download:
-    filters = parse_filters(request.GET, timeline=True)
-    mission = get_object_or_404(Mission, slug=slug.lower())
-    records, as_of = _dated(DeploymentEvent.objects.all(), mission, filters)
-    return Download(
-        EVENTS,
-        _name(
-            mission.slug,
-            "events",
-            as_of.isoformat(),
-            filters.personnel_type,
-            filters.country,
-            filters.kind,
-            _date(filters.date_from, "from-"),
-            _date(filters.date_to, "to-"),
-        ),
-        as_of,
-        _timeline_filters(filters) | {"kind": filters.kind},
-        records,
-    )
+    return _records(request, slug, EVENTS, DeploymentEvent, "events")
 
 
 def pledges(request: HttpRequest, slug: str) -> Download:
     """The pledges dated ≤ as_of; `kind` is checked like everywhere but has no pledge to
     narrow, so a link copied from the events page still downloads its pledges."""
+    return _records(request, slug, PLEDGES, Pledge, "pledges")
+
+
+def _records(request: HttpRequest, slug: str, export: Export, model, name: str) -> Download:
+    """A mission's events or pledges dated ≤ as_of, narrowed by the timeline filters (the
+    event kind only where the records have one), named after every filter that applies."""
     filters = parse_filters(request.GET, timeline=True)
     mission = get_object_or_404(Mission, slug=slug.lower())
-    records, as_of = _dated(Pledge.objects.all(), mission, filters)
+    records, as_of = _dated(model.objects.all(), mission, filters)
+    by_kind = hasattr(model, "kind")
     return Download(
-        PLEDGES,
+        export,
         _name(
             mission.slug,
-            "pledges",
+            name,
             as_of.isoformat(),
             filters.personnel_type,
             filters.country,
+            filters.kind if by_kind else None,
             _date(filters.date_from, "from-"),
             _date(filters.date_to, "to-"),
         ),
         as_of,
-        _timeline_filters(filters),
+        _timeline_filters(filters) | ({"kind": filters.kind} if by_kind else {}),
         records,
     )
 
