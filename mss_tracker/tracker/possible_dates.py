@@ -60,18 +60,20 @@ def impossible_date(
     possible, naming the mission's dates; None when it is."""
     today = today or datetime.date.today()
     what = "A pledge" if pledge else "An event"
-    shown = format_with_precision(day, precision)
     if day > today:
+        shown = format_with_precision(day, precision)
         return (
             f"{what} cannot be dated after today ({_long(today)}): {shown} is in the future. "
             f"{mission_life(mission)}."
         )
     if mission.end_date is not None and day > mission.end_date:
+        shown = format_with_precision(day, precision)
         return (
             f"{what} of {mission.acronym} cannot be dated after the mission ended: "
             f"{mission_life(mission)}, and this one is dated {shown}."
         )
     if not pledge and day < _period_start(mission.start_date, precision):
+        shown = format_with_precision(day, precision)
         return (
             f"An event of {mission.acronym} cannot be dated before the mission started: "
             f"{mission_life(mission)}, and this one is dated {shown}. "

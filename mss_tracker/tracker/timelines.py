@@ -19,7 +19,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from mss_tracker.tracker.codes import (
     ADDING_KINDS,
@@ -158,7 +158,9 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
     """Recompute the points of every country touched by `keys`, refusing negative strength
     and events dated outside their mission's life (`ImpossibleDate`).
 
-    Must run inside the transaction of the write that changed the events.
+    Must run inside the transaction of the write that changed the events. The points are
+    computed once: the database's CHECK (`timelinepoint_never_negative`) refuses a negative
+    one, and only then is the first negative point looked for, to name it.
     """
     pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
     if not pairs:
@@ -167,16 +169,25 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pairs), _SCOPE_CHUNK):
             scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
-            cursor.execute(_FIRST_NEGATIVE.format(scope=scope), params)
-            negative = cursor.fetchone()
-            if negative:
-                mission_id, country, personnel_type, day, deployed, acronym, name = negative
-                raise NegativeStrength(
-                    mission_id, country, personnel_type, as_date(day), deployed, acronym, name
-                )
             cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
-            cursor.execute(_INSERT_BY_TYPE.format(scope=scope), params)
+            try:
+                with transaction.atomic():
+                    cursor.execute(_INSERT_BY_TYPE.format(scope=scope), params)
+            except IntegrityError:
+                _raise_first_negative(cursor, scope, params)
+                raise  # not a negative point: some other constraint
             cursor.execute(_INSERT_ALL_TYPES.format(scope=scope), params)
+
+
+def _raise_first_negative(cursor, scope: str, params: list) -> None:
+    """Raise NegativeStrength for the first date a timeline of `scope` falls below zero."""
+    cursor.execute(_FIRST_NEGATIVE.format(scope=scope), params)
+    negative = cursor.fetchone()
+    if negative:
+        mission_id, country, personnel_type, day, deployed, acronym, name = negative
+        raise NegativeStrength(
+            mission_id, country, personnel_type, as_date(day), deployed, acronym, name
+        )
 
 
 def rebuild_all_timelines() -> None:

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.errors import FieldChange
-from mss_tracker.tracker.csv.row import Row
+from mss_tracker.tracker.csv.errors import FieldChange, RowError
 
 _IDS_PER_QUERY = 500  # SQLite: well under its limit on query parameters
 
@@ -86,21 +85,30 @@ def field_changes(stored: dict, record: dict, slugs: dict[int, str]) -> tuple[Fi
     )
 
 
-def check_repeated_id(row: Row, record_id: uuid.UUID | None, seen: dict) -> bool:
-    """False (with an error) when another line of the file has the same id."""
+def check_repeated_id(errors: list[RowError], line: int, record_id, seen: dict) -> bool:
+    """False (with an error of `line`) when another line of the file has the same id."""
     if record_id is None:
         return True
     if record_id in seen:
-        row.error("id", f"line {seen[record_id]} has the same id; a record appears once per file.")
+        errors.append(
+            RowError(
+                line,
+                "id",
+                f"line {seen[record_id]} has the same id; a record appears once per file.",
+            )
+        )
         return False
-    seen[record_id] = row.line
+    seen[record_id] = line
     return True
 
 
-def correction_refused(row: Row, the_record: str) -> None:
+def correction_refused(errors: list[RowError], line: int, the_record: str) -> None:
     """DESIGN.md's message for an id-less row that differs from a recorded one."""
-    row.error(
-        None,
-        f"this looks like a correction of {the_record}; put its id in the id column to "
-        "change it; if it is a separate event, record it in the admin",
+    errors.append(
+        RowError(
+            line,
+            None,
+            f"this looks like a correction of {the_record}; put its id in the id column to "
+            "change it; if it is a separate event, record it in the admin",
+        )
     )

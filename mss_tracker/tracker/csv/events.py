@@ -8,7 +8,6 @@ from mss_tracker.tracker.csv.errors import RowError
 from mss_tracker.tracker.csv.importer import (
     SOURCE_FIELDS,
     DatedImporter,
-    missions_by_slug,
 )
 from mss_tracker.tracker.models import DeploymentEvent, EventKind
 from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
@@ -26,34 +25,29 @@ class EventImporter(DatedImporter):
             f"({stored['source'][0]}, id {stored['uuid']})"
         )
 
+    def read_kind(self, row, record):
+        kind = row.choice("event", EVENT_KINDS)
+        minimum = 0 if kind == EventKind.STRENGTH_REPORT else 1
+        what = (
+            "the reported headcount"
+            if kind == EventKind.STRENGTH_REPORT
+            else "the number of personnel"
+        )
+        personnel = row.integer("personnel", minimum, what=f"{what} (a whole number)")
+        if record is not None:
+            record["kind"] = kind
+            record["personnel"] = personnel
+
     def plan(self, rows):
-        parsed = self.prepare(rows)
-        self.slug_missions = missions_by_slug(parsed)
-        records = []
-        for row in self.progress(parsed, len(parsed), "checking events"):
-            record = self.read_common(row, self.slug_missions)
-            kind = row.choice("event", EVENT_KINDS)
-            minimum = 0 if kind == EventKind.STRENGTH_REPORT else 1
-            what = (
-                "the reported headcount"
-                if kind == EventKind.STRENGTH_REPORT
-                else "the number of personnel"
-            )
-            personnel = row.integer("personnel", minimum, what=f"{what} (a whole number)")
-            if record is not None and row.valid:
-                record["kind"] = kind
-                record["personnel"] = personnel
-                records.append((row, record))
-        self.sources.load()
-        self.sources.check_dates(self.errors)
+        records = self.checked_records(rows, "checking events")
         by_id = self.by_id(DeploymentEvent, records, extra=("kind",))
         # Recorded events by their identity (DESIGN: mission, country, type, kind, date and
         # source); several may share one (two arrivals of one day, one source).
         recorded: dict[tuple, list[dict]] = {}
         reports: dict[tuple, tuple] = {}
         scope = DeploymentEvent.objects.filter(
-            mission_id__in={record["mission_id"] for _row, record in records},
-            country_id__in={record["country_id"] for _row, record in records},
+            mission_id__in={record["mission_id"] for _line, record in records},
+            country_id__in={record["country_id"] for _line, record in records},
         ).values_list(
             *("mission_id", "country_id", "personnel_type", "date", "kind", "personnel"),
             *SOURCE_FIELDS,
@@ -78,11 +72,11 @@ class EventImporter(DatedImporter):
         seen: dict[tuple, int] = {}
         seen_ids: dict = {}
         seen_reports: dict[tuple, int] = {}
-        for row, record in records:
-            if not check_repeated_id(row, record["uuid"], seen_ids):
+        for line, record in records:
+            if not check_repeated_id(self.errors, line, record["uuid"], seen_ids):
                 continue
             if record["uuid"] in by_id:
-                self.update_or_present(row, record, by_id[record["uuid"]])
+                self.update_or_present(line, record, by_id[record["uuid"]])
                 continue
             timeline_day = (
                 record["mission_id"],
@@ -98,39 +92,42 @@ class EventImporter(DatedImporter):
             )
             is_report = record["kind"] == EventKind.STRENGTH_REPORT
             if key in seen:
-                row.error(
+                self.error(
+                    line,
                     None,
                     f"repeats line {seen[key]} (same date, mission, country, event, "
                     "personnel_type, personnel and source): keep one of the two rows.",
                 )
                 continue
-            seen[key] = row.line
+            seen[key] = line
             if identity in recorded:
                 same = recorded[identity]
                 if any(tuple(stored[name] for name in _COMPARED) == values for stored in same):
-                    self.result.present_lines.append(row.line)
+                    self.result.present_lines.append(line)
                 else:
-                    correction_refused(row, self.describe(same[0]))
+                    correction_refused(self.errors, line, self.describe(same[0]))
                 continue
             if is_report and timeline_day in reports:
                 personnel, publisher = reports[timeline_day]
-                row.error(
+                self.error(
+                    line,
                     "date",
                     f"a strength report of {personnel:,} for {what} ({publisher}) is already "
                     "recorded; one strength report per date: correct that one instead.",
                 )
                 continue
             if is_report and timeline_day in seen_reports:
-                row.error(
+                self.error(
+                    line,
                     "date",
                     f"line {seen_reports[timeline_day]} already has a strength report for "
                     f"{what}; one strength report per date: keep one of the two rows.",
                 )
                 continue
             if is_report:
-                seen_reports[timeline_day] = row.line
-            self.new.append((row.line, record))
-        self.finish_plan({row.line: row for row, _record in records})
+                seen_reports[timeline_day] = line
+            self.new.append((line, record))
+        self.finish_plan(rows)
 
     def write(self):
         self.bulk_create(DeploymentEvent, self.records())
@@ -139,7 +136,7 @@ class EventImporter(DatedImporter):
             (r["mission_id"], r["country_id"], r["personnel_type"]) for r in self._written_records()
         }
         keys |= {
-            (s["mission_id"], s["country_id"], s["personnel_type"]) for _row, _r, s in self.updates
+            (s["mission_id"], s["country_id"], s["personnel_type"]) for _line, _r, s in self.updates
         }
         rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
 
@@ -147,7 +144,7 @@ class EventImporter(DatedImporter):
         """The file's row that drives the timeline below zero: the one on that date, or
         else the latest before it (a back-dated report or departure)."""
         mission_id, country, personnel_type = exc.timeline_key
-        written = [*self.new, *((row.line, record) for row, record, _s in self.updates)]
+        written = [*self.new, *((line, record) for line, record, _s in self.updates)]
         lines = sorted(
             (record["date"], line)
             for line, record in written

@@ -46,9 +46,14 @@ class Sources:
         self.wanted: dict[SourceKey, tuple[int, datetime.date | None]] = {}  # key → line, date
         self.known: dict[SourceKey, tuple[int, datetime.date | None]] = {}  # key → pk, date
         self.ids: dict[SourceKey, int] = {}
+        self.keys: dict[SourceKey, SourceKey] = {}
 
-    def note(self, row: Row, key: SourceKey, published_on: datetime.date | None) -> None:
+    def note(self, row: Row, key: SourceKey, published_on: datetime.date | None) -> SourceKey:
+        """Remember the source a row cites; returns the one key object kept for it (a file
+        cites a few sources on many rows)."""
         first = self.wanted.get(key)
+        if first is None:
+            self.keys[key] = key
         if first is None or (first[1] is None and published_on is not None):
             self.wanted[key] = (row.line, published_on)
         elif published_on is not None and published_on != first[1]:
@@ -57,6 +62,7 @@ class Sources:
                 f"{published_on.isoformat()} differs from {first[1].isoformat()} given for "
                 f"the same source (publisher, title and URL) on line {first[0]}.",
             )
+        return self.keys[key]
 
     def load(self) -> None:
         publishers = sorted({key[0] for key in self.wanted})
@@ -110,30 +116,34 @@ def ensure_countries(codes: Iterable[str]) -> None:
         Country.objects.get_or_create_from_iso3(code)
 
 
-def missions_by_slug(rows: list[Row]) -> dict[str, tuple[int, str]]:
-    slugs = {row.raw("mission").strip().lower() for row in rows}
-    return {
-        slug: (pk, acronym)
-        for pk, slug, acronym in Mission.objects.filter(slug__in=slugs).values_list(
-            "pk", "slug", "acronym"
-        )
-    }
+class Missions:
+    """The missions a file names, by slug, each looked up once: {slug: (pk, acronym)} in
+    `found` (a file names one or a few missions on every row)."""
 
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[int, str]] = {}
+        self.unknown: set[str] = set()
 
-def find_mission(row: Row, missions: dict[str, tuple[int, str]]) -> int | None:
-    slug = row.raw("mission").strip().lower()
-    if slug in missions:
-        return missions[slug][0]
-    if not slug:
-        row.error("mission", "is empty; expected the slug of a recorded mission, e.g. mss.")
-    else:
-        known = ", ".join(sorted(Mission.objects.values_list("slug", flat=True))) or "none yet"
-        row.error(
-            "mission",
-            f"no mission has the slug '{slug}' (recorded missions: {known}); "
-            "import it first with missions.csv.",
-        )
-    return None
+    def find(self, row: Row) -> int | None:
+        slug = row.raw("mission").strip().lower()
+        if slug in self.found:
+            return self.found[slug][0]
+        if slug and slug not in self.unknown:
+            mission = Mission.objects.filter(slug=slug).values_list("pk", "acronym").first()
+            if mission is not None:
+                self.found[slug] = mission
+                return mission[0]
+            self.unknown.add(slug)
+        if not slug:
+            row.error("mission", "is empty; expected the slug of a recorded mission, e.g. mss.")
+        else:
+            known = ", ".join(sorted(Mission.objects.values_list("slug", flat=True))) or "none yet"
+            row.error(
+                "mission",
+                f"no mission has the slug '{slug}' (recorded missions: {known}); "
+                "import it first with missions.csv.",
+            )
+        return None
 
 
 def differences(pairs: dict[str, tuple[Any, Any]]) -> str:
@@ -162,7 +172,9 @@ class Importer:
         self.reason = reason  # of the audit history: "CSV import: <file name>"
         self.user = user
 
-    def plan(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+    def plan(self, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
+        """Check every row (`rows`: a `reading.CsvRows`, or a list of its rows) and sort
+        them into new, present and wrong."""
         raise NotImplementedError
 
     def write(self) -> None:
@@ -178,20 +190,52 @@ class Importer:
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
             ids = copy_records(model, records, batches, BULK_BATCH)
-        else:
-            objects = [model(**record) for record in records]
+        else:  # a batch of model instances at a time, not one per row of the file
+            ids = []
             for start in batches:
-                model.objects.bulk_create(objects[start : start + BULK_BATCH])
-            ids = [obj.pk for obj in objects]
+                objects = [model(**record) for record in records[start : start + BULK_BATCH]]
+                ids += [obj.pk for obj in model.objects.bulk_create(objects)]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
 
 class DatedImporter(Importer):
-    """What pledges and events share: mission, country, type, dates, flags and source."""
+    """What pledges and events share: mission, country, type, dates, flags and source.
 
-    def read_common(self, row: Row, missions: dict[str, tuple[int, str]]) -> dict | None:
+    `plan` reads the file row by row (`checked_records`), keeping of each valid row only
+    its record — the values to write — and its line; the cells of the few rows a preview
+    shows are read again at the end (`finish_plan`)."""
+
+    def checked_records(self, rows, description: str) -> list[tuple[int, dict]]:
+        """(line, record) of every valid row, each row's problems in `self.errors`."""
+        self.missions: dict[int, Mission] = {}
+        self.mission_slugs = Missions()
+        self.sources = Sources()
+        self.new: list[tuple[int, dict]] = []
+        self.updates: list[tuple[int, dict, dict]] = []  # line, its record, the stored one
+        total = getattr(rows, "estimated_rows", None) or len(rows)
+        records = []
+        memo: dict = {}  # each distinct text of a column read once (Row)
+        for line, cells in self.progress(rows, total, description):
+            row = Row(line, cells, self.errors, memo)
+            record = self.read_common(row)
+            self.read_kind(row, record)
+            if row.valid:
+                records.append((line, record))
+        self.sources.load()
+        self.sources.check_dates(self.errors)
+        return records
+
+    def read_kind(self, row: Row, record: dict | None) -> None:
+        """Read the columns of this kind of record into `record` (None: the row is invalid
+        already, its cells are still checked)."""
+        raise NotImplementedError
+
+    def error(self, line: int, column: str | None, message: str) -> None:
+        self.errors.append(RowError(line, column, message))
+
+    def read_common(self, row: Row) -> dict | None:
         record_id = row.record_id()
-        mission_id = find_mission(row, missions)
+        mission_id = self.mission_slugs.find(row)
         country = row.country("country_iso3")
         day, precision = row.precise_date()
         personnel_type = row.choice("personnel_type", PERSONNEL_TYPES)
@@ -199,7 +243,7 @@ class DatedImporter(Importer):
         source = row.source()
         notes = row.text("notes", TEXT_MAX_LENGTH)
         if source is not None:
-            self.sources.note(row, *source)
+            source = (self.sources.note(row, *source), source[1])
         if row.valid and (problem := self.impossible_date(mission_id, day, precision)):
             row.error("date", problem)
         if not row.valid:
@@ -224,58 +268,55 @@ class DatedImporter(Importer):
             self.missions[mission_id] = Mission.objects.get(pk=mission_id)
         return impossible_date(self.missions[mission_id], day, precision, pledge=self.pledges)
 
-    def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> list[Row]:
-        self.missions: dict[int, Mission] = {}
-        self.sources = Sources()
-        self.new: list[tuple[int, dict]] = []
-        self.updates: list[tuple[Row, dict, dict]] = []  # row, its record, the stored one
-        return [Row(line, cells, self.errors) for line, cells in rows]
-
-    def by_id(self, model, records: list[tuple[Row, dict]], extra: Sequence[str] = ()) -> dict:
+    def by_id(self, model, records: list[tuple[int, dict]], extra: Sequence[str] = ()) -> dict:
         """The recorded values of the records the file's ids name (by id), and the slugs
         of their missions (for showing a change of mission)."""
-        stored = stored_by_id(model, {r["uuid"] for _row, r in records if r["uuid"]}, extra)
+        stored = stored_by_id(model, {r["uuid"] for _line, r in records if r["uuid"]}, extra)
         self.slugs = {r["mission_id"]: r["mission_slug"] for r in stored.values()}
-        self.slugs.update({pk: slug for slug, (pk, _acronym) in self.slug_missions.items()})
+        self.slugs.update({pk: slug for slug, (pk, _acronym) in self.mission_slugs.found.items()})
         return stored
 
-    def update_or_present(self, row: Row, record: dict, stored: dict) -> None:
+    def update_or_present(self, line: int, record: dict, stored: dict) -> None:
         if field_changes(stored, record, self.slugs):
-            self.updates.append((row, record, stored))
+            self.updates.append((line, record, stored))
         else:
-            self.result.present_lines.append(row.line)
+            self.result.present_lines.append(line)
 
     def describe(self, stored: dict) -> str:
         raise NotImplementedError
 
-    def finish_plan(self, rows: dict[int, Row]) -> None:
-        """The lines to create and update, and the first of each to show in the preview."""
+    def finish_plan(self, rows) -> None:
+        """The lines to create and update, and the first of each to show in the preview
+        (their cells read again from `rows`)."""
         self.result.new_lines = [line for line, _record in self.new]
-        self.result.updated_lines = [row.line for row, _record, _stored in self.updates]
-        self.result.new_rows = [(line, rows[line].cells) for line, _r in self.new[:PREVIEW_ROWS]]
+        self.result.updated_lines = [line for line, _record, _stored in self.updates]
+        shown = [line for line, _r in self.new[:PREVIEW_ROWS]]
+        cells = rows.cells_of(set(shown)) if hasattr(rows, "cells_of") else dict(rows)
+        self.result.new_rows = [(line, cells[line]) for line in shown]
         self.result.updates = [
-            RowUpdate(row.line, self.describe(stored), field_changes(stored, record, self.slugs))
-            for row, record, stored in self.updates[:PREVIEW_ROWS]
+            RowUpdate(line, self.describe(stored), field_changes(stored, record, self.slugs))
+            for line, record, stored in self.updates[:PREVIEW_ROWS]
         ]
 
     def _written_records(self) -> list[dict]:
-        return [record for _line, record in self.new] + [r for _row, r, _s in self.updates]
+        return [record for _line, record in self.new] + [r for _line, r, _s in self.updates]
 
     def records(self) -> list[dict]:
         """The new rows as {attname: value}, their countries and sources created first (for
-        the corrected rows too), a new id for a row without one."""
+        the corrected rows too), a new id for a row without one. The planned records are
+        turned into these in place (a large file's records are not copied): call once."""
         written = self._written_records()
         ensure_countries({record["country_id"] for record in written})
         self.sources.write(self.reason, self.user)
         missions = {record["mission_id"] for record in written}
-        missions |= {stored["mission_id"] for _row, _record, stored in self.updates}
+        missions |= {stored["mission_id"] for _line, _record, stored in self.updates}
         for mission_id in sorted(missions):
             Mission.objects.lock(mission_id)
         records = []
         for _line, record in self.new:
-            values = self._model_values(record)
-            values["uuid"] = values["uuid"] or uuid.uuid4()
-            records.append(values)
+            record["source_id"] = self.sources.ids[record.pop("source")]
+            record["uuid"] = record["uuid"] or uuid.uuid4()
+            records.append(record)
         return records
 
     def _model_values(self, record: dict) -> dict:
@@ -289,7 +330,7 @@ class DatedImporter(Importer):
         if not self.updates:
             return
         objects = []
-        for _row, record, stored in self.updates:
+        for _line, record, stored in self.updates:
             values = self._model_values(record)
             values.pop("uuid")
             objects.append(model(pk=stored["pk"], **values))

@@ -36,6 +36,7 @@ from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker.csv.decoding import check_size
 from mss_tracker.tracker.csv.errors import (
     CsvFileError,
+    ErrorList,
     ImportResult,
     Progress,
     RowError,
@@ -45,7 +46,7 @@ from mss_tracker.tracker.csv.errors import (
 from mss_tracker.tracker.csv.events import EventImporter
 from mss_tracker.tracker.csv.missions import MissionImporter
 from mss_tracker.tracker.csv.pledges import PledgeImporter
-from mss_tracker.tracker.csv.reading import read_rows
+from mss_tracker.tracker.csv.reading import CsvRows, read_rows
 from mss_tracker.tracker.possible_dates import ImpossibleDate
 from mss_tracker.tracker.timelines import NegativeStrength
 
@@ -79,14 +80,19 @@ def import_csv(
             probe = _probe(kind, data, progress, reason, user)
             if probe is not None:
                 return probe
-        rows = read_rows(kind, data)
+        rows = CsvRows(kind, data)
     except CsvFileError as exc:
         result.errors.extend(exc.errors)
         return result
-    result.rows = len(rows)
     importer = _IMPORTERS[kind](result, progress, reason, user)
     with suppress(TooManyErrors):  # the error past MAX_ERRORS: the rest is not checked
         importer.plan(rows)
+    if not rows.complete:  # checking stopped early: the file's own faults come first
+        for _row in rows:
+            pass
+    result.rows = rows.count
+    if rows.errors:  # a row of the wrong width or broken quoting: said alone, as the file's
+        result.errors = ErrorList(rows.errors, stop=False)
     if result.errors:
         result.new_lines, result.updated_lines, result.present_lines = [], [], []
         result.new_rows, result.updates = [], []

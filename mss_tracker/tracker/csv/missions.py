@@ -32,6 +32,7 @@ class MissionImporter(Importer):
     }
 
     def plan(self, rows):
+        rows = list(rows)  # a mission may name its successor further down: the whole file
         self.sources = Sources()
         self.new = []
         self.updates = []  # (line, slug, record, changes): rows that change their mission

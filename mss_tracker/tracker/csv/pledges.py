@@ -8,7 +8,6 @@ from mss_tracker.tracker.csv.errors import RowError
 from mss_tracker.tracker.csv.importer import (
     SOURCE_FIELDS,
     DatedImporter,
-    missions_by_slug,
 )
 from mss_tracker.tracker.models import Country, Pledge
 
@@ -29,25 +28,20 @@ class PledgeImporter(DatedImporter):
             f"({stored['source'][0]}, id {stored['uuid']})"
         )
 
+    def read_kind(self, row, record):
+        personnel = row.integer(
+            "personnel", 0, required=False, what="a whole number of personnel (or empty)"
+        )
+        if record is not None:
+            record["personnel"] = personnel
+
     def plan(self, rows):
-        parsed = self.prepare(rows)
-        self.slug_missions = missions_by_slug(parsed)
-        records = []
-        for row in self.progress(parsed, len(parsed), "checking pledges"):
-            record = self.read_common(row, self.slug_missions)
-            personnel = row.integer(
-                "personnel", 0, required=False, what="a whole number of personnel (or empty)"
-            )
-            if record is not None and row.valid:
-                record["personnel"] = personnel
-                records.append((row, record))
-        self.sources.load()
-        self.sources.check_dates(self.errors)
+        records = self.checked_records(rows, "checking pledges")
         by_id = self.by_id(Pledge, records)
         recorded: dict[tuple, dict] = {}
         scope = Pledge.objects.filter(
-            mission_id__in={record["mission_id"] for _row, record in records},
-            country_id__in={record["country_id"] for _row, record in records},
+            mission_id__in={record["mission_id"] for _line, record in records},
+            country_id__in={record["country_id"] for _line, record in records},
         ).values_list(
             *("mission_id", "country_id", "personnel_type", "date", "personnel"),
             *("date_precision", "disputed", "notes", "uuid", *SOURCE_FIELDS),
@@ -69,11 +63,11 @@ class PledgeImporter(DatedImporter):
             }
         seen: dict[tuple, tuple[int, tuple]] = {}
         seen_ids: dict = {}
-        for row, record in records:
-            if not check_repeated_id(row, record["uuid"], seen_ids):
+        for line, record in records:
+            if not check_repeated_id(self.errors, line, record["uuid"], seen_ids):
                 continue
             if record["uuid"] in by_id:
-                self.update_or_present(row, record, by_id[record["uuid"]])
+                self.update_or_present(line, record, by_id[record["uuid"]])
                 continue
             key = (
                 record["mission_id"],
@@ -84,31 +78,32 @@ class PledgeImporter(DatedImporter):
             values = tuple(record[name] for name in _COMPARED)
             what = f"{record['country_id']} {record['personnel_type']} on {key[3].isoformat()}"
             if key in seen:
-                line, first = seen[key]
-                row.error(
+                first_line, first = seen[key]
+                self.error(
+                    line,
                     None,
-                    f"repeats line {line} (the same pledge)"
+                    f"repeats line {first_line} (the same pledge)"
                     if first == values
-                    else f"line {line} already has a pledge for {what}; a mission has one "
+                    else f"line {first_line} already has a pledge for {what}; a mission has one "
                     "pledge per country, type and date: keep one of the two rows.",
                 )
                 continue
-            seen[key] = (row.line, values)
+            seen[key] = (line, values)
             stored = recorded.get(key)
             if stored is None:
-                self.new.append((row.line, record))
+                self.new.append((line, record))
             elif tuple(stored[name] for name in _COMPARED) == values:
-                self.result.present_lines.append(row.line)
+                self.result.present_lines.append(line)
             else:
-                correction_refused(row, self.describe(stored))
-        self.finish_plan({row.line: row for row, _record in records})
+                correction_refused(self.errors, line, self.describe(stored))
+        self.finish_plan(rows)
         self._warn_of_unknown_figures(recorded)
 
     def _warn_of_unknown_figures(self, recorded: dict[tuple, dict]) -> None:
         """A pledge without a number that supersedes a numeric one makes the pledged
         figure unknown: said in the preview (it does not stop the import)."""
         written = [(line, record) for line, record in self.new]
-        written += [(row.line, record) for row, record, _stored in self.updates]
+        written += [(line, record) for line, record, _stored in self.updates]
         blank = [(line, r) for line, r in written if r["personnel"] is None]
         if not blank:
             return

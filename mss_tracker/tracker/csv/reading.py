@@ -1,10 +1,12 @@
 """A file's header and rows: the header checked against the kind's columns, each row
-split into cells by column name with its line number. Cell values are read by `row`."""
+split into cells by column name with its line number, read as they are needed
+(`CsvRows`). Cell values are read by `row`."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from contextlib import suppress
 
 from django.conf import settings
@@ -75,68 +77,126 @@ def separator_of(text: str) -> str:
     return ","
 
 
+class CsvRows:
+    """The rows of a file, read as they are iterated: (line number, cells by column) of
+    every non-blank row, the first `limit` ones. The file as a whole (size, encoding, NUL
+    bytes, header) is checked on creation, raising CsvFileError; a fault of the body (a
+    row of the wrong width, broken quoting) is recorded in `errors` as the rows go by, and
+    `complete` says a pass reached the end. A row's line number is the physical line where
+    it starts.
+
+    Nothing but the file's bytes is held: a 50 MB file is read row by row, neither decoded
+    into one string nor kept as a list of rows, so an import's memory follows what it
+    keeps of each row, not the file. Each iteration reads the file again from the top.
+    """
+
+    def __init__(self, kind: str, data: bytes, limit: int | None = None) -> None:
+        if kind not in COLUMNS:
+            raise ValueError(f"unknown CSV kind {kind!r}; expected one of {', '.join(KINDS)}")
+        check_size(len(data))
+        decode_csv(data)  # refuses a file that is not UTF-8, naming its line; not kept
+        nul = data.find(b"\x00")  # in UTF-8 a zero byte is a NUL character, nothing else
+        if nul != -1:
+            raise CsvFileError(
+                [
+                    RowError(
+                        data.count(b"\n", 0, nul) + 1,
+                        None,
+                        "contains a NUL character (a zero byte), which no text value may "
+                        "hold; this looks like a binary file or a damaged export, not CSV "
+                        "text. Save it again as CSV UTF-8.",
+                    )
+                ]
+            )
+        self.kind = kind
+        self.data = data
+        self.limit = limit
+        first_line = data[: data.find(b"\n")] if b"\n" in data else data
+        self.separator = separator_of(first_line.decode("utf-8-sig"))
+        self.header = self._checked_header(self._reader())
+        self.errors = ErrorList()
+        self.count = 0  # rows read by the latest pass
+        self.complete = False
+
+    @property
+    def estimated_rows(self) -> int:
+        """About how many rows there are (lines but the header), for a progress bar."""
+        return max(self.data.count(b"\n") - 1, 1)
+
+    def _reader(self):
+        # Python's csv refuses a field over 128 KB as if its quoting were broken. Any field
+        # of a file within the size limit is read, so that a note longer than
+        # TEXT_MAX_LENGTH is reported as too long, by line and column, and every export
+        # (whose notes fit) reads back whatever its quoting and formula guard add.
+        csv.field_size_limit(max(settings.CSV_IMPORT_MAX_BYTES, TEXT_MAX_LENGTH * 2 + 2))
+        text = io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline="")
+        return csv.reader(text, strict=True, delimiter=self.separator)
+
+    def _checked_header(self, reader) -> list[str]:
+        try:
+            header = [name.strip().lower() for name in next(reader)]
+        except csv.Error as exc:
+            raise CsvFileError(
+                [RowError(1, None, f"the header row is not valid CSV: {exc}.")]
+            ) from None
+        header_errors = _header_errors(self.kind, header)
+        if header_errors and self.separator != ",":
+            raise CsvFileError(
+                [
+                    RowError(
+                        1,
+                        None,
+                        f"this file is separated by {_SEPARATORS[self.separator]}; save it as "
+                        "comma-separated CSV (or give it the header row of the format).",
+                    ),
+                    *header_errors,
+                ]
+            )
+        if header_errors:
+            raise CsvFileError(header_errors)
+        return header
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        self.errors = ErrorList()  # reading stops at the error after MAX_ERRORS
+        self.count = 0
+        self.complete = False
+        reader = self._reader()
+        next(reader)  # the header, checked on creation
+        with suppress(TooManyErrors):
+            for row in _body(reader, self.header, reader.line_num + 1, self.errors):
+                self.count += 1
+                yield row
+                if self.limit is not None and self.count >= self.limit:
+                    return
+        self.complete = True
+
+    def cells_of(self, lines: set[int]) -> dict[int, dict[str, str]]:
+        """The cells of the rows that start on these lines (read again: only a preview's
+        first rows are asked for), stopping once all are found."""
+        found: dict[int, dict[str, str]] = {}
+        if not lines:
+            return found
+        reader = self._reader()
+        next(reader)
+        for line, cells in _body(reader, self.header, reader.line_num + 1, ErrorList(stop=False)):
+            if line in lines:
+                found[line] = cells
+                if len(found) == len(lines):
+                    break
+        return found
+
+
 def read_rows(kind: str, data: bytes, limit: int | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(line number, cells by column) of every non-blank row (the first `limit` ones);
-    CsvFileError if the file cannot be read. A row's line number is the physical line
-    where it starts."""
-    if kind not in COLUMNS:
-        raise ValueError(f"unknown CSV kind {kind!r}; expected one of {', '.join(KINDS)}")
-    check_size(len(data))
-    text = decode_csv(data)
-    # Python's csv refuses a field over 128 KB as if its quoting were broken. Any field of
-    # a file within the size limit is read, so that a note longer than TEXT_MAX_LENGTH is
-    # reported as too long, by line and column, and every export (whose notes fit) reads
-    # back whatever its quoting and formula guard add.
-    csv.field_size_limit(max(settings.CSV_IMPORT_MAX_BYTES, TEXT_MAX_LENGTH * 2 + 2))
-    separator = separator_of(text)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=separator)
-    nul = text.find("\x00")
-    if nul != -1:
-        raise CsvFileError(
-            [
-                RowError(
-                    text.count("\n", 0, nul) + 1,
-                    None,
-                    "contains a NUL character (a zero byte), which no text value may hold; "
-                    "this looks like a binary file or a damaged export, not CSV text. Save "
-                    "it again as CSV UTF-8.",
-                )
-            ]
-        )
-    errors = ErrorList()  # reading stops at the error after MAX_ERRORS
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except csv.Error as exc:
-        raise CsvFileError(
-            [RowError(1, None, f"the header row is not valid CSV: {exc}.")]
-        ) from None
-    header_errors = _header_errors(kind, header)
-    if header_errors and separator != ",":
-        raise CsvFileError(
-            [
-                RowError(
-                    1,
-                    None,
-                    f"this file is separated by {_SEPARATORS[separator]}; save it as "
-                    "comma-separated CSV (or give it the header row of the format).",
-                ),
-                *header_errors,
-            ]
-        )
-    if header_errors:
-        raise CsvFileError(header_errors)
-    line = reader.line_num + 1
-    with suppress(TooManyErrors):
-        _read_body(reader, header, line, rows, errors, limit)
-    if errors:
-        raise CsvFileError(errors)
-    return rows
+    """(line number, cells by column) of every non-blank row (the first `limit` ones), as
+    a list; CsvFileError if the file cannot be read."""
+    rows = CsvRows(kind, data, limit)
+    listed = list(rows)
+    if rows.errors:
+        raise CsvFileError(rows.errors)
+    return listed
 
 
-def _read_body(
-    reader, header: list[str], line: int, rows: list, errors: ErrorList, limit: int | None
-) -> None:
+def _body(reader, header: list[str], line: int, errors: ErrorList) -> Iterator:
     # The loop every row of a 50 MB file goes through: kept to plain operations.
     width = len(header)
     while True:
@@ -165,7 +225,5 @@ def _read_body(
                     )
                 )
             else:
-                rows.append((line, dict(zip(header, cells, strict=False))))
-                if limit is not None and len(rows) >= limit:
-                    break
+                yield line, dict(zip(header, cells, strict=False))
         line = reader.line_num + 1

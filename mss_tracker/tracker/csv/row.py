@@ -7,6 +7,8 @@ import datetime
 import functools
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -19,11 +21,22 @@ from mss_tracker.tracker.dates import DatePrecision, check_date_in_range, precis
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits, as in every date
+_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 SLUG = re.compile(r"^[a-z0-9-]+$")
 _URL = URLValidator()
 
 PRECISIONS = list(DatePrecision.values)  # once, not per row
 SourceKey = tuple[str, str, str]  # (publisher, title, url): a Source's identity
+
+
+@functools.lru_cache(maxsize=4096)
+def is_web_address(url: str) -> bool:
+    """A file cites a few sources on many rows: check each address once."""
+    try:
+        _URL(url)
+    except ValidationError:
+        return False
+    return True
 
 
 @functools.cache
@@ -32,14 +45,44 @@ def is_country_code(iso3: str) -> bool:
     return iso3_country(iso3) is not None
 
 
-class Row:
-    """One row's cells, read column by column; every problem is recorded, none raised."""
+MEMO_SIZE = 10_000  # distinct values remembered per column and reading
 
-    def __init__(self, line: int, cells: dict[str, str], errors: list[RowError]) -> None:
+
+class Row:
+    """One row's cells, read column by column; every problem is recorded, none raised.
+
+    The rows of one file share `memo`: what a cell reads as (its value, or the problem
+    with it) depends on its text alone, and a file repeats the same dates, codes, kinds
+    and numbers on row after row, so each distinct text of a column is read once."""
+
+    def __init__(
+        self,
+        line: int,
+        cells: dict[str, str],
+        errors: list[RowError],
+        memo: dict[tuple, dict[str, tuple]] | None = None,
+    ) -> None:
         self.line = line
         self.cells = cells
         self.errors = errors
         self.valid = True
+        self.memo = {} if memo is None else memo
+
+    def _read(self, column: str, how: tuple, read: Callable[..., tuple[Any, str | None]]):
+        """`read(text, *how)` of this row's cell, (value, problem), remembered by text."""
+        known = self.memo.get((column, how))
+        if known is None:
+            known = self.memo[(column, how)] = {}
+        text = self.cells[column]
+        try:
+            value, problem = known[text]
+        except KeyError:
+            value, problem = read(strip_formula_guard(text), *how)
+            if len(known) < MEMO_SIZE:
+                known[text] = (value, problem)
+        if problem is not None:
+            self.error(column, problem)
+        return value
 
     def error(self, column: str | None, message: str) -> None:
         self.valid = False
@@ -57,73 +100,21 @@ class Row:
         return value
 
     def choice(self, column: str, choices: list[str]) -> str | None:
-        value = self.raw(column).strip().lower()
-        if value not in choices:
-            shown = f"'{value}'" if value else "empty"
-            self.error(column, f"{shown} is not allowed; expected one of {', '.join(choices)}.")
-            return None
-        return value
+        return self._read(column, (tuple(choices),), _choice)
 
     def date(self, column: str, required: bool = True) -> datetime.date | None:
-        value = self.raw(column).strip()
-        if not value:
-            if required:
-                self.error(column, "is empty; expected a date written YYYY-MM-DD.")
-            return None
-        try:
-            if not _DATE.match(value):
-                raise ValueError
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
-            self.error(column, f"'{value}' is not a real calendar date written YYYY-MM-DD.")
-            return None
-        try:
-            check_date_in_range(day)  # the range every date of the tracker is in
-        except ValueError as error:
-            self.error(column, f"{error}.")
-            return None
-        return day
+        return self._read(column, (required,), _date)
 
     def integer(
         self, column: str, minimum: int, required: bool = True, what: str = "a whole number"
     ) -> int | None:
-        value = self.raw(column).strip()
-        if not value:
-            if required:
-                self.error(column, f"is empty; expected {what} of at least {minimum}.")
-            return None
-        # ASCII digits, and few enough for int(): '١٢' and a 5,000-digit number are not.
-        number = int(value) if re.fullmatch(r"[+-]?[0-9]{1,18}", value) else None
-        if number is None:
-            self.error(column, f"'{value}' is not a whole number; expected {what}.")
-            return None
-        if number < minimum or number > MAX_PERSONNEL:
-            self.error(
-                column,
-                f"{number} is out of range; expected {what} from {minimum} to {MAX_PERSONNEL:,}.",
-            )
-            return None
-        return number
+        return self._read(column, (minimum, required, what), _integer)
 
     def boolean(self, column: str) -> bool | None:
-        value = self.raw(column).strip().lower()
-        if value in ("true", "false"):
-            return value == "true"
-        self.error(column, f"'{value}' is not allowed; expected true or false.")
-        return None
+        return self._read(column, (), _boolean)
 
     def country(self, column: str, required: bool = True) -> str | None:
-        value = self.raw(column).strip().upper()
-        if not value:
-            if required:
-                self.error(column, "is empty; expected an ISO 3166-1 alpha-3 code such as KEN.")
-            return None
-        if len(value) != 3 or not is_country_code(value):
-            self.error(
-                column, f"'{value}' is not an ISO 3166-1 alpha-3 country code (e.g. KEN, HTI)."
-            )
-            return None
-        return value
+        return self._read(column, (required,), _country)
 
     def precise_date(self) -> tuple[datetime.date | None, str | None]:
         """`date` and `date_precision`, checked against each other."""
@@ -148,11 +139,8 @@ class Row:
                     "is empty although other source columns are filled; name the publisher.",
                 )
             return None
-        if url:
-            try:
-                _URL(url)
-            except ValidationError:
-                self.error("source_url", f"'{url}' is not a web address (https://…).")
+        if url and not is_web_address(url):
+            self.error("source_url", f"'{url}' is not a web address (https://…).")
         return (publisher, title, url), published_on
 
     def record_id(self) -> uuid.UUID | None:
@@ -169,3 +157,66 @@ class Row:
                 "0b8e5f0c-3c2a-4f7e-9a51-6c1d2e3f4a5b); leave it blank for a new record.",
             )
             return None
+
+
+# What each kind of cell reads as: (value, None) or (None, the problem), from its text
+# (formula guard removed). Pure, so that `Row._read` can remember them.
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> tuple[str | None, str | None]:
+    value = text.strip().lower()
+    for choice in choices:
+        if value == choice:
+            return choice, None
+    shown = f"'{value}'" if value else "empty"
+    return None, f"{shown} is not allowed; expected one of {', '.join(choices)}."
+
+
+def _date(text: str, required: bool) -> tuple[datetime.date | None, str | None]:
+    value = text.strip()
+    if not value:
+        return None, ("is empty; expected a date written YYYY-MM-DD." if required else None)
+    try:
+        if not _DATE.match(value):
+            raise ValueError
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None, f"'{value}' is not a real calendar date written YYYY-MM-DD."
+    try:
+        check_date_in_range(day)  # the range every date of the tracker is in
+    except ValueError as error:
+        return None, f"{error}."
+    return day, None
+
+
+def _integer(text: str, minimum: int, required: bool, what: str) -> tuple[int | None, str | None]:
+    value = text.strip()
+    if not value:
+        return None, (f"is empty; expected {what} of at least {minimum}." if required else None)
+    # ASCII digits, and few enough for int(): '١٢' and a 5,000-digit number are not.
+    number = int(value) if _NUMBER.fullmatch(value) else None
+    if number is None:
+        return None, f"'{value}' is not a whole number; expected {what}."
+    if number < minimum or number > MAX_PERSONNEL:
+        return None, (
+            f"{number} is out of range; expected {what} from {minimum} to {MAX_PERSONNEL:,}."
+        )
+    return number, None
+
+
+def _boolean(text: str) -> tuple[bool | None, str | None]:
+    value = text.strip().lower()
+    if value in ("true", "false"):
+        return value == "true", None
+    return None, f"'{value}' is not allowed; expected true or false."
+
+
+def _country(text: str, required: bool) -> tuple[str | None, str | None]:
+    value = text.strip().upper()
+    if not value:
+        return None, (
+            "is empty; expected an ISO 3166-1 alpha-3 code such as KEN." if required else None
+        )
+    if len(value) != 3 or not is_country_code(value):
+        return None, f"'{value}' is not an ISO 3166-1 alpha-3 country code (e.g. KEN, HTI)."
+    return value, None
