@@ -31,6 +31,11 @@ from mss_tracker.tracker.text import notes_field, notes_fit
 from mss_tracker.tracker.timelines import rebuild_timelines
 
 
+# The audit history is read by record (id, uuid) and by date, never by these: an index
+# on them would cost every history row written (a bulk import writes one per row).
+UNINDEXED_IN_HISTORY = ["mission", "country", "source"]
+
+
 class DatedRecord(models.Model):
     """Fields shared by pledges and deployment events.
 
@@ -40,8 +45,10 @@ class DatedRecord(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE)
-    country = models.ForeignKey(Country, on_delete=models.PROTECT)
+    # Indexed by the composite indexes that lead with them (each model's Meta): a
+    # separate index per key would only slow every write, a bulk import most of all.
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, db_index=False)
     personnel_type = models.CharField(max_length=10, choices=PersonnelType.choices)
     date = models.DateField(validators=[validate_date_in_range])
     date_precision = models.CharField(
@@ -80,7 +87,7 @@ class Pledge(DatedRecord):
     )
 
     objects = PledgeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNINDEXED_IN_HISTORY)
 
     class Meta:
         ordering = ["mission", "country", "personnel_type", "date"]
@@ -109,7 +116,10 @@ class Pledge(DatedRecord):
                 condition=precision_is_consistent(), name="pledge_date_matches_precision"
             ),
         ]
-        indexes = [models.Index(fields=["mission", "country", "personnel_type", "-date"])]
+        indexes = [
+            models.Index(fields=["mission", "country", "personnel_type", "-date"]),
+            models.Index(fields=["country"], name="pledge_by_country"),
+        ]
 
     def save(self, *args, **kwargs) -> None:
         if problem := self.impossible_date():
@@ -174,7 +184,9 @@ class DeploymentEvent(DatedRecord):
     objects = DeploymentEventQuerySet.as_manager()
     # The audit history has its own dates; copying these two would make every edit look
     # like a change of `updated_at`.
-    history = HistoricalRecords(excluded_fields=["recorded_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["recorded_at", "updated_at"], no_db_index=UNINDEXED_IN_HISTORY
+    )
 
     class Meta:
         ordering = ["mission", "country", "personnel_type", "date", "pk"]
@@ -223,8 +235,10 @@ class DeploymentEvent(DatedRecord):
                 condition=precision_is_consistent(), name="event_date_matches_precision"
             ),
         ]
+        # A timeline's events (mission, country, type, date) are found through the
+        # no-exact-duplicate constraint's index, which leads with those four columns.
         indexes = [
-            models.Index(fields=["mission", "country", "personnel_type", "date"]),
+            models.Index(fields=["country"], name="event_by_country"),
             # The dashboard's latest events (newest first) and its disputed-figure flags:
             # index seeks, so their cost does not grow with the length of history.
             models.Index(fields=["mission", "date", "id"], name="event_latest_in_mission"),

@@ -12,8 +12,9 @@ from mss_tracker.tracker.models.places import Country
 class TimelinePoint(models.Model):
     """End-of-day deployed strength of one timeline on a date that has events (derived)."""
 
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+")
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # Indexed through the unique constraint (mission first) and Meta's country index.
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
     personnel_type = models.CharField(max_length=10)  # a PersonnelType value, or ALL_TYPES
     date = models.DateField()
     deployed = models.IntegerField()
@@ -33,7 +34,10 @@ class TimelinePoint(models.Model):
                 condition=Q(deployed__gte=0), name="timelinepoint_never_negative"
             ),
         ]
-        indexes = [models.Index(fields=["mission", "personnel_type", "date"])]
+        indexes = [
+            models.Index(fields=["mission", "personnel_type", "date"]),
+            models.Index(fields=["country"], name="timelinepoint_by_country"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.personnel_type} {self.date}: {self.deployed:,}"
