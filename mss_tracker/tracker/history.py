@@ -58,6 +58,9 @@ def record_history(
     )
     params = [history_date, reason, history_type, getattr(user, "pk", None)]
     with connection.cursor() as cursor:
+        if _consecutive(ids):  # a bulk write's keys, drawn at once: one range scan
+            cursor.execute(insert + f"BETWEEN %s AND %s ORDER BY {pk}", [*params, ids[0], ids[-1]])
+            return
         if connection.vendor == "postgresql":
             cursor.execute(insert + f"= ANY(%s) ORDER BY {pk}", [*params, list(ids)])
             return
@@ -65,3 +68,9 @@ def record_history(
             chunk = list(ids[start : start + _IDS_PER_STATEMENT])
             placeholders = ", ".join(["%s"] * len(chunk))
             cursor.execute(insert + f"IN ({placeholders}) ORDER BY {pk}", [*params, *chunk])
+
+
+def _consecutive(ids: Sequence[int]) -> bool:
+    """Whether `ids` are n consecutive integers in ascending order (then no other row has
+    a key between the first and the last)."""
+    return len(ids) > 1 and list(ids) == list(range(ids[0], ids[0] + len(ids)))

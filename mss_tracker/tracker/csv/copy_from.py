@@ -33,7 +33,10 @@ def reserve_ids(model, count: int) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [table, model._meta.pk.column, count],
         )
-        return [pk for (pk,) in cursor.fetchall()]
+        ids = []
+        while batch := cursor.fetchmany(10_000):  # not every row's tuple at once
+            ids += [pk for (pk,) in batch]
+        return ids
 
 
 def copy_records(model, records: list[dict], batches: Iterable[int], batch_size: int) -> list[int]:

@@ -3,6 +3,8 @@ an `id` corrects the event it names (csv.corrections)."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from mss_tracker.tracker.csv.corrections import check_repeated_id, correction_refused
 from mss_tracker.tracker.csv.errors import RowError
 from mss_tracker.tracker.csv.importer import (
@@ -130,6 +132,11 @@ class EventImporter(DatedImporter):
         self.finish_plan(rows)
 
     def write(self):
+        if connection.vendor == "postgresql":
+            # The timeline rebuild of a large file sorts its days in memory rather than in
+            # temporary files (for the import's transaction only).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         self.bulk_create(DeploymentEvent, self.records())
         self.apply_updates(DeploymentEvent)
         keys = {

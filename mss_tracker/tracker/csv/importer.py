@@ -39,6 +39,39 @@ SOURCE_FIELDS = ("source__publisher", "source__title", "source__url")  # a Sourc
 PERSONNEL_TYPES = list(PersonnelType.values)  # once, not per row
 
 
+class Record:
+    """A row's values to write, by field attname, with a dict's interface (`record[name]`,
+    `name in record`, `dict(record)`, `Model(**record)`) on slots: a large file's records
+    stay in memory from the check to the write, and a dict per row would take five times
+    the room."""
+
+    __slots__ = (
+        *("mission_id", "country_id", "personnel_type", "date", "date_precision"),
+        *("disputed", "notes", "source", "source_id", "uuid", "kind", "personnel"),
+    )
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+    def __contains__(self, name: str) -> bool:
+        return hasattr(self, name)
+
+    def keys(self) -> list[str]:
+        return [name for name in self.__slots__ if hasattr(self, name)]
+
+    def pop(self, name: str) -> Any:
+        value = getattr(self, name)
+        delattr(self, name)
+        return value
+
+
 class Sources:
     """Sources by (publisher, title, url): found in the database or created on first use."""
 
@@ -233,7 +266,7 @@ class DatedImporter(Importer):
     def error(self, line: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(line, column, message))
 
-    def read_common(self, row: Row) -> dict | None:
+    def read_common(self, row: Row) -> Record | None:
         record_id = row.record_id()
         mission_id = self.mission_slugs.find(row)
         country = row.country("country_iso3")
@@ -248,17 +281,17 @@ class DatedImporter(Importer):
             row.error("date", problem)
         if not row.valid:
             return None
-        return {
-            "mission_id": mission_id,
-            "country_id": country,
-            "personnel_type": personnel_type,
-            "date": day,
-            "date_precision": precision,
-            "disputed": disputed,
-            "notes": notes,
-            "source": source[0],
-            "uuid": record_id,
-        }
+        return Record(
+            mission_id=mission_id,
+            country_id=country,
+            personnel_type=personnel_type,
+            date=day,
+            date_precision=precision,
+            disputed=disputed,
+            notes=notes,
+            source=source[0],
+            uuid=record_id,
+        )
 
     pledges = False  # DESIGN.md "Dates must be possible": pledges may precede the start
 

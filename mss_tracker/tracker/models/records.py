@@ -30,7 +30,6 @@ from mss_tracker.tracker.querysets import DeploymentEventQuerySet, PledgeQuerySe
 from mss_tracker.tracker.text import notes_field, notes_fit
 from mss_tracker.tracker.timelines import rebuild_timelines
 
-
 # The audit history is read by record (id, uuid) and by date, never by these: an index
 # on them would cost every history row written (a bulk import writes one per row).
 UNINDEXED_IN_HISTORY = ["mission", "country", "source"]
