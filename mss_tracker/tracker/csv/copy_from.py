@@ -1,6 +1,7 @@
 """PostgreSQL's COPY FROM: rows into a table several times faster than INSERT (the
 statement is not built in Python, the server parses no SQL per row). The CSV import and
-the synthetic data generator both write through it."""
+the synthetic data generator both write through it; the import COPYs into a temporary
+table first, from which one statement inserts the rows and their audit history."""
 
 from __future__ import annotations
 
@@ -25,32 +26,19 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> N
             copy.write_row(row)
 
 
-def reserve_ids(model, count: int) -> list[int]:
-    """`count` primary keys drawn from `model`'s sequence (COPY returns no ids)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, model._meta.pk.column, count],
-        )
-        ids = []
-        while batch := cursor.fetchmany(10_000):  # not every row's tuple at once
-            ids += [pk for (pk,) in batch]
-        return ids
-
-
-def copy_records(model, records: list[dict], batches: Iterable[int], batch_size: int) -> list[int]:
+def copy_records(model, records: list[dict], batches: Iterable[int], batch_size: int) -> str:
     """COPY new rows of `model` given as {field attname: Python value}, without building a
     model instance per row (that and Django's per-field conversions were most of a large
-    import's time; psycopg adapts dates, numbers, text and UUIDs itself). A field missing
-    from a record gets what Django's INSERT would give it: its default (called per row, so
-    each `uuid` is fresh) or, for auto_now(_add) fields, the time of the import. Returns
-    the primary keys given to the rows, in order, drawn from the sequence first so that
-    the caller knows exactly which rows it wrote. `batches` are start indexes (a progress
-    bar may wrap them)."""
-    ids = reserve_ids(model, len(records))
+    import's time; psycopg adapts dates, numbers, text and UUIDs itself), into a temporary
+    table of the same columns; returns its name, for `history.insert_with_history` to move
+    the rows into `model`'s table and record their history in one statement (the table is
+    dropped at the end of the transaction). A field missing from a record gets what
+    Django's INSERT would give it: its default (called per row, so each `uuid` is fresh)
+    or, for auto_now(_add) fields, the time of the import; the primary key comes from the
+    table's sequence on insert. `batches` are start indexes (a progress bar may wrap
+    them)."""
     now = timezone.now()
-    columns = [model._meta.pk.column]
+    columns = []
     given = []  # attnames the records carry
     filled = []  # for the other fields: a value, or a callable giving one per row
     for field in model._meta.concrete_fields:
@@ -58,7 +46,7 @@ def copy_records(model, records: list[dict], batches: Iterable[int], batch_size:
             continue
         if field.attname in records[0]:
             given.append(field.attname)
-            columns.insert(len(given), field.column)
+            columns.insert(len(given) - 1, field.column)
         elif isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
             filled.append(now if field.get_internal_type() == "DateTimeField" else now.date())
             columns.append(field.column)
@@ -70,12 +58,20 @@ def copy_records(model, records: list[dict], batches: Iterable[int], batch_size:
 
     def values():
         for start in batches:
-            stop = start + batch_size
-            for pk, record in zip(ids[start:stop], records[start:stop], strict=True):
+            for record in records[start : start + batch_size]:
                 extra = list(filled)
                 for i in per_row:
                     extra[i] = filled[i]()
-                yield [pk, *[record[name] for name in given], *extra]
+                yield [*[record[name] for name in given], *extra]
 
-    copy_rows(model._meta.db_table, columns, values())
-    return ids
+    staging = f"{model._meta.db_table}_imported"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(staging)} ON COMMIT DROP AS "
+            f"SELECT {', '.join(quote(column) for column in columns)} "
+            f"FROM {quote(model._meta.db_table)} WITH NO DATA"
+        )
+    copy_rows(staging, columns, values())
+    return staging

@@ -29,7 +29,7 @@ from mss_tracker.tracker.csv.errors import (
     RowUpdate,
 )
 from mss_tracker.tracker.csv.row import Row, SourceKey
-from mss_tracker.tracker.history import CHANGED, CREATED, record_history
+from mss_tracker.tracker.history import CHANGED, CREATED, insert_with_history, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
 from mss_tracker.tracker.possible_dates import impossible_date
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH
@@ -222,12 +222,13 @@ class Importer:
         batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
-            ids = copy_records(model, records, batches, BULK_BATCH)
-        else:  # a batch of model instances at a time, not one per row of the file
-            ids = []
-            for start in batches:
-                objects = [model(**record) for record in records[start : start + BULK_BATCH]]
-                ids += [obj.pk for obj in model.objects.bulk_create(objects)]
+            staging = copy_records(model, records, batches, BULK_BATCH)
+            insert_with_history(model, staging, reason=self.reason, user=self.user)
+            return
+        ids = []  # a batch of model instances at a time, not one per row of the file
+        for start in batches:
+            objects = [model(**record) for record in records[start : start + BULK_BATCH]]
+            ids += [obj.pk for obj in model.objects.bulk_create(objects)]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
 
