@@ -76,15 +76,22 @@ def insert_with_history(
     *,
     reason: str | None = None,
     user: AbstractBaseUser | None = None,
+    new_ids: Sequence[str] = (),
 ) -> None:
     """PostgreSQL: INSERT every row of `staging_table` (columns named as `model`'s table's)
     into `model`'s table and, in the same statement, a CREATED history row for each from
-    the INSERT's RETURNING: no second read of the rows just written, no list of their ids."""
+    the INSERT's RETURNING: no second read of the rows just written, no list of their ids.
+    The UUID columns named in `new_ids` get a new random UUID where they are NULL."""
     history_model = model.history.model
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {quote(staging_table)} LIMIT 0")
-        columns = ", ".join(quote(column.name) for column in cursor.description)
+        names = [column.name for column in cursor.description]
+        columns = ", ".join(quote(name) for name in names)
+        values = ", ".join(
+            f"COALESCE({quote(name)}, gen_random_uuid())" if name in new_ids else quote(name)
+            for name in names
+        )
         tracked = ", ".join(quote(field.column) for field in history_model.tracked_fields)
         extra = ", ".join(
             quote(history_model._meta.get_field(name).column)
@@ -95,7 +102,7 @@ def insert_with_history(
         )
         cursor.execute(
             f"WITH inserted AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-            f"SELECT {columns} FROM {quote(staging_table)} RETURNING {tracked}) "
+            f"SELECT {values} FROM {quote(staging_table)} RETURNING {tracked}) "
             f"INSERT INTO {quote(history_model._meta.db_table)} ({tracked}, {extra}) "
             f"SELECT {tracked}, %s, %s, %s, %s FROM inserted",
             [history_date, reason, CREATED, getattr(user, "pk", None)],

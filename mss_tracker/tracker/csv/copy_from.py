@@ -6,6 +6,7 @@ table first, from which one statement inserts the rows and their audit history."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from django.db import connection
 from django.db.models import DateField
@@ -26,8 +27,9 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> N
             copy.write_row(row)
 
 
-def copy_records(model, records: list[dict], batches: Iterable[int], batch_size: int) -> str:
-    """COPY new rows of `model` given as {field attname: Python value}, without building a
+def copy_records(model, records: list, batches: Iterable[int], batch_size: int) -> str:
+    """COPY new rows of `model` given as records (`csv.importer.Record`: values by field
+    attname, read as attributes), without building a
     model instance per row (that and Django's per-field conversions were most of a large
     import's time; psycopg adapts dates, numbers, text and UUIDs itself), into a temporary
     table of the same columns; returns its name, for `history.insert_with_history` to move
@@ -56,13 +58,15 @@ def copy_records(model, records: list[dict], batches: Iterable[int], batch_size:
             columns.append(field.column)
     per_row = [i for i, value in enumerate(filled) if callable(value)]
 
+    read = attrgetter(*given) if len(given) > 1 else lambda record: (getattr(record, given[0]),)
+
     def values():
         for start in batches:
             for record in records[start : start + batch_size]:
                 extra = list(filled)
                 for i in per_row:
                     extra[i] = filled[i]()
-                yield [*[record[name] for name in given], *extra]
+                yield [*read(record), *extra]
 
     staging = f"{model._meta.db_table}_imported"
     quote = connection.ops.quote_name

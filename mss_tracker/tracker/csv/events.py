@@ -18,6 +18,11 @@ EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are 
 _COMPARED = ("personnel", "date_precision", "disputed", "notes")
 
 
+def _timeline_day(record) -> str:
+    """ "KEN police on 2024-06-25", for a message."""
+    return f"{record.country_id} {record.personnel_type} on {record.date.isoformat()}"
+
+
 class EventImporter(DatedImporter):
     def describe(self, stored: dict) -> str:
         kind = EventKind(stored["kind"]).label.lower()
@@ -48,8 +53,8 @@ class EventImporter(DatedImporter):
         recorded: dict[tuple, list[dict]] = {}
         reports: dict[tuple, tuple] = {}
         scope = DeploymentEvent.objects.filter(
-            mission_id__in={record["mission_id"] for _line, record in records},
-            country_id__in={record["country_id"] for _line, record in records},
+            mission_id__in={record.mission_id for _line, record in records},
+            country_id__in={record.country_id for _line, record in records},
         ).values_list(
             *("mission_id", "country_id", "personnel_type", "date", "kind", "personnel"),
             *SOURCE_FIELDS,
@@ -74,25 +79,21 @@ class EventImporter(DatedImporter):
         seen: dict[tuple, int] = {}
         seen_ids: dict = {}
         seen_reports: dict[tuple, int] = {}
-        for line, record in records:
-            if not check_repeated_id(self.errors, line, record["uuid"], seen_ids):
+        for line, record in records:  # Records: read by attribute (every row passes here)
+            if not check_repeated_id(self.errors, line, record.uuid, seen_ids):
                 continue
-            if record["uuid"] in by_id:
-                self.update_or_present(line, record, by_id[record["uuid"]])
+            if record.uuid in by_id:
+                self.update_or_present(line, record, by_id[record.uuid])
                 continue
             timeline_day = (
-                record["mission_id"],
-                record["country_id"],
-                record["personnel_type"],
-                record["date"],
+                record.mission_id,
+                record.country_id,
+                record.personnel_type,
+                record.date,
             )
-            identity = (*timeline_day, record["kind"], record["source"])
-            key = (*timeline_day, record["kind"], record["personnel"], record["source"])
-            values = tuple(record[name] for name in _COMPARED)
-            what = (
-                f"{record['country_id']} {record['personnel_type']} on {record['date'].isoformat()}"
-            )
-            is_report = record["kind"] == EventKind.STRENGTH_REPORT
+            identity = (*timeline_day, record.kind, record.source)
+            key = (*timeline_day, record.kind, record.personnel, record.source)
+            is_report = record.kind == EventKind.STRENGTH_REPORT
             if key in seen:
                 self.error(
                     line,
@@ -104,6 +105,7 @@ class EventImporter(DatedImporter):
             seen[key] = line
             if identity in recorded:
                 same = recorded[identity]
+                values = tuple(record[name] for name in _COMPARED)
                 if any(tuple(stored[name] for name in _COMPARED) == values for stored in same):
                     self.result.present_lines.append(line)
                 else:
@@ -114,8 +116,9 @@ class EventImporter(DatedImporter):
                 self.error(
                     line,
                     "date",
-                    f"a strength report of {personnel:,} for {what} ({publisher}) is already "
-                    "recorded; one strength report per date: correct that one instead.",
+                    f"a strength report of {personnel:,} for {_timeline_day(record)} "
+                    f"({publisher}) is already recorded; one strength report per date: "
+                    "correct that one instead.",
                 )
                 continue
             if is_report and timeline_day in seen_reports:
@@ -123,7 +126,8 @@ class EventImporter(DatedImporter):
                     line,
                     "date",
                     f"line {seen_reports[timeline_day]} already has a strength report for "
-                    f"{what}; one strength report per date: keep one of the two rows.",
+                    f"{_timeline_day(record)}; one strength report per date: keep one of the "
+                    "two rows.",
                 )
                 continue
             if is_report:

@@ -50,9 +50,27 @@ class Record:
         *("disputed", "notes", "source", "source_id", "uuid", "kind", "personnel"),
     )
 
-    def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
+    def __init__(
+        self,
+        mission_id: int,
+        country_id: str,
+        personnel_type: str,
+        date: datetime.date,
+        date_precision: str,
+        disputed: bool,
+        notes: str,
+        source: SourceKey,
+        uuid: uuid.UUID | None,
+    ) -> None:
+        self.mission_id = mission_id
+        self.country_id = country_id
+        self.personnel_type = personnel_type
+        self.date = date
+        self.date_precision = date_precision
+        self.disputed = disputed
+        self.notes = notes
+        self.source = source
+        self.uuid = uuid
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)
@@ -216,18 +234,23 @@ class Importer:
     def bulk_create(self, model, records: list[dict]) -> None:
         """Insert rows of `model` given as {attname: value} and their audit history (no
         save() signals or timeline rebuild: the caller does that): COPY on PostgreSQL,
-        bulk_create elsewhere. Constraints are checked the same either way."""
+        bulk_create elsewhere. Constraints are checked the same either way. A record whose
+        `uuid` is None gets a new one."""
         if not records:  # a file of corrections only
             return
         batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
             staging = copy_records(model, records, batches, BULK_BATCH)
-            insert_with_history(model, staging, reason=self.reason, user=self.user)
+            insert_with_history(
+                model, staging, reason=self.reason, user=self.user, new_ids=["uuid"]
+            )
             return
         ids = []  # a batch of model instances at a time, not one per row of the file
         for start in batches:
             objects = [model(**record) for record in records[start : start + BULK_BATCH]]
+            for obj in objects:
+                obj.uuid = obj.uuid or uuid.uuid4()
             ids += [obj.pk for obj in model.objects.bulk_create(objects)]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
@@ -242,6 +265,7 @@ class DatedImporter(Importer):
     def checked_records(self, rows, description: str) -> list[tuple[int, dict]]:
         """(line, record) of every valid row, each row's problems in `self.errors`."""
         self.missions: dict[int, Mission] = {}
+        self.today = datetime.date.today()  # the day the whole file is checked against
         self.mission_slugs = Missions()
         self.sources = Sources()
         self.new: list[tuple[int, dict]] = []
@@ -300,7 +324,9 @@ class DatedImporter(Importer):
         """Why `day` is not possible in this mission (possible_dates, the model's rule)."""
         if mission_id not in self.missions:
             self.missions[mission_id] = Mission.objects.get(pk=mission_id)
-        return impossible_date(self.missions[mission_id], day, precision, pledge=self.pledges)
+        return impossible_date(
+            self.missions[mission_id], day, precision, pledge=self.pledges, today=self.today
+        )
 
     def by_id(self, model, records: list[tuple[int, dict]], extra: Sequence[str] = ()) -> dict:
         """The recorded values of the records the file's ids name (by id), and the slugs
@@ -340,17 +366,16 @@ class DatedImporter(Importer):
         the corrected rows too), a new id for a row without one. The planned records are
         turned into these in place (a large file's records are not copied): call once."""
         written = self._written_records()
-        ensure_countries({record["country_id"] for record in written})
+        ensure_countries({record.country_id for record in written})
         self.sources.write(self.reason, self.user)
-        missions = {record["mission_id"] for record in written}
+        missions = {record.mission_id for record in written}
         missions |= {stored["mission_id"] for _line, _record, stored in self.updates}
         for mission_id in sorted(missions):
             Mission.objects.lock(mission_id)
         records = []
         for _line, record in self.new:
-            record["source_id"] = self.sources.ids[record.pop("source")]
-            record["uuid"] = record["uuid"] or uuid.uuid4()
-            records.append(record)
+            record.source_id = self.sources.ids[record.pop("source")]
+            records.append(record)  # `uuid` None: a new id is given on writing (bulk_create)
         return records
 
     def _model_values(self, record: dict) -> dict:

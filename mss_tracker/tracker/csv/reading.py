@@ -214,7 +214,7 @@ def _body(reader, header: list[str], line: int, errors: ErrorList) -> Iterator:
                 )
             )
             break  # the reader cannot find the start of the next row reliably
-        if "".join(cells).strip():
+        if (cells and cells[0].strip()) or "".join(cells).strip():  # not a blank row
             if len(cells) != width:
                 errors.append(
                     RowError(

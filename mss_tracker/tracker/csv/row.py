@@ -126,6 +126,26 @@ class Row:
         return day, precision
 
     def source(self, required: bool = True) -> tuple[SourceKey, datetime.date | None] | None:
+        """The cited source's identity and date. A file cites a few sources on many rows:
+        a source read without a problem is remembered by its four cells."""
+        cells = self.cells
+        texts = (
+            cells["source_publisher"],
+            cells["source_title"],
+            cells["source_url"],
+            cells["source_date"],
+            required,
+        )
+        known = self.memo.setdefault(("source",), {})
+        if texts in known:
+            return known[texts]
+        errors_before = len(self.errors)
+        source = self._source(required)
+        if len(self.errors) == errors_before and len(known) < MEMO_SIZE:
+            known[texts] = source
+        return source
+
+    def _source(self, required: bool) -> tuple[SourceKey, datetime.date | None] | None:
         publisher = self.text("source_publisher", 200)
         title = self.text("source_title", 500)
         url = self.text("source_url", 1000).strip()
