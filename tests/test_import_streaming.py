@@ -123,3 +123,18 @@ def test_the_import_keeps_a_few_bytes_per_row_not_the_file(db):
 
     assert len(result.new_lines) == 20_000
     assert peak < 12 * len(data), f"{peak / len(data):.1f} times the file's size"
+
+
+def test_every_imported_row_without_an_id_gets_its_own_and_its_history(mission):
+    """The id of a row without one is given as it is written (gen_random_uuid() in the
+    INSERT on PostgreSQL, uuid4() elsewhere); the history holds each row once."""
+    given = "0b8e5f0c-3c2a-4f7e-9a51-6c1d2e3f4a5b"
+    rows = [*arrivals(4), {"date": "2024-07-09", "personnel": "9", "id": given}]
+
+    assert import_csv("events", file_of(*rows)).written
+
+    events = DeploymentEvent.objects.all()
+    uuids = {str(event.uuid) for event in events}
+    assert len(events) == 5 and len(uuids) == 5 and given in uuids
+    history = DeploymentEvent.history.model.objects.filter(history_type="+")
+    assert sorted(history.values_list("id", "uuid")) == sorted(events.values_list("id", "uuid"))

@@ -70,46 +70,6 @@ def record_history(
             cursor.execute(insert + f"IN ({placeholders}) ORDER BY {pk}", [*params, *chunk])
 
 
-def insert_with_history(
-    model: type[models.Model],
-    staging_table: str,
-    *,
-    reason: str | None = None,
-    user: AbstractBaseUser | None = None,
-    new_ids: Sequence[str] = (),
-) -> None:
-    """PostgreSQL: INSERT every row of `staging_table` (columns named as `model`'s table's)
-    into `model`'s table and, in the same statement, a CREATED history row for each from
-    the INSERT's RETURNING: no second read of the rows just written, no list of their ids.
-    The UUID columns named in `new_ids` get a new random UUID where they are NULL."""
-    history_model = model.history.model
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {quote(staging_table)} LIMIT 0")
-        names = [column.name for column in cursor.description]
-        columns = ", ".join(quote(name) for name in names)
-        values = ", ".join(
-            f"COALESCE({quote(name)}, gen_random_uuid())" if name in new_ids else quote(name)
-            for name in names
-        )
-        tracked = ", ".join(quote(field.column) for field in history_model.tracked_fields)
-        extra = ", ".join(
-            quote(history_model._meta.get_field(name).column)
-            for name in ("history_date", "history_change_reason", "history_type", "history_user")
-        )
-        history_date = history_model._meta.get_field("history_date").get_db_prep_save(
-            timezone.now(), connection
-        )
-        cursor.execute(
-            f"WITH inserted AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-            f"SELECT {values} FROM {quote(staging_table)} RETURNING {tracked}) "
-            f"INSERT INTO {quote(history_model._meta.db_table)} ({tracked}, {extra}) "
-            f"SELECT {tracked}, %s, %s, %s, %s FROM inserted",
-            [history_date, reason, CREATED, getattr(user, "pk", None)],
-        )
-        cursor.execute(f"DROP TABLE {quote(staging_table)}")
-
-
 def _consecutive(ids: Sequence[int]) -> bool:
     """Whether `ids` are n consecutive integers in ascending order (then no other row has
     a key between the first and the last)."""

@@ -32,9 +32,8 @@ def copy_records(model, records: list, batches: Iterable[int], batch_size: int) 
     attname, read as attributes), without building a
     model instance per row (that and Django's per-field conversions were most of a large
     import's time; psycopg adapts dates, numbers, text and UUIDs itself), into a temporary
-    table of the same columns; returns its name, for `history.insert_with_history` to move
-    the rows into `model`'s table and record their history in one statement (the table is
-    dropped at the end of the transaction). A field missing from a record gets what
+    table of the same columns; returns its name, for `insert_from` (the table is dropped at
+    the end of the transaction). A field missing from a record gets what
     Django's INSERT would give it: its default (called per row, so each `uuid` is fresh)
     or, for auto_now(_add) fields, the time of the import; the primary key comes from the
     table's sequence on insert. `batches` are start indexes (a progress bar may wrap
@@ -79,3 +78,27 @@ def copy_records(model, records: list, batches: Iterable[int], batch_size: int) 
         )
     copy_rows(staging, columns, values())
     return staging
+
+
+def insert_from(model, staging_table: str, new_uuids: Sequence[str] = ()) -> list[int]:
+    """INSERT every row of `staging_table` (`copy_records`) into `model`'s table in one
+    statement and drop it; returns the primary keys given to the rows, in order. The UUID
+    columns named in `new_uuids` get a new random UUID where they are NULL."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {quote(staging_table)} LIMIT 0")
+        names = [column.name for column in cursor.description]
+        values = ", ".join(
+            f"COALESCE({quote(name)}, gen_random_uuid())" if name in new_uuids else quote(name)
+            for name in names
+        )
+        pk = quote(model._meta.pk.column)
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO {quote(model._meta.db_table)} "
+            f"({', '.join(quote(name) for name in names)}) "
+            f"SELECT {values} FROM {quote(staging_table)} RETURNING {pk}) "
+            f"SELECT array_agg({pk} ORDER BY {pk}) FROM inserted"
+        )
+        (ids,) = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {quote(staging_table)}")
+    return ids or []

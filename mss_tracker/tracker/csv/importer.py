@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.copy_from import copy_records
+from mss_tracker.tracker.csv.copy_from import copy_records, insert_from
 from mss_tracker.tracker.csv.corrections import field_changes, stored_by_id
 from mss_tracker.tracker.csv.errors import (
     PREVIEW_ROWS,
@@ -29,7 +29,7 @@ from mss_tracker.tracker.csv.errors import (
     RowUpdate,
 )
 from mss_tracker.tracker.csv.row import Row, SourceKey
-from mss_tracker.tracker.history import CHANGED, CREATED, insert_with_history, record_history
+from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
 from mss_tracker.tracker.possible_dates import impossible_date
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH
@@ -241,17 +241,18 @@ class Importer:
         batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
+            # COPY into a temporary table, then one INSERT … SELECT: the keys come from the
+            # table's sequence as the rows go in, usually consecutive, so that the history
+            # below reads the rows back as one range.
             staging = copy_records(model, records, batches, BULK_BATCH)
-            insert_with_history(
-                model, staging, reason=self.reason, user=self.user, new_ids=["uuid"]
-            )
-            return
-        ids = []  # a batch of model instances at a time, not one per row of the file
-        for start in batches:
-            objects = [model(**record) for record in records[start : start + BULK_BATCH]]
-            for obj in objects:
-                obj.uuid = obj.uuid or uuid.uuid4()
-            ids += [obj.pk for obj in model.objects.bulk_create(objects)]
+            ids = insert_from(model, staging, new_uuids=["uuid"])
+        else:
+            ids = []  # a batch of model instances at a time, not one per row of the file
+            for start in batches:
+                objects = [model(**record) for record in records[start : start + BULK_BATCH]]
+                for obj in objects:
+                    obj.uuid = obj.uuid or uuid.uuid4()
+                ids += [obj.pk for obj in model.objects.bulk_create(objects)]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
 
