@@ -9,8 +9,9 @@ from admin_forms import pledge_form
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from mss_tracker.tracker.models import Pledge
+from mss_tracker.tracker.models import Pledge, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +124,24 @@ def test_the_query_count_does_not_grow_with_history(editor_client, mission, keny
         pledge.delete()
 
     assert _queries(editor_client) <= few  # page 1 now holds pledges only
+
+
+def test_a_changed_mission_or_source_is_shown_by_name(editor_client, mission, kenya, source):
+    """A foreign key is shown as the record it names, not its number: one more query per
+    kind of record named on the page."""
+    other = Source.objects.create(publisher="Reuters", title="Haiti update", url="")
+    pledge = make_pledge(mission, kenya, source, 3)
+    pledge.personnel = 1100
+    pledge._change_reason = "Revised figure"
+    pledge.save()
+    without_keys = _queries(editor_client)
+    pledge.source = other
+    pledge._change_reason = "Cited the wire instead"
+    pledge.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        page = editor_client.get(PAGE).text
+
+    assert f"<strong>source</strong>: {escape(str(source))} → {escape(str(other))}" in page
+    assert f"→ {other.pk}<" not in page
+    assert len(queries) == without_keys + 1

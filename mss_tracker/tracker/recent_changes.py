@@ -7,7 +7,8 @@ a deleted record links to its last version, from which it can be viewed and rest
 A page costs a fixed number of queries whatever the length of history: per kind of record
 one count, one query for the keys of the newest rows (merged across kinds in Python), one
 for those rows and one for the versions before them; then one for which deleted records
-are still gone.
+are still gone, and one per kind of record a changed foreign key names (a mission, a
+source), to show its name.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class FieldChange:
     label: str
     before: str
     after: str
+    related: type[models.Model] | None = None  # a foreign key's model, until it is named
 
 
 @dataclass
@@ -87,7 +89,11 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _field_changes(model: type[models.Model], before, after) -> list[FieldChange]:
+def _field_changes(
+    model: type[models.Model], before, after, related: dict[type, set]
+) -> list[FieldChange]:
+    """The fields that differ, before → after. A changed foreign key is noted in `related`
+    (model → keys), for `_name_related` to show the records' names instead of their ids."""
     changes = []
     for tracked in model.history.model.tracked_fields:
         if not tracked.editable:
@@ -95,8 +101,30 @@ def _field_changes(model: type[models.Model], before, after) -> list[FieldChange
         old, new = getattr(before, tracked.attname), getattr(after, tracked.attname)
         if old != new:
             label = str(tracked.verbose_name)
-            changes.append(FieldChange(label, _shown(old), _shown(new)))
+            if tracked.is_relation:
+                related.setdefault(tracked.related_model, set()).update({old, new} - {None})
+                changes.append(FieldChange(label, old, new, tracked.related_model))
+            else:
+                changes.append(FieldChange(label, _shown(old), _shown(new)))
     return changes
+
+
+def _name_related(changes: list[Change], related: dict[type, set]) -> None:
+    """Show each changed foreign key as its record ("MSS (Multinational …)"), one query per
+    kind of record named; a record deleted since shows its id."""
+    names = {
+        model: {pk: str(record) for pk, record in model.objects.in_bulk(keys).items()}
+        for model, keys in related.items()
+    }
+    for change in changes:
+        for field_change in change.fields:
+            if field_change.related is None:
+                continue
+            known = names[field_change.related]
+            for side in ("before", "after"):
+                key = getattr(field_change, side)
+                shown = "—" if key is None else known.get(key, f"#{key} (deleted)")
+                setattr(field_change, side, shown)
 
 
 def recent_changes(
@@ -119,16 +147,18 @@ def recent_changes(
     chosen = list(newest)[(page - 1) * PER_PAGE : wanted]
 
     changes: list[Change] = []
+    related: dict[type, set] = {}
     for kind in kinds:
         ids = [history_id for _, history_id, k in chosen if k == kind]
         if ids:
-            changes.extend(_changes_of(kind, ids))
+            changes.extend(_changes_of(kind, ids, related))
+    _name_related(changes, related)
     changes.sort(key=lambda c: (c.version.history_date, c.version.history_id), reverse=True)
     _link_deleted(changes)
     return changes, total
 
 
-def _changes_of(kind: str, history_ids: list[int]) -> list[Change]:
+def _changes_of(kind: str, history_ids: list[int], related: dict[type, set]) -> list[Change]:
     model = KINDS[kind]
     versions = list(model.history.filter(history_id__in=history_ids).select_related("history_user"))
     record_ids = {version.id for version in versions}
@@ -145,7 +175,7 @@ def _changes_of(kind: str, history_ids: list[int]) -> list[Change]:
             if (older.history_date, older.history_id) < (version.history_date, version.history_id)
         ]
         if version.history_type == "~" and before:
-            change.fields = _field_changes(model, before[-1], version)
+            change.fields = _field_changes(model, before[-1], version, related)
         change.record_url = reverse(f"admin:tracker_{name}_history", args=[version.id])
         changes.append(change)
     return changes
