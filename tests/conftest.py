@@ -160,7 +160,8 @@ def analyst_client(analyst) -> Client:
 @pytest.fixture
 def sample_missions(db):
     """MSS (ended, succeeded by GSF) and GSF with a slice of the sample data, built with the
-    ORM (tests/dashboard_data.py). Works under live_server too (transactional)."""
-    from dashboard_data import build_sample_missions
+    ORM once per process, then copied row for row (tests/dashboard_data.py). Works under
+    live_server too (transactional)."""
+    from dashboard_data import sample_missions_copied
 
-    return build_sample_missions()
+    return sample_missions_copied()
