@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pycountry
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 
@@ -197,10 +197,11 @@ def sample_missions_copied() -> SampleMissions:
             return sample
         if _rows is False or not all(_empty(cursor, table) for table in _rows):
             return build_sample_missions()
-        for table, (columns, rows) in _rows.items():
-            names = ", ".join(quote(column) for column in columns)
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+        with transaction.atomic():  # the foreign keys are checked at its end, all rows in
+            for table, (columns, rows) in _rows.items():
+                names = ", ".join(quote(column) for column in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
         models = [
             model
             for model in apps.get_models(include_auto_created=True)
