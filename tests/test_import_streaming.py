@@ -7,10 +7,10 @@ import tracemalloc
 import pytest
 from django.db import transaction
 
-from mss_tracker.bench.import_benchmark import SLUG, START, events_file
+from mss_tracker.bench.import_benchmark import START, create_bench_mission, events_file
 from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.history import CREATED, record_history
-from mss_tracker.tracker.models import Country, DeploymentEvent, Mission
+from mss_tracker.tracker.models import DeploymentEvent
 from tests.test_import_csv import EVENT, messages
 from tests.test_import_csv import events_file as file_of
 
@@ -103,16 +103,7 @@ def test_the_import_keeps_a_few_bytes_per_row_not_the_file(db):
     about 7 times since it reads row by row into slotted records."""
     data = events_file(20_000)
     with transaction.atomic():
-        Mission.objects.create(
-            slug=SLUG,
-            acronym="BENCH",
-            name="Import memory",
-            host_country=Country.objects.get_or_create_from_iso3("HTI"),
-            lead_country=Country.objects.get_or_create_from_iso3("KEN"),
-            authorized_by="test",
-            authorized_on=START,
-            start_date=START,
-        )
+        create_bench_mission()
         tracemalloc.start()
         try:
             result = import_csv("events", data, dry_run=True)

@@ -126,22 +126,27 @@ class _RollBack(Exception):
     pass
 
 
+def create_bench_mission() -> Mission:
+    """The mission `bench-import` that the events files of `events_file` name."""
+    return Mission.objects.create(
+        slug=SLUG,
+        acronym="BENCH",
+        name="Import benchmark (rolled back)",
+        host_country=Country.objects.get_or_create_from_iso3("HTI"),
+        lead_country=Country.objects.get_or_create_from_iso3("KEN"),
+        authorized_by="benchmark",
+        authorized_on=START,
+        start_date=START,
+    )
+
+
 def run_import_benchmark(rows: int) -> ImportBenchmark:
     path = Path(tempfile.mkdtemp(prefix="mss-import-bench-")) / "events.csv"
     with path.open("wb") as out:  # written a line at a time: the peak memory is the import's
         write_events_file(rows, out)
     try:
         with transaction.atomic():
-            Mission.objects.create(
-                slug=SLUG,
-                acronym="BENCH",
-                name="Import benchmark (rolled back)",
-                host_country=Country.objects.get_or_create_from_iso3("HTI"),
-                lead_country=Country.objects.get_or_create_from_iso3("KEN"),
-                authorized_by="benchmark",
-                authorized_on=START,
-                start_date=START,
-            )
+            create_bench_mission()
             started = time.perf_counter()
             call_command("import_csv", "events", str(path), stdout=io.StringIO())
             import_seconds = time.perf_counter() - started

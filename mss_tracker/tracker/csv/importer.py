@@ -28,6 +28,7 @@ from mss_tracker.tracker.csv.errors import (
     RowError,
     RowUpdate,
 )
+from mss_tracker.tracker.csv.reading import CsvRows
 from mss_tracker.tracker.csv.row import Row, SourceKey
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
@@ -223,9 +224,8 @@ class Importer:
         self.reason = reason  # of the audit history: "CSV import: <file name>"
         self.user = user
 
-    def plan(self, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
-        """Check every row (`rows`: a `reading.CsvRows`, or a list of its rows) and sort
-        them into new, present and wrong."""
+    def plan(self, rows: CsvRows) -> None:
+        """Check every row of the file and sort them into new, present and wrong."""
         raise NotImplementedError
 
     def write(self) -> None:
@@ -271,10 +271,9 @@ class DatedImporter(Importer):
         self.sources = Sources()
         self.new: list[tuple[int, dict]] = []
         self.updates: list[tuple[int, dict, dict]] = []  # line, its record, the stored one
-        total = getattr(rows, "estimated_rows", None) or len(rows)
         records = []
         memo: dict = {}  # each distinct text of a column read once (Row)
-        for line, cells in self.progress(rows, total, description):
+        for line, cells in self.progress(rows, rows.estimated_rows, description):
             row = Row(line, cells, self.errors, memo)
             record = self.read_common(row)
             self.read_kind(row, record)
@@ -352,7 +351,7 @@ class DatedImporter(Importer):
         self.result.new_lines = [line for line, _record in self.new]
         self.result.updated_lines = [line for line, _record, _stored in self.updates]
         shown = [line for line, _r in self.new[:PREVIEW_ROWS]]
-        cells = rows.cells_of(set(shown)) if hasattr(rows, "cells_of") else dict(rows)
+        cells = rows.cells_of(set(shown))
         self.result.new_rows = [(line, cells[line]) for line in shown]
         self.result.updates = [
             RowUpdate(line, self.describe(stored), field_changes(stored, record, self.slugs))
@@ -362,10 +361,10 @@ class DatedImporter(Importer):
     def _written_records(self) -> list[dict]:
         return [record for _line, record in self.new] + [r for _line, r, _s in self.updates]
 
-    def records(self) -> list[dict]:
-        """The new rows as {attname: value}, their countries and sources created first (for
-        the corrected rows too), a new id for a row without one. The planned records are
-        turned into these in place (a large file's records are not copied): call once."""
+    def records(self) -> list[Record]:
+        """The new rows to write, their countries and sources created first (for the
+        corrected rows too). The planned records are turned into these in place (a large
+        file's records are not copied): call once."""
         written = self._written_records()
         ensure_countries({record.country_id for record in written})
         self.sources.write(self.reason, self.user)

@@ -46,7 +46,7 @@ from mss_tracker.tracker.csv.errors import (
 from mss_tracker.tracker.csv.events import EventImporter
 from mss_tracker.tracker.csv.missions import MissionImporter
 from mss_tracker.tracker.csv.pledges import PledgeImporter
-from mss_tracker.tracker.csv.reading import CsvRows, read_rows
+from mss_tracker.tracker.csv.reading import CsvRows
 from mss_tracker.tracker.possible_dates import ImpossibleDate
 from mss_tracker.tracker.timelines import NegativeStrength
 
@@ -131,10 +131,13 @@ def _probe(kind, data, progress, reason, user) -> ImportResult | None:
     """The report of the first PROBE_ROWS rows if they hold more than MAX_ERRORS errors
     (each of them an error of the whole file: pledges and events are checked against the
     database and the rows above them only), else None: the whole file is read."""
-    rows = read_rows(kind, data, limit=PROBE_ROWS)
-    if len(rows) < PROBE_ROWS:
+    rows = CsvRows(kind, data, limit=PROBE_ROWS)
+    count = sum(1 for _row in rows)  # 2,000 rows at most, read again by the plan
+    if rows.errors:
+        raise CsvFileError(rows.errors)
+    if count < PROBE_ROWS:
         return None  # a small file: read it whole (it is)
-    probe = ImportResult(kind=kind, dry_run=True, rows=len(rows))
+    probe = ImportResult(kind=kind, dry_run=True, rows=count)
     with suppress(TooManyErrors):
         _IMPORTERS[kind](probe, progress, reason, user).plan(rows)
     if probe.errors.stopped_at is None:
