@@ -479,3 +479,67 @@ def test_the_command_shows_no_progress_bar_on_a_small_file(mission, tmp_path, ca
     call_command("import_csv", "events", str(path), stdout=io.StringIO())
 
     assert "checking events" not in capsys.readouterr().err
+
+
+# --- how the rows are written -----------------------------------------------------------
+
+
+def test_each_imported_row_gets_its_own_history_when_its_keys_are_not_consecutive(
+    mission, monkeypatch
+):
+    """On PostgreSQL the keys are drawn before the COPY; another writer drawing keys at
+    the same moment leaves gaps, and the history must still copy exactly these rows."""
+    from django.db import connection
+
+    from mss_tracker.tracker.csv import copy_from
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the keys are drawn from a sequence on PostgreSQL only")
+    draw = copy_from.reserve_keys
+    other_writers = []
+
+    def with_a_gap(model, count):
+        """The second key goes to another writer's event, written before the COPY."""
+        keys = draw(model, count + 1)
+        other_writers.append(
+            DeploymentEvent.objects.create(
+                pk=keys[1],
+                mission=mission,
+                country=Country.objects.get_or_create_from_iso3("JAM"),
+                personnel_type="police",
+                date=datetime.date(2024, 7, 1),
+                kind="arrival",
+                personnel=5,
+                source=Source.objects.create(publisher="x", title="y", url="https://x.org"),
+            )
+        )
+        return keys[:1] + keys[2:]
+
+    monkeypatch.setattr(copy_from, "reserve_keys", with_a_gap)
+    result = import_csv(
+        "events",
+        events_file({}, {"date": "2024-07-16"}, {"date": "2024-08-01"}),
+        reason="CSV import: gaps.csv",
+    )
+    assert result.ok, messages(result)
+    (unrelated,) = other_writers
+    imported = DeploymentEvent.objects.exclude(pk=unrelated.pk).order_by("date")
+    ids = [event.pk for event in imported]
+    assert ids[0] < unrelated.pk < ids[1]
+    history = DeploymentEvent.history.filter(history_change_reason="CSV import: gaps.csv")
+    assert sorted(history.values_list("id", flat=True)) == ids
+    assert [(h.uuid, h.date) for h in history.order_by("date")] == [
+        (event.uuid, event.date) for event in imported
+    ]
+
+
+def test_a_deleted_mission_takes_its_timeline_points_with_it(mission):
+    """The points' mission and country are not foreign keys in the database (derived
+    rows): Django's delete must still remove them."""
+    import_csv("events", events_file({}, {"date": "2024-07-16"}))
+    assert TimelinePoint.objects.filter(mission=mission).count() == 4  # police and all, 2 days
+    DeploymentEvent.objects.all().delete()
+    assert not TimelinePoint.objects.exists()
+    import_csv("events", events_file({}))
+    mission.delete()
+    assert not TimelinePoint.objects.exists()

@@ -1,10 +1,12 @@
 """PostgreSQL's COPY FROM: rows into a table several times faster than INSERT (the
 statement is not built in Python, the server parses no SQL per row). The CSV import and
-the synthetic data generator both write through it; the import COPYs into a temporary
-table first, from which one statement inserts the rows and their audit history."""
+the synthetic data generator both write through it; the import COPYs a file's new rows
+straight into their table, under keys drawn beforehand, and copies them to the audit
+history from there."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
@@ -27,27 +29,31 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> N
             copy.write_row(row)
 
 
-def copy_records(model, records: list, batches: Iterable[int], batch_size: int) -> str:
+def copy_records(model, records: list, batches: Iterable[int], batch_size: int) -> list[int]:
     """COPY new rows of `model` given as records (`csv.importer.Record`: values by field
-    attname, read as attributes), without building a
-    model instance per row (that and Django's per-field conversions were most of a large
-    import's time; psycopg adapts dates, numbers, text and UUIDs itself), into a temporary
-    table of the same columns; returns its name, for `insert_from` (the table is dropped at
-    the end of the transaction). A field missing from a record gets what
+    attname, read as attributes) straight into its table, without building a model
+    instance per row (that and Django's per-field conversions were most of a large
+    import's time; psycopg adapts dates, numbers, text and UUIDs itself); returns the
+    primary keys given to the rows, in order.
+
+    The keys are drawn from the table's sequence before the COPY, in one statement, so
+    they are known without reading the rows back (and are consecutive unless another
+    writer drew keys at the same moment). A field missing from a record gets what
     Django's INSERT would give it: its default (called per row, so each `uuid` is fresh)
-    or, for auto_now(_add) fields, the time of the import; the primary key comes from the
-    table's sequence on insert. `batches` are start indexes (a progress bar may wrap
-    them)."""
+    or, for auto_now(_add) fields, the time of the import; a `uuid` of None gets a new one.
+    `batches` are start indexes (a progress bar may wrap them). COPY streams: the server
+    stores rows while later ones are still being sent."""
     now = timezone.now()
-    columns = []
+    pk = model._meta.pk
     given = []  # attnames the records carry
+    columns = [pk.column]
     filled = []  # for the other fields: a value, or a callable giving one per row
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         if field.attname in records[0]:
             given.append(field.attname)
-            columns.insert(len(given) - 1, field.column)
+            columns.insert(len(given), field.column)
         elif isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
             filled.append(now if field.get_internal_type() == "DateTimeField" else now.date())
             columns.append(field.column)
@@ -56,49 +62,35 @@ def copy_records(model, records: list, batches: Iterable[int], batch_size: int) 
             filled.append(default)
             columns.append(field.column)
     per_row = [i for i, value in enumerate(filled) if callable(value)]
+    new_uuid = given.index("uuid") if "uuid" in given else None
+    ids = reserve_keys(model, len(records))
 
     read = attrgetter(*given) if len(given) > 1 else lambda record: (getattr(record, given[0]),)
 
     def values():
+        key = iter(ids)
         for start in batches:
             for record in records[start : start + batch_size]:
-                extra = list(filled)
+                row = [next(key), *read(record), *filled]
+                if new_uuid is not None and row[1 + new_uuid] is None:
+                    row[1 + new_uuid] = uuid.uuid4()
                 for i in per_row:
-                    extra[i] = filled[i]()
-                yield [*read(record), *extra]
+                    row[1 + len(given) + i] = filled[i]()
+                yield row
 
-    staging = f"{model._meta.db_table}_imported"
-    quote = connection.ops.quote_name
+    copy_rows(model._meta.db_table, columns, values())
+    return ids
+
+
+def reserve_keys(model, count: int) -> list[int]:
+    """`count` new primary keys of `model` from its table's sequence (identity column), as
+    INSERT would draw them."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(staging)} ON COMMIT DROP AS "
-            f"SELECT {', '.join(quote(column) for column in columns)} "
-            f"FROM {quote(model._meta.db_table)} WITH NO DATA"
+            "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
         )
-    copy_rows(staging, columns, values())
-    return staging
-
-
-def insert_from(model, staging_table: str, new_uuids: Sequence[str] = ()) -> list[int]:
-    """INSERT every row of `staging_table` (`copy_records`) into `model`'s table in one
-    statement and drop it; returns the primary keys given to the rows, in order. The UUID
-    columns named in `new_uuids` get a new random UUID where they are NULL."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {quote(staging_table)} LIMIT 0")
-        names = [column.name for column in cursor.description]
-        values = ", ".join(
-            f"COALESCE({quote(name)}, gen_random_uuid())" if name in new_uuids else quote(name)
-            for name in names
-        )
-        pk = quote(model._meta.pk.column)
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            f"WITH inserted AS (INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(name) for name in names)}) "
-            f"SELECT {values} FROM {quote(staging_table)} RETURNING {pk}) "
-            f"SELECT array_agg({pk} ORDER BY {pk}) FROM inserted"
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
         )
-        (ids,) = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {quote(staging_table)}")
-    return ids or []
+        return [key for (key,) in cursor.fetchall()]

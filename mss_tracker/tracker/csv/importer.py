@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.copy_from import copy_records, insert_from
+from mss_tracker.tracker.csv.copy_from import copy_records
 from mss_tracker.tracker.csv.corrections import field_changes, stored_by_id
 from mss_tracker.tracker.csv.errors import (
     PREVIEW_ROWS,
@@ -241,11 +241,9 @@ class Importer:
         batches = range(0, len(records), BULK_BATCH)
         batches = self.progress(batches, len(batches), f"writing {self.result.kind}")
         if connection.vendor == "postgresql":
-            # COPY into a temporary table, then one INSERT … SELECT: the keys come from the
-            # table's sequence as the rows go in, usually consecutive, so that the history
-            # below reads the rows back as one range.
-            staging = copy_records(model, records, batches, BULK_BATCH)
-            ids = insert_from(model, staging, new_uuids=["uuid"])
+            # The keys are drawn at once, usually consecutive, so that the history below
+            # reads the rows back as one range.
+            ids = copy_records(model, records, batches, BULK_BATCH)
         else:
             ids = []  # a batch of model instances at a time, not one per row of the file
             for start in batches:
