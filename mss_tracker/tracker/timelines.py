@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 
 from mss_tracker.tracker.codes import (
     ADDING_KINDS,
+    ALL_TYPES,
     SUBTRACTING_KINDS,
     EventKind,
     sql_in,
@@ -56,20 +57,37 @@ levels AS (
     SELECT {_TIMELINE}, date,
         SUM(COALESCE(reported, delta))
             OVER (PARTITION BY {_TIMELINE}, run ORDER BY date) AS deployed,
+        killed,
         SUM(killed) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS fatalities_to_date,
         MIN(arrived_on) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS first_arrival
     FROM runs
 )
 """
 
-_INSERT_BY_TYPE = f"""
-WITH {_POINTS_BY_TYPE}
+# Every point of the timelines in scope, by type and for all types (personnel_type
+# 'all': the changes of the three types added up date by date), in one statement that
+# derives the points by type once.
+_INSERT_POINTS = f"""
+WITH {_POINTS_BY_TYPE},
+typed AS (
+    SELECT {_TIMELINE}, date, deployed,
+        deployed - COALESCE(LAG(deployed) OVER timeline, 0) AS deployed_change,
+        killed, fatalities_to_date, first_arrival
+    FROM levels
+    WINDOW timeline AS (PARTITION BY {_TIMELINE} ORDER BY date)
+)
 INSERT INTO tracker_timelinepoint
     ({_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival)
-SELECT {_TIMELINE}, date, deployed,
-    deployed - COALESCE(LAG(deployed) OVER (PARTITION BY {_TIMELINE} ORDER BY date), 0),
-    fatalities_to_date, first_arrival
-FROM levels
+SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival
+FROM typed
+UNION ALL
+SELECT mission_id, country_id, '{ALL_TYPES}', date,
+    SUM(SUM(deployed_change)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
+    SUM(deployed_change),
+    SUM(SUM(killed)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
+    MIN(MIN(first_arrival)) OVER (PARTITION BY mission_id, country_id ORDER BY date)
+FROM typed
+GROUP BY mission_id, country_id, date
 """
 
 # The names go into NegativeStrength's message: read here, so the exception runs no query.
@@ -83,28 +101,6 @@ JOIN tracker_country ON tracker_country.iso3 = levels.country_id
 WHERE levels.deployed < 0
 ORDER BY levels.date, levels.country_id, levels.personnel_type
 LIMIT 1
-"""
-
-# The three types summed: the strength changes of all types added up date by date.
-_INSERT_ALL_TYPES = """
-WITH typed AS (
-    SELECT mission_id, country_id, date, deployed_change, first_arrival,
-        fatalities_to_date - COALESCE(LAG(fatalities_to_date)
-            OVER (PARTITION BY mission_id, country_id, personnel_type ORDER BY date), 0)
-            AS killed
-    FROM tracker_timelinepoint
-    WHERE personnel_type <> 'all' AND {scope}
-)
-INSERT INTO tracker_timelinepoint
-    (mission_id, country_id, personnel_type, date, deployed, deployed_change,
-     fatalities_to_date, first_arrival)
-SELECT mission_id, country_id, 'all', date,
-    SUM(SUM(deployed_change)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
-    SUM(deployed_change),
-    SUM(SUM(killed)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
-    MIN(MIN(first_arrival)) OVER (PARTITION BY mission_id, country_id ORDER BY date)
-FROM typed
-GROUP BY mission_id, country_id, date
 """
 
 _SCOPE_CHUNK = 400  # (mission, country) pairs per statement; keeps well under SQLite's limits
@@ -172,11 +168,10 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
             cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
             try:
                 with transaction.atomic():
-                    cursor.execute(_INSERT_BY_TYPE.format(scope=scope), params)
+                    cursor.execute(_INSERT_POINTS.format(scope=scope), params)
             except IntegrityError:
                 _raise_first_negative(cursor, scope, params)
                 raise  # not a negative point: some other constraint
-            cursor.execute(_INSERT_ALL_TYPES.format(scope=scope), params)
 
 
 def _raise_first_negative(cursor, scope: str, params: list) -> None:

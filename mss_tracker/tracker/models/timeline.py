@@ -12,9 +12,21 @@ from mss_tracker.tracker.models.places import Country
 class TimelinePoint(models.Model):
     """End-of-day deployed strength of one timeline on a date that has events (derived)."""
 
-    # Indexed through the unique constraint (mission first) and Meta's country index.
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="+", db_index=False)
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # A point is named by its timeline and date: that key is the table's primary key and
+    # its only unique index (mission first, for every query of a mission's pages). No
+    # surrogate id: an import writes a point per day of every timeline it touches, and
+    # each index is written for each of them. A country's points are found through
+    # that key too (mission, country); deleting a country, which no page does, scans.
+    # The points are rebuilt from the events, whose own keys the database checks, so the
+    # database does not check each point's mission and country again at commit (Django
+    # still deletes a deleted mission's or country's points).
+    pk = models.CompositePrimaryKey("mission", "country", "personnel_type", "date")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     personnel_type = models.CharField(max_length=10)  # a PersonnelType value, or ALL_TYPES
     date = models.DateField()
     deployed = models.IntegerField()
@@ -24,10 +36,6 @@ class TimelinePoint(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["mission", "country", "personnel_type", "date"],
-                name="timelinepoint_unique_date",
-            ),
             # The database's own guard; timelines.py refuses the write with a readable
             # message before this is ever reached.
             models.CheckConstraint(
@@ -36,7 +44,6 @@ class TimelinePoint(models.Model):
         ]
         indexes = [
             models.Index(fields=["mission", "personnel_type", "date"]),
-            models.Index(fields=["country"], name="timelinepoint_by_country"),
         ]
 
     def __str__(self) -> str:
