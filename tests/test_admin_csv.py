@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from mss_tracker.tracker.admin_csv import line_ranges
+from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, PLEDGE_COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob
 from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from mss_tracker.tracker.admin_views import recent_changes_view
+from mss_tracker.tracker.admin.recent_changes import recent_changes_view
 
 urlpatterns = [
     path(

@@ -3,7 +3,7 @@
 "Import CSV" is upload → preview → confirm, and no request waits for the file to be read:
 the upload is stored in the database as an `ImportJob` (every server and worker reaches
 it) and checked by the task worker (`tasks.preview_import`), while the editor watches the
-job's page (admin_imports.py). The preview is a dry run of the real import; confirming
+job's page (admin/imports.py). The preview is a dry run of the real import; confirming
 imports exactly the previewed bytes, all or nothing, whichever server receives it.
 """
 

@@ -8,7 +8,7 @@ pledges, events).
 - simple-history's version page saves a POSTed form for anyone allowed to *view* the
   history, relying on the hidden Revert button; here a POST needs the change permission,
   and reverting (restoring) a deleted record the add permission too.
-- Dates are typed as ISO `YYYY-MM-DD` (admin_forms).
+- Dates are typed as ISO `YYYY-MM-DD` (admin/forms.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 
-from mss_tracker.tracker.admin_forms import REASON_REQUIRED, IsoDateField, IsoDateInput, ReasonForm
+from mss_tracker.tracker.admin.forms import REASON_REQUIRED, IsoDateField, IsoDateInput, ReasonForm
 
 ADDED = "Added in the admin"
 

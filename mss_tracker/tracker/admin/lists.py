@@ -1,4 +1,4 @@
-"""Data entry for staff editors.
+"""The registered model admins: countries, sources, missions, pledges and events.
 
 Every integrity rule surfaces as a form error or an admin message, never as an error
 page: model constraints are validated by the forms, and an event write or delete that
@@ -22,11 +22,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from mss_tracker.lib.transactions import rolled_back
-from mss_tracker.tracker import admin_imports  # noqa: F401 (registers the Imports list)
-from mss_tracker.tracker.admin_audit import AuditedAdmin
-from mss_tracker.tracker.admin_carry_over import CarryOverMixin
-from mss_tracker.tracker.admin_csv import CsvImportExportMixin
-from mss_tracker.tracker.admin_forms import DeploymentEventForm, PledgeForm
+from mss_tracker.tracker.admin.audit import AuditedAdmin
+from mss_tracker.tracker.admin.carry_over import CarryOverMixin
+from mss_tracker.tracker.admin.csv_files import CsvImportExportMixin
+from mss_tracker.tracker.admin.forms import DeploymentEventForm, PledgeForm
 from mss_tracker.tracker.codes import iso3_country, iso_name
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength

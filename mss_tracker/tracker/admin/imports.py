@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
-from mss_tracker.tracker.admin_csv import line_ranges
+from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.csv.spec import COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
 from mss_tracker.tracker.tasks import result_from_json, run_import

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from mss_tracker.tracker.admin_forms import IsoDateField
+from mss_tracker.tracker.admin.forms import IsoDateField
 from mss_tracker.tracker.recent_changes import KINDS, PER_PAGE, kinds_for, recent_changes
 
 
