@@ -91,7 +91,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "django_mfa",
     "mss_tracker.tracker",
+    "mss_tracker.accounts",
     "mss_tracker.dashboards",
     "mss_tracker.bench",  # the measuring tools' commands: bench, generate_data
 ]
@@ -109,6 +111,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session past its limits is signed out before anything else sees it (accounts/).
+    "mss_tracker.accounts.sessions.SessionLimitsMiddleware",
+    # A signed-in account that owes its second factor reaches only the second-factor pages.
+    "django_mfa.middleware.MfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,6 +130,9 @@ MIDDLEWARE = [
 # public. Django's LoginRequiredMiddleware then sends visitors to the admin's login page;
 # the health check (and the login page itself) are marked @login_not_required.
 LOGIN_URL = "admin:login"
+# Where a page with no "next" sends a signed-in account, such as the second factor's
+# "Done" after the recovery codes: the admin, the only place staff sign in for.
+LOGIN_REDIRECT_URL = "admin:index"
 if envbool("DASHBOARDS_REQUIRE_LOGIN", default=False):
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
@@ -189,6 +198,33 @@ if os.environ.get("TRUSTED_PROXY_COUNT", "").strip():
 AXES_CLIENT_IP_CALLABLE = "mss_tracker.lib.throttling.client_ip"
 AXES_USERNAME_CALLABLE = "mss_tracker.lib.throttling.client_username"
 AXES_LOCKOUT_CALLABLE = "mss_tracker.lib.throttling.lockout_response"
+
+# Failed logins are kept beside the successful ones (axes' access logs, in the admin), and
+# both are deleted after SIGN_IN_RECORDS_DAYS by `manage.py prune_sign_in_records`.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SIGN_IN_RECORDS_DAYS = envint("SIGN_IN_RECORDS_DAYS", 365, minimum=1)
+
+# Staff accounts (docs/staff-accounts.md). STAFF_SECOND_FACTOR: every account that can open
+# the admin needs a second factor (django-mfa: an authenticator app, recovery codes, and
+# security keys or passkeys where WEBAUTHN_RP_ID names the site's host). On whenever DEBUG
+# is off; decided here, once, because pytest-django switches DEBUG off while tests run.
+STAFF_SECOND_FACTOR = envbool("STAFF_SECOND_FACTOR", default=not DEBUG)
+MFA_PROTECT_ADMIN = STAFF_SECOND_FACTOR
+MFA_ISSUER_NAME = "MSS Tracker"
+MFA_BASE_TEMPLATE = "accounts/second_factor_base.html"
+# The library's own attempt limits count per client address: the same address as axes.
+MFA_CLIENT_IP_RESOLVER = "mss_tracker.lib.throttling.client_ip"
+# A signed-in account that owes its second factor may still sign out.
+MFA_EXEMPT_PATHS = ["/admin/logout/"]
+MFA_FIDO2_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "").strip() or None
+MFA_FIDO2_RP_NAME = "MSS Tracker"
+MFA_FACTORS = ["totp", "recovery_codes", *(["webauthn"] if MFA_FIDO2_RP_ID else [])]
+if MFA_FIDO2_RP_ID:
+    AUTHENTICATION_BACKENDS.append("django_mfa.backends.WebAuthnBackend")
+# Sessions end after a working day without activity, and after a week in all.
+STAFF_SESSION_IDLE_HOURS = envint("STAFF_SESSION_IDLE_HOURS", 8, minimum=1)
+STAFF_SESSION_MAX_DAYS = envint("STAFF_SESSION_MAX_DAYS", 7, minimum=1)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_DAYS * 86_400
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,6 +5,7 @@ from mss_tracker.dashboards import urls as dashboards_urls
 
 urlpatterns = [
     path("admin/", include("mss_tracker.tracker.urls")),
+    path("admin/second-factor/", include("mss_tracker.accounts.urls")),
     path("admin/", admin.site.urls),
     # Not include(): it refuses i18n_patterns below the root URLconf, because Django's
     # LocaleMiddleware only looks for a language prefix there. The dashboards need their

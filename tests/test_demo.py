@@ -136,3 +136,4 @@ def test_it_serves_the_sample_data_and_static_files_on_a_fresh_database(tmp_path
     assert "Demo accounts editor and analyst, password: demo pass 1" in output
     assert f"Log in at http://127.0.0.1:{port}/admin/" in output
     assert "Task worker: running beside the server" in output
+    assert "Second factor: off in the demo" in output

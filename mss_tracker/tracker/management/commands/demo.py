@@ -15,6 +15,7 @@ import os
 import secrets
 import threading
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.commands.runserver import Command as RunserverCommand
@@ -84,6 +85,13 @@ class Command(RunserverCommand):
             self.style.SUCCESS(f"MSS Tracker demo: {address}")
             + f"\nLog in at {address}admin/ as editor (records data) or analyst (reads only)."
         )
+        if settings.STAFF_SECOND_FACTOR:
+            self.stdout.write("Second factor: on (STAFF_SECOND_FACTOR); each account enrols one.")
+        else:
+            self.stdout.write(
+                "Second factor: off in the demo (DEBUG is on), so the password alone signs in; "
+                "in production every staff account sets one up at its first sign-in."
+            )
         start_task_worker()
         self.stdout.write("Task worker: running beside the server (CSV previews and imports).")
         super().inner_run(*args, **options)
