@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from mss_tracker.tracker.csv.errors import MAX_ERRORS
 from mss_tracker.tracker.csv.importing import PROBE_ROWS, import_csv
+from mss_tracker.tracker.csv.importing.errors import MAX_ERRORS
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
 from mss_tracker.tracker.models import DeploymentEvent, Pledge
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH

@@ -8,9 +8,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mss_tracker.tracker.csv.cells import FORMULA_TRIGGERS, formula_safe, strip_formula_guard
 from mss_tracker.tracker.csv.importing import import_csv
-from mss_tracker.tracker.csv.writer import export_text
+from mss_tracker.tracker.csv.spec.cells import FORMULA_TRIGGERS, formula_safe, strip_formula_guard
+from mss_tracker.tracker.csv.writing.csv_python import export_text
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 
 AWKWARD = ["", "=1+1", "+44", "-3", "@SUM(A1)", "\tx", "'=x", "'Tis", 'say "hi", then', "a\nb"]

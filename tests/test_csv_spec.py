@@ -1,4 +1,4 @@
-"""Both CSV writers are generated from one spec (tracker/csv/spec.py): the columns, their
+"""Both CSV writers are generated from one spec (tracker/csv/spec/columns.py): the columns, their
 cells and the row order of the PostgreSQL writer are the spec's, and a change to the spec
 changes both writers alike."""
 
@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models.expressions import Col
 
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, Export
-from mss_tracker.tracker.csv.sql_writer import csv_lines, line_query
-from mss_tracker.tracker.csv.writer import csv_chunks, export_text, rows
+from mss_tracker.tracker.csv.writing.csv_postgres import csv_lines, line_query
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, export_text, rows
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""The events CSV written by PostgreSQL (tracker/csv/sql_writer.py) is byte for byte the
-Python writer's, and both take their columns and order from one spec (tracker/csv/spec.py)."""
+"""The events CSV written by PostgreSQL (tracker/csv/writing/csv_postgres.py) is byte for
+byte the Python writer's, and both take their columns and order from one spec
+(tracker/csv/spec/columns.py)."""
 
 import datetime
 
@@ -9,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
-from mss_tracker.tracker.csv.sql_writer import event_csv_lines, events_csv_chunks
-from mss_tracker.tracker.csv.writer import csv_chunks, event_rows
+from mss_tracker.tracker.csv.writing.csv_postgres import event_csv_lines, events_csv_chunks
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
 
 pytestmark = [

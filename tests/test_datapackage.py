@@ -9,8 +9,8 @@ import pytest
 from frictionless import Package
 
 from mss_tracker.bench import synthetic
-from mss_tracker.tracker.csv.columns import DESCRIPTIONS
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, SUMMARY
+from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS
 from mss_tracker.tracker.models import EventKind, PersonnelType
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Min
 
 from mss_tracker.bench.synthetic import generate
-from mss_tracker.tracker.csv.writer import export_text
+from mss_tracker.tracker.csv.writing.csv_python import export_text
 from mss_tracker.tracker.models import (
     DeploymentEvent,
     EventKind,

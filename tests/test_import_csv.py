@@ -491,7 +491,7 @@ def test_each_imported_row_gets_its_own_history_when_its_keys_are_not_consecutiv
     the same moment leaves gaps, and the history must still copy exactly these rows."""
     from django.db import connection
 
-    from mss_tracker.tracker.csv import copy_from
+    from mss_tracker.tracker.csv.importing import copy_from
 
     if connection.vendor != "postgresql":
         pytest.skip("the keys are drawn from a sequence on PostgreSQL only")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from mss_tracker.bench import synthetic
-from mss_tracker.tracker.csv.cells import strip_formula_guard
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY
-from mss_tracker.tracker.csv.table_schema import table_schema
+from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
+from mss_tracker.tracker.csv.writing.table_schema import table_schema
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
 
 SCHEMAS = {

@@ -127,7 +127,7 @@ def _events_export_sql():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mss_tracker.tracker.csv.writer import event_rows
+    from mss_tracker.tracker.csv.writing.csv_python import event_rows
     from mss_tracker.tracker.models import DeploymentEvent
 
     with CaptureQueriesContext(connection) as queries:
@@ -142,8 +142,8 @@ def measure_export() -> dict:
     """Stream the events CSV of every row, then the database's own CSV of the same SELECT."""
     from django.db import connection
 
-    from mss_tracker.tracker.csv.response import csv_download
-    from mss_tracker.tracker.csv.sql_writer import events_csv_chunks
+    from mss_tracker.tracker.csv.writing.csv_postgres import events_csv_chunks
+    from mss_tracker.tracker.csv.writing.response import csv_download
     from mss_tracker.tracker.models import DeploymentEvent
 
     select = _events_export_sql()
@@ -193,9 +193,9 @@ def measure_export_json() -> dict:
     process of its own so that its peak memory is its own)."""
     import datetime
 
-    from mss_tracker.tracker.csv.json_sql_writer import export_json_chunks
-    from mss_tracker.tracker.csv.response import json_download
     from mss_tracker.tracker.csv.spec import EVENTS
+    from mss_tracker.tracker.csv.writing.json_postgres import export_json_chunks
+    from mss_tracker.tracker.csv.writing.response import json_download
     from mss_tracker.tracker.models import DeploymentEvent
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pycountry
 from django.db import connection, transaction
 
-from mss_tracker.tracker.csv.copy_from import copy_rows
+from mss_tracker.tracker.csv.importing.copy_from import copy_rows
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,

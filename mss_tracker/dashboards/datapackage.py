@@ -2,7 +2,7 @@
 
 One resource per CSV of the mission (its summary, events and pledges, and the missions
 file its rows refer to), each at the export's absolute URL with the Table Schema that
-`csv.table_schema` generates from the same column spec the writers use: so the package
+`csv.writing.table_schema` generates from the same column spec the writers use: so the package
 cannot describe a column the CSV does not have. Keys: `id` for records (where the export
 has it), the country code for the summary, the slug for missions; foreign keys where
 they hold (every event and pledge is of a country the summary lists and of a mission
@@ -20,7 +20,7 @@ from django.utils import timezone
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
-from mss_tracker.tracker.csv.table_schema import table_schema
+from mss_tracker.tracker.csv.writing.table_schema import table_schema
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
 
 LICENSE = {

@@ -22,12 +22,12 @@ from django.shortcuts import get_object_or_404
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker.csv.json_sql_writer import export_json_chunks
-from mss_tracker.tracker.csv.json_writer import json_chunks, typed
-from mss_tracker.tracker.csv.response import csv_download, json_download
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
-from mss_tracker.tracker.csv.sql_writer import export_chunks
-from mss_tracker.tracker.csv.writer import csv_chunks, encoded, summary_values
+from mss_tracker.tracker.csv.writing.csv_postgres import export_chunks
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, encoded, summary_values
+from mss_tracker.tracker.csv.writing.json_postgres import export_json_chunks
+from mss_tracker.tracker.csv.writing.json_python import json_chunks, typed
+from mss_tracker.tracker.csv.writing.response import csv_download, json_download
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 
 
@@ -127,7 +127,7 @@ def _timeline_filters(filters: Filters) -> dict[str, str | None]:
 
 
 def as_csv(download: Download) -> StreamingHttpResponse:
-    """On PostgreSQL the database writes the records' lines (tracker/csv/sql_writer.py)."""
+    """On PostgreSQL the database writes the records' lines (`csv.writing.csv_postgres`)."""
     if download.records is not None:
         chunks = export_chunks(download.export, download.records)
     else:
@@ -136,7 +136,7 @@ def as_csv(download: Download) -> StreamingHttpResponse:
 
 
 def as_json(download: Download) -> StreamingHttpResponse:
-    """On PostgreSQL the database writes the records' objects (tracker/csv/json_sql_writer)."""
+    """On PostgreSQL the database writes the records' objects (`csv.writing.json_postgres`)."""
     export, as_of, filters = download.export, download.as_of, download.filters
     if download.records is not None:
         chunks = export_json_chunks(export, download.records, as_of, filters)

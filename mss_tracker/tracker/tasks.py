@@ -18,15 +18,15 @@ from django.db import connection, connections
 from django.tasks import task
 from django.utils import timezone
 
-from mss_tracker.tracker.csv.errors import (
+from mss_tracker.tracker.csv.importing import import_csv, import_reason
+from mss_tracker.tracker.csv.importing.errors import (
     ErrorList,
     FieldChange,
     ImportResult,
     RowError,
     RowUpdate,
 )
-from mss_tracker.tracker.csv.importer import BULK_BATCH
-from mss_tracker.tracker.csv.importing import import_csv, import_reason
+from mss_tracker.tracker.csv.importing.importer import BULK_BATCH
 from mss_tracker.tracker.import_jobs import FINISHED, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def result_from_json(stored: dict | None) -> ImportResult | None:
 
 def _keep_result(job: ImportJob, result: ImportResult) -> None:
     job.result = dataclasses.asdict(result)
-    # The errors past the hundred listed are counted, not kept (csv.errors.ErrorList).
+    # The errors past the hundred listed are counted, not kept (csv.importing.errors.ErrorList).
     job.result["errors_unlisted"] = result.errors.unlisted
     job.result["errors_stopped_at"] = result.errors.stopped_at
     job.rows = result.rows

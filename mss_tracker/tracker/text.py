@@ -1,9 +1,9 @@
 """How long free text may be: one limit for every notes field, kept by the admin's forms
-(the field's max_length), the CSV import (`csv.row.Row.text`) and the database (a CHECK).
+(the field's max_length), the CSV import (`csv.importing.row.Row.text`) and the database (a CHECK).
 
 Short texts (a source's publisher, title and URL, names) have their own CharField limits;
 notes are the one text an editor may write at length, and a limit there keeps every
-export importable (csv.reading reads any field up to the file's size) and every page
+export importable (csv.importing.file_rows reads any field up to the file's size) and every page
 of a sensible size.
 """
 

@@ -20,11 +20,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from mss_tracker.tracker.csv.decoding import check_size
-from mss_tracker.tracker.csv.errors import CsvFileError, ImportResult
-from mss_tracker.tracker.csv.response import csv_response
+from mss_tracker.tracker.csv.importing.decoding import check_size
+from mss_tracker.tracker.csv.importing.errors import CsvFileError, ImportResult
 from mss_tracker.tracker.csv.spec import COLUMNS, EXPORTS
-from mss_tracker.tracker.csv.writer import rows
+from mss_tracker.tracker.csv.writing.csv_python import rows
+from mss_tracker.tracker.csv.writing.response import csv_response
 from mss_tracker.tracker.import_jobs import ImportJob
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
 from mss_tracker.tracker.tasks import preview_import

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from mss_tracker.tracker.csv.errors import ImportResult, Progress
 from mss_tracker.tracker.csv.importing import import_file
+from mss_tracker.tracker.csv.importing.errors import ImportResult, Progress
 from mss_tracker.tracker.csv.spec import KINDS
 
 SAMPLE_DATA_DIR = Path(__file__).resolve().parent

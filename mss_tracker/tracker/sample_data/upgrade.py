@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 
-from mss_tracker.tracker.csv.cells import strip_formula_guard
-from mss_tracker.tracker.csv.reading import read_rows
+from mss_tracker.tracker.csv.importing.file_rows import read_rows
+from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
 from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source
 
 REASON = "Sample data update"

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from mss_tracker.tracker.csv.errors import ImportResult
 from mss_tracker.tracker.csv.importing import PROGRESS_THRESHOLD, import_file
+from mss_tracker.tracker.csv.importing.errors import ImportResult
 from mss_tracker.tracker.csv.spec import KINDS
 
 

@@ -30,7 +30,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> N
 
 
 def copy_records(model, records: list, batches: Iterable[int], batch_size: int) -> list[int]:
-    """COPY new rows of `model` given as records (`csv.importer.Record`: values by field
+    """COPY new rows of `model` given as records (`importer.Record`: values by field
     attname, read as attributes) straight into its table, without building a model
     instance per row (that and Django's per-field conversions were most of a large
     import's time; psycopg adapts dates, numbers, text and UUIDs itself); returns the

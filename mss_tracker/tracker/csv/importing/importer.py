@@ -4,7 +4,7 @@ the bulk write (COPY on PostgreSQL, bulk_create elsewhere) with its audit histor
 
 An importer `plan`s first — reads every row, checks it against the database, and sorts
 the rows into new, present and wrong — and `write`s only when the whole file is valid
-(`importing.import_csv` runs that in one transaction).
+(`run.import_csv` runs that in one transaction).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.copy_from import copy_records
-from mss_tracker.tracker.csv.corrections import field_changes, stored_by_id
-from mss_tracker.tracker.csv.errors import (
+from mss_tracker.tracker.csv.importing.copy_from import copy_records
+from mss_tracker.tracker.csv.importing.corrections import field_changes, stored_by_id
+from mss_tracker.tracker.csv.importing.errors import (
     PREVIEW_ROWS,
     ImportResult,
     Progress,
     RowError,
     RowUpdate,
 )
-from mss_tracker.tracker.csv.reading import CsvRows
-from mss_tracker.tracker.csv.row import Row, SourceKey
+from mss_tracker.tracker.csv.importing.file_rows import CsvRows
+from mss_tracker.tracker.csv.importing.row import Row, SourceKey
+from mss_tracker.tracker.csv.spec.cells import cell
 from mss_tracker.tracker.history import CHANGED, CREATED, record_history
 from mss_tracker.tracker.models import Country, Mission, PersonnelType, Source
 from mss_tracker.tracker.possible_dates import impossible_date

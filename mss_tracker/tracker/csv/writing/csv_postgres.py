@@ -1,6 +1,6 @@
 """The CSV written by PostgreSQL itself, generated from `spec`: the same bytes, faster.
 
-`writer.rows` + `csv_chunks` turn every value into a cell in Python, about ten
+`csv_python.rows` + `csv_chunks` turn every value into a cell in Python, about ten
 microseconds a row: a million-row export ran at a quarter of the rows per second of
 PostgreSQL's `COPY (the same SELECT) TO STDOUT WITH CSV`. Here PostgreSQL builds each
 finished line in the query (formula guard, RFC 4180 quoting) and sends the lines with
@@ -8,7 +8,7 @@ COPY; Python only turns COPY's row ends into CRLF and, in the rare line that hol
 backslash, tab, CR or LF, undoes COPY's escapes.
 
 The columns, their cell kinds and the row order come from the `spec.Export` that the
-Python writer reads too, and the guard's characters from `cells`, so the two writers
+Python writer reads too, and the guard's characters from `spec.cells`, so the two writers
 cannot drift; tests/test_csv_sql.py compares their bytes on awkward text. Other
 databases keep the Python path.
 """
@@ -23,9 +23,9 @@ from django.db import connections
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 
-from mss_tracker.tracker.csv.cells import FORMULA_TRIGGERS, GUARD
 from mss_tracker.tracker.csv.spec import EVENTS, Cell, Column, Export
-from mss_tracker.tracker.csv.writer import csv_chunks, header_line, rows
+from mss_tracker.tracker.csv.spec.cells import FORMULA_TRIGGERS, GUARD
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, header_line, rows
 from mss_tracker.tracker.models import DeploymentEvent
 
 LINES_PER_CHUNK = 2000
@@ -43,7 +43,7 @@ _GUARD_SQL = _sql_string(GUARD)
 
 
 class _TextCell(Func):
-    """cells.formula_safe, then csv.writer's minimal quoting; NULL is an empty cell.
+    """spec.cells.formula_safe, then csv.writer's minimal quoting; NULL is an empty cell.
 
     A leading ' goes in front when the text, less any leading 's, starts with one of the
     formula triggers; the cell is quoted (inner quotes doubled) when it holds a comma, a
@@ -105,7 +105,7 @@ _CELLS = {
 
 
 def cell_expression(column: Column) -> Func:
-    """The SQL that writes `column`'s cell as `cells.ENCODERS` would."""
+    """The SQL that writes `column`'s cell as `spec.cells.ENCODERS` would."""
     return _CELLS[column.cell](column.field)
 
 

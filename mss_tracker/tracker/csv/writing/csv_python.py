@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from mss_tracker.tracker.csv.cells import ENCODERS
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.csv.spec.cells import ENCODERS
 from mss_tracker.tracker.figures import country_figures, percent_of_pledge
 from mss_tracker.tracker.models import ALL_TYPES, DeploymentEvent, Mission, Pledge
 
@@ -51,7 +51,7 @@ def summary_values(
 
     `as_of` is the effective date (already clamped by `Mission.effective_as_of`). The
     numbers are the ones the page shows: no arithmetic here beyond `percent_of_pledge`.
-    Values, not cells: `summary_rows` writes them as CSV, `json_writer` as JSON.
+    Values, not cells: `summary_rows` writes them as CSV, `json_python` as JSON.
     """
     for country in country_figures(mission, as_of, personnel_type):
         yield [

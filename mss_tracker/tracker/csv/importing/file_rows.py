@@ -11,8 +11,13 @@ from contextlib import suppress
 
 from django.conf import settings
 
-from mss_tracker.tracker.csv.decoding import check_size, decode_csv
-from mss_tracker.tracker.csv.errors import CsvFileError, ErrorList, RowError, TooManyErrors
+from mss_tracker.tracker.csv.importing.decoding import check_size, decode_csv
+from mss_tracker.tracker.csv.importing.errors import (
+    CsvFileError,
+    ErrorList,
+    RowError,
+    TooManyErrors,
+)
 from mss_tracker.tracker.csv.spec import COLUMNS, KINDS, OPTIONAL_COLUMNS
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH
 

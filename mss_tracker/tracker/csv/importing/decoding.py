@@ -6,7 +6,7 @@ import codecs
 
 from django.conf import settings
 
-from mss_tracker.tracker.csv.errors import CsvFileError, RowError
+from mss_tracker.tracker.csv.importing.errors import CsvFileError, RowError
 
 
 def _megabytes(size: int) -> str:

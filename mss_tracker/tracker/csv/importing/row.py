@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from mss_tracker.tracker.codes import iso3_country
-from mss_tracker.tracker.csv.cells import strip_formula_guard
-from mss_tracker.tracker.csv.errors import RowError
+from mss_tracker.tracker.csv.importing.errors import RowError
+from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
 from mss_tracker.tracker.dates import DatePrecision, check_date_in_range, precision_error
 
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db import connection
 
-from mss_tracker.tracker.csv.corrections import check_repeated_id, correction_refused
-from mss_tracker.tracker.csv.errors import RowError
-from mss_tracker.tracker.csv.importer import (
+from mss_tracker.tracker.csv.importing.corrections import check_repeated_id, correction_refused
+from mss_tracker.tracker.csv.importing.errors import RowError
+from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     DatedImporter,
 )

@@ -33,8 +33,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from mss_tracker.lib.transactions import rolled_back
-from mss_tracker.tracker.csv.decoding import check_size
-from mss_tracker.tracker.csv.errors import (
+from mss_tracker.tracker.csv.importing.decoding import check_size
+from mss_tracker.tracker.csv.importing.errors import (
     CsvFileError,
     ErrorList,
     ImportResult,
@@ -43,10 +43,10 @@ from mss_tracker.tracker.csv.errors import (
     TooManyErrors,
     no_progress,
 )
-from mss_tracker.tracker.csv.events import EventImporter
-from mss_tracker.tracker.csv.missions import MissionImporter
-from mss_tracker.tracker.csv.pledges import PledgeImporter
-from mss_tracker.tracker.csv.reading import CsvRows
+from mss_tracker.tracker.csv.importing.events import EventImporter
+from mss_tracker.tracker.csv.importing.file_rows import CsvRows
+from mss_tracker.tracker.csv.importing.missions import MissionImporter
+from mss_tracker.tracker.csv.importing.pledges import PledgeImporter
 from mss_tracker.tracker.possible_dates import ImpossibleDate
 from mss_tracker.tracker.timelines import NegativeStrength
 

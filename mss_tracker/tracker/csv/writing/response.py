@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-from mss_tracker.tracker.csv.writer import csv_chunks
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks
 
 
 def csv_download(filename: str, chunks: Iterable[str]) -> StreamingHttpResponse:
@@ -24,7 +24,7 @@ def csv_response(
 
 
 def json_download(chunks: Iterable[str]) -> StreamingHttpResponse:
-    """A streamed JSON document (`json_writer`), readable from any origin: open data for
+    """A streamed JSON document (`json_python`), readable from any origin: open data for
     notebooks and bots, and no cookie or credential is involved."""
     response = StreamingHttpResponse(chunks, content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"

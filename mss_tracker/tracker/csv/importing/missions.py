@@ -3,15 +3,15 @@ in the same file)."""
 
 from __future__ import annotations
 
-from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.errors import PREVIEW_ROWS, FieldChange, RowUpdate
-from mss_tracker.tracker.csv.importer import (
+from mss_tracker.tracker.csv.importing.errors import PREVIEW_ROWS, FieldChange, RowUpdate
+from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     Importer,
     Sources,
     ensure_countries,
 )
-from mss_tracker.tracker.csv.row import SLUG, Row
+from mss_tracker.tracker.csv.importing.row import SLUG, Row
+from mss_tracker.tracker.csv.spec.cells import cell
 from mss_tracker.tracker.history import CHANGED, record_history
 from mss_tracker.tracker.models import Mission
 from mss_tracker.tracker.text import TEXT_MAX_LENGTH

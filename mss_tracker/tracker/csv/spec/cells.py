@@ -2,7 +2,7 @@
 
 A spreadsheet runs a cell starting with = + - @ tab CR or LF as a formula (OWASP "CSV
 injection"), so such text is exported with a leading ' and the import strips exactly
-that one ' again. `sql_writer` builds its SQL guard from the same two constants.
+that one ' again. `writing.csv_postgres` builds its SQL guard from the same two constants.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mss_tracker.tracker.csv.cells import cell
-from mss_tracker.tracker.csv.errors import FieldChange, RowError
+from mss_tracker.tracker.csv.importing.errors import FieldChange, RowError
+from mss_tracker.tracker.csv.spec.cells import cell
 
 _IDS_PER_QUERY = 500  # SQLite: well under its limit on query parameters
 

@@ -3,9 +3,9 @@ corrects the pledge it names (csv.corrections)."""
 
 from __future__ import annotations
 
-from mss_tracker.tracker.csv.corrections import check_repeated_id, correction_refused
-from mss_tracker.tracker.csv.errors import RowError
-from mss_tracker.tracker.csv.importer import (
+from mss_tracker.tracker.csv.importing.corrections import check_repeated_id, correction_refused
+from mss_tracker.tracker.csv.importing.errors import RowError
+from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     DatedImporter,
 )

@@ -3,7 +3,7 @@
 A column's type follows its cell kind, refined by the model field it reads: integers
 for integer fields, a UUID-format string for a record id, an enum of the choices for a
 field with choices (event kinds, personnel types, date precisions). The description of
-each column is DESIGN.md's definition (`columns.DESCRIPTIONS`).
+each column is DESIGN.md's definition (`spec.descriptions.DESCRIPTIONS`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import models
 
-from mss_tracker.tracker.csv.columns import DESCRIPTIONS
 from mss_tracker.tracker.csv.spec import Cell, Column, Export
+from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS
 from mss_tracker.tracker.models import ALL_TYPES, PersonnelType
 
 _TYPES = {

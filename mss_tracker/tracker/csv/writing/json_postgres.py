@@ -1,9 +1,9 @@
-"""The JSON rows written by PostgreSQL itself, from the same `spec`: as `json_writer`, faster.
+"""The JSON rows written by PostgreSQL itself, from the same `spec`: as `json_python`, faster.
 
-Like `sql_writer` for the CSV: building a dict and encoding it costs Python several
+Like `csv_postgres` for the CSV: building a dict and encoding it costs Python several
 microseconds a row, so on PostgreSQL each row's JSON object is built by the query
 (`json_build_object`, which keeps the columns' order, unlike jsonb) and sent with COPY.
-PostgreSQL's JSON already has the types `json_writer` gives: integers as numbers, NULL as
+PostgreSQL's JSON already has the types `json_python` gives: integers as numbers, NULL as
 null, booleans as true/false, dates as ISO strings, UUIDs as strings; text is sent as it
 is stored (no formula guard). Python only joins the rows with commas and undoes COPY's
 escaping of backslashes (JSON's own escapes; a JSON text holds no raw control character).
@@ -18,8 +18,8 @@ from contextlib import nullcontext
 from django.db import connections
 from django.db.models import F, Func, JSONField, QuerySet
 
-from mss_tracker.tracker.csv.json_writer import envelope, join_rows, json_chunks, json_rows
 from mss_tracker.tracker.csv.spec import Cell, Export
+from mss_tracker.tracker.csv.writing.json_python import envelope, join_rows, json_chunks, json_rows
 
 _TEXT = (Cell.TEXT, Cell.SLUG, Cell.CODE)
 
@@ -38,7 +38,7 @@ class _JsonObject(Func):
         for column, expression in zip(self.columns, self.source_expressions, strict=True):
             sql, expression_params = compiler.compile(expression)
             if column.cell in _TEXT:
-                sql = f"NULLIF({sql}, '')"  # blank text is null, as in json_writer
+                sql = f"NULLIF({sql}, '')"  # blank text is null, as in json_python
             name = column.name
             parts.append("'" + name.replace("'", "''") + "', " + sql)
             params.extend(expression_params)
@@ -70,7 +70,7 @@ def export_json_chunks(
     export: Export, queryset: QuerySet, as_of: datetime.date, filters: dict
 ) -> Iterator[str]:
     """`export`'s JSON document of `queryset`: rows built by PostgreSQL there, by
-    `json_writer` elsewhere."""
+    `json_python` elsewhere."""
     if connections[queryset.db].vendor != "postgresql":
         return json_chunks(export.names, json_rows(export, queryset), as_of, filters)
     head, tail = envelope(export.names, as_of, filters)

@@ -2,7 +2,7 @@
 
 `{"columns": [...], "rows": [{...}, ...], "as_of": "YYYY-MM-DD", "filters": {...}}`:
 `columns` is the CSV header and each row an object keyed by it, the same rows in the
-same order as the CSV. Where the CSV writes every value as text (`cells.ENCODERS`),
+same order as the CSV. Where the CSV writes every value as text (`spec.cells.ENCODERS`),
 JSON keeps its type by the same cell kinds: numbers are numbers, a blank (no value, or
 empty text) is `null`, flags are `true`/`false`, dates ISO strings, and text is never
 formula-guarded (no spreadsheet opens JSON). The rows stream a few hundred at a time, like the CSV.
@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from mss_tracker.tracker.csv.spec import Cell, Export
-from mss_tracker.tracker.csv.writer import EXPORT_CHUNK_ROWS
+from mss_tracker.tracker.csv.writing.csv_python import EXPORT_CHUNK_ROWS
 
 ROWS_PER_CHUNK = 500
 

@@ -1,0 +1,42 @@
+"""What reading and writing share: each export's columns (`columns`), how each kind of cell
+is written and read back, formula guard included (`cells`), and what each column means
+(`descriptions`, for the data package).
+
+The column spec is imported from here: `from mss_tracker.tracker.csv.spec import EVENTS`.
+"""
+
+from mss_tracker.tracker.csv.spec.columns import (
+    COLUMNS,
+    EVENT_COLUMNS,
+    EVENTS,
+    EXPORTS,
+    KINDS,
+    MISSION_COLUMNS,
+    MISSIONS,
+    OPTIONAL_COLUMNS,
+    PLEDGE_COLUMNS,
+    PLEDGES,
+    SUMMARY,
+    SUMMARY_COLUMNS,
+    Cell,
+    Column,
+    Export,
+)
+
+__all__ = [
+    "COLUMNS",
+    "EVENTS",
+    "EVENT_COLUMNS",
+    "EXPORTS",
+    "KINDS",
+    "MISSIONS",
+    "MISSION_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "PLEDGES",
+    "PLEDGE_COLUMNS",
+    "SUMMARY",
+    "SUMMARY_COLUMNS",
+    "Cell",
+    "Column",
+    "Export",
+]
