@@ -1,9 +1,10 @@
 """The figures of DESIGN.md ("The arithmetic") against a plain reference computation.
 
 Hypothesis draws random timelines — same-day reports and arrivals, superseded pledges,
-pledges without a number, zero-strength reports, all three personnel types — writes
-them through the real write path and compares every figure the pages and exports use
-with a direct transcription of the rules.
+pledges without a number, zero-strength reports, all three personnel types, disputed
+records anywhere — writes them through the real write path and compares every figure the
+pages and exports use with a direct transcription of the rules, including which figures
+are disputed, the record named for it, and how much of each figure is unconfirmed.
 """
 
 import datetime
@@ -38,6 +39,7 @@ events = st.lists(
         days,
         st.sampled_from(KINDS),
         st.integers(min_value=0, max_value=60),
+        st.booleans(),  # disputed
     ),
     max_size=25,
 )
@@ -47,6 +49,7 @@ pledges = st.lists(
         st.sampled_from(TYPES),
         days,
         st.one_of(st.none(), st.integers(min_value=0, max_value=500)),
+        st.booleans(),  # disputed
     ),
     max_size=10,
 )
@@ -69,6 +72,29 @@ def reference_deployed(rows, country, ptype, day):
     return strength
 
 
+def reference_determining_disputed(rows, country, ptype, day):
+    """The disputed events that determine the deployed figure on `day`, read straight from
+    the rule: the latest strength report dated ≤ day, and the arrivals, transfers,
+    departures and fatalities dated after it (a report overrides its own day's changes)."""
+    timeline = [r for r in rows if r.country == country and r.ptype == ptype and r.day <= day]
+    reports = [r for r in timeline if r.kind == "strength_report"]
+    latest = max(reports, key=lambda r: r.day) if reports else None
+    determining = [latest] if latest else []
+    determining += [
+        r
+        for r in timeline
+        if r.kind != "strength_report" and (latest is None or r.day > latest.day)
+    ]
+    return [r for r in determining if r.disputed]
+
+
+def reference_pledge_in_force(pledge_rows, country, ptype, day):
+    in_force = [
+        p for p in pledge_rows if p.country == country and p.ptype == ptype and p.day <= day
+    ]
+    return max(in_force, key=lambda p: p.day) if in_force else None
+
+
 def reference_pledged(pledge_rows, country, ptype, day):
     """(has a pledge, its personnel) for the latest pledge dated ≤ day."""
     in_force = [
@@ -86,16 +112,17 @@ def reference_percent(deployed, pledged):
 
 
 class Row:
-    def __init__(self, country, ptype, day, kind=None, personnel=None):
+    def __init__(self, country, ptype, day, kind=None, personnel=None, disputed=False):
         self.country, self.ptype, self.day = country, ptype, START + datetime.timedelta(days=day)
-        self.kind, self.personnel = kind, personnel
+        self.kind, self.personnel, self.disputed = kind, personnel, disputed
+        self.pk = None  # the record's id once written
 
 
 def clean_events(raw):
     """Drop rows the constraints forbid anyway: counts < 1 for changes, a second report
     or an exact duplicate on one date."""
     seen, reports, rows = set(), set(), []
-    for country, ptype, day, kind, personnel in raw:
+    for country, ptype, day, kind, personnel, disputed in raw:
         if kind != "strength_report" and personnel < 1:
             continue
         key = (country, ptype, day, kind, personnel)
@@ -104,7 +131,7 @@ def clean_events(raw):
         seen.add(key)
         if kind == "strength_report":
             reports.add((country, ptype, day))
-        rows.append(Row(country, ptype, day, kind, personnel))
+        rows.append(Row(country, ptype, day, kind, personnel, disputed))
     return rows
 
 
@@ -124,10 +151,10 @@ def drop_what_goes_negative(rows):
 
 def clean_pledges(raw):
     seen, rows = set(), []
-    for country, ptype, day, personnel in raw:
+    for country, ptype, day, personnel, disputed in raw:
         if (country, ptype, day) not in seen:
             seen.add((country, ptype, day))
-            rows.append(Row(country, ptype, day, personnel=personnel))
+            rows.append(Row(country, ptype, day, personnel=personnel, disputed=disputed))
     return rows
 
 
@@ -148,18 +175,19 @@ class ArithmeticMatchesTheReference(TestCase):
         )
 
     def write(self, event_rows, pledge_rows):
-        Pledge.objects.bulk_create(
+        written_pledges = Pledge.objects.bulk_create(
             Pledge(
                 mission=self.mission,
                 country=self.countries[p.country],
                 personnel_type=p.ptype,
                 date=p.day,
                 personnel=p.personnel,
+                disputed=p.disputed,
                 source=self.source,
             )
             for p in pledge_rows
         )
-        DeploymentEvent.objects.bulk_create(
+        written_events = DeploymentEvent.objects.bulk_create(
             DeploymentEvent(
                 mission=self.mission,
                 country=self.countries[r.country],
@@ -167,10 +195,14 @@ class ArithmeticMatchesTheReference(TestCase):
                 date=r.day,
                 kind=r.kind,
                 personnel=r.personnel,
+                disputed=r.disputed,
                 source=self.source,
             )
             for r in event_rows
         )
+        written = [*written_pledges, *written_events]
+        for row, record in zip([*pledge_rows, *event_rows], written, strict=True):
+            row.pk = record.pk
         rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
 
     @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -201,6 +233,7 @@ class ArithmeticMatchesTheReference(TestCase):
         types = [ptype] if ptype else TYPES
         rows = {c.iso3: c for c in figures.country_figures(self.mission, as_of, ptype)}
         expected_total = {"pledged": None, "deployed": 0, "fatalities": 0}
+        expected_doubt = {"pledged": 0, "deployed": 0, "pledged_any": False, "deployed_any": False}
         for code in COUNTRIES:
             pledged_by_type = [reference_pledged(pledge_rows, code, t, as_of) for t in types]
             numbers = [n for has, n in pledged_by_type if has and n is not None]
@@ -226,6 +259,7 @@ class ArithmeticMatchesTheReference(TestCase):
             assert figures.percent_of_pledge(row.deployed, row.pledged) == reference_percent(
                 deployed, pledged
             ), context
+            self.check_disputed(row, event_rows, pledge_rows, code, types, as_of, expected_doubt)
             if pledged is not None:
                 expected_total["pledged"] = (expected_total["pledged"] or 0) + pledged
             expected_total["deployed"] += deployed
@@ -235,6 +269,14 @@ class ArithmeticMatchesTheReference(TestCase):
         assert totals.pledged == expected_total["pledged"]
         assert totals.deployed == expected_total["deployed"]
         assert totals.fatalities == expected_total["fatalities"]
+        assert (totals.pledged_unconfirmed, totals.deployed_unconfirmed) == (
+            expected_doubt["pledged"],
+            expected_doubt["deployed"],
+        ), f"unconfirmed totals on {as_of}"
+        assert (totals.pledged_disputed, totals.deployed_disputed) == (
+            expected_doubt["pledged_any"],
+            expected_doubt["deployed_any"],
+        ), f"disputed totals on {as_of}"
 
         series = figures.strength_series(self.mission, as_of, ptype)
         for day, total in series:
@@ -248,3 +290,34 @@ class ArithmeticMatchesTheReference(TestCase):
             assert total == sum(
                 reference_pledged(pledge_rows, c, t, day)[1] or 0 for c in COUNTRIES for t in types
             ), f"pledged series on {day}"
+
+    def check_disputed(self, row, event_rows, pledge_rows, code, types, as_of, expected):
+        """ "Disputed follows the figure" and the unconfirmed share, for one country row."""
+        context = f"{code} {'all' if len(types) > 1 else types[0]} on {as_of}"
+        doubts = {t: reference_determining_disputed(event_rows, code, t, as_of) for t in types}
+        deployed_unconfirmed = sum(
+            reference_deployed(event_rows, code, t, as_of) for t in types if doubts[t]
+        )
+        determining_ids = {r.pk for rows in doubts.values() for r in rows}
+        if determining_ids:
+            assert row.deployed_disputed_by in determining_ids, context
+        else:
+            assert row.deployed_disputed_by is None, context
+        if len(types) == 1 and determining_ids:  # one figure: its latest disputed event
+            latest = max(doubts[types[0]], key=lambda r: (r.day, r.pk))
+            assert row.deployed_disputed_by == latest.pk, context
+        assert row.deployed_unconfirmed == deployed_unconfirmed, context
+
+        in_force = [reference_pledge_in_force(pledge_rows, code, t, as_of) for t in types]
+        disputed_pledges = [p for p in in_force if p is not None and p.disputed]
+        if disputed_pledges:
+            assert row.pledged_disputed_by in {p.pk for p in disputed_pledges}, context
+        else:
+            assert row.pledged_disputed_by is None, context
+        pledged_unconfirmed = sum(p.personnel or 0 for p in disputed_pledges)
+        assert row.pledged_unconfirmed == pledged_unconfirmed, context
+
+        expected["pledged"] += pledged_unconfirmed
+        expected["deployed"] += deployed_unconfirmed
+        expected["pledged_any"] |= bool(disputed_pledges)
+        expected["deployed_any"] |= bool(determining_ids)

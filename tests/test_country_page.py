@@ -166,9 +166,9 @@ def test_its_query_count_does_not_grow_with_events(
     html = response.content.decode()
     assert html.count('class="event"') == 50  # the latest 50 of 7 + 56
     assert "All 63 events →" in html
-    # mission, country, figures, 3 types, pledges, events: count and page, discrepancies,
-    # 2 series (12 since the events list shows the latest 50: one query to count them all)
-    assert len(before) == 12
+    # mission, country, its figures for the filter and by type (one query), pledges,
+    # events: count and page, discrepancies, 2 series
+    assert len(before) == 9
 
 
 def test_it_lists_the_latest_events_and_links_the_rest_with_its_filters(client, sample_missions):

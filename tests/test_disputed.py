@@ -186,7 +186,12 @@ def test_summary_csv_carries_the_marks_the_page_shows(client, mission, record, p
         response = client.get(f"/missions/mss/export/summary.csv?{query}")
         text = b"".join(response.streaming_content).decode()
         rows = list(csv.DictReader(io.StringIO(text)))
-        assert list(rows[0])[-2:] == ["pledged_disputed", "deployed_disputed"]
+        assert list(rows[0])[-4:] == [
+            "pledged_disputed",
+            "deployed_disputed",
+            "pledged_unconfirmed",
+            "deployed_unconfirmed",
+        ]
         html = client.get(f"/missions/mss/?{query}").content.decode()
         for line in rows:
             page_row = row(html, line["country_iso3"])
@@ -202,3 +207,12 @@ def test_summary_csv_carries_the_marks_the_page_shows(client, mission, record, p
     assert by_code["KEN"]["deployed_disputed"] == "true"
     assert by_code["BEN"]["pledged_disputed"] == "true"
     assert by_code["KEN"]["pledged_disputed"] == "false"
+    # How much is in doubt: Kenya's whole deployed figure, Benin's whole pledge, no more.
+    assert (by_code["KEN"]["deployed_unconfirmed"], by_code["KEN"]["pledged_unconfirmed"]) == (
+        "399",
+        "0",
+    )
+    assert (by_code["BEN"]["pledged_unconfirmed"], by_code["GTM"]["deployed_unconfirmed"]) == (
+        "1500",
+        "0",
+    )

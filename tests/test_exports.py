@@ -68,6 +68,8 @@ def test_summary_shows_the_figures_of_design_md(client, sample):
         "2024-07-16",
         "false",
         "false",
+        "0",
+        "0",
     ]  # fmt: skip (the report of 16 Jul clears the disputed arrival of 25 Jun)
 
 
@@ -107,6 +109,8 @@ def test_summary_equals_the_figures_of_the_view(client, sample, as_of, personnel
                 effective.isoformat(),
                 "true" if c.pledged_disputed_by else "false",
                 "true" if c.deployed_disputed_by else "false",
+                str(c.pledged_unconfirmed),
+                str(c.deployed_unconfirmed),
             ]
             for c in country_figures(mission, effective, personnel_type)
         ]

@@ -135,15 +135,11 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     period = period_of(mission, filters)
     as_of, personnel_type = period.as_of, filters.personnel_type
 
-    def figures_of(personnel_type: str | None):
-        return figures.country_figures(mission, as_of, personnel_type).filter(pk=country.pk).first()
-
-    row = figures_of(personnel_type)
+    row, figures_by_type = figures.country_figures_by_type(mission, country, as_of, personnel_type)
     by_type = [
-        {"label": label, "value": value, "figures": typed}
+        {"label": label, "value": value, "figures": figures_by_type[value]}
         for value, label in PersonnelType.choices
-        if not personnel_type or value == personnel_type
-        if (typed := figures_of(value)) is not None
+        if value in figures_by_type
     ]
     events = DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(as_of)
     events = events.of_type(personnel_type)

@@ -9,17 +9,20 @@ returns figures computed in the database:
 - deployed, fatalities, first arrival, last event: read from the timeline's latest
   `TimelinePoint` dated ≤ as_of, kept exact on every write by `timelines.py`.
 - disputed ("Disputed follows the figure"): a pledged figure is disputed when a pledge in
-  force is; a deployed figure when an event that determines it is (`determining_disputed_events`:
-  the latest strength report dated ≤ as_of and the changes after it); a total when any
-  of its parts is. Each country row carries the record that makes it disputed, so a
-  page can link to it.
+  force is; a deployed figure when an event that determines it is (the latest strength
+  report dated ≤ as_of and the changes after it); a total when any of its parts is. The
+  deployed side is derived when the timeline is written (`TimelinePoint.deployed_disputed_by`
+  and `deployed_unconfirmed`), so it is read from the same point as the figure. Each
+  country row carries the record that makes a figure disputed, so a page can link to it,
+  and the unconfirmed share: `pledged_unconfirmed` (the disputed pledges in force) and
+  `deployed_unconfirmed` (the disputed figures per type).
 - the mission's headline (`mission_totals`, `totals_of` the country rows): deployed split
   into deployed against a numeric pledge in force and deployed without one, and the
   percent of pledge computed like for like (deployed against a pledge ÷ pledged); every
   mission's at once with `missions_totals` (the missions list).
 
 Cost follows the number of countries, not the length of history: each figure is an
-index seek for the latest point or pledge of a country.
+index seek for the latest point or pledge of a country; no page walks the events.
 """
 
 from __future__ import annotations
@@ -84,7 +87,9 @@ def latest_pledges(mission: Mission, as_of: datetime.date, personnel_type: str |
 def determining_disputed_events(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
 ) -> QuerySet[DeploymentEvent]:
-    """The disputed events that determine a deployed figure on `as_of`: per timeline, the
+    """Every disputed event that determines a deployed figure on `as_of` (the pages read
+    the one that makes a figure disputed from its timeline point instead: this walks the
+    history, so narrow it to one country before use). Per timeline, the
     latest strength report dated ≤ as_of if disputed, and the disputed arrivals,
     transfers, departures and fatalities dated after it (a report on the same day
     overrides that day's changes, so they no longer count). Newest first."""
@@ -131,17 +136,16 @@ def country_figures(
 ) -> QuerySet[Country]:
     """One Country per contributor with a pledge or an event dated ≤ as_of, annotated with
     `pledged` (None = no number announced), `has_pledge`, `deployed`, `gap`, `fatalities`,
-    `first_arrival`, `last_event`, and `pledged_disputed_by` / `deployed_disputed_by`:
-    the id of the (latest) pledge or event that makes that figure disputed, None when it
-    is not; each row read also carries `percent_of_pledge`. Ordered by name; one query."""
-    pledged = (
-        latest_pledges(mission, as_of, personnel_type)
-        .filter(country=OuterRef("pk"))
-        .order_by()
-        .values("country")
-        .annotate(total=Sum("personnel"))
-        .values("total")
-    )
+    `first_arrival`, `last_event`, `pledged_disputed_by` / `deployed_disputed_by`: the
+    id of the (latest) pledge or event that makes that figure disputed, None when it is
+    not, and `pledged_unconfirmed` / `deployed_unconfirmed`: how much of the figure is
+    disputed (0 when none); each row read also carries `percent_of_pledge`. Ordered by
+    name; one query, whose cost does not grow with the number of events."""
+    in_force = latest_pledges(mission, as_of, personnel_type).filter(country=OuterRef("pk"))
+
+    def pledges_summed(pledges):
+        return pledges.order_by().values("country").annotate(total=Sum("personnel")).values("total")
+
     any_pledge = (
         Pledge.objects.in_mission(mission)
         .of_country(OuterRef("pk"))
@@ -156,28 +160,50 @@ def country_figures(
         )
         .filter(Q(has_pledge=True) | Q(has_point=True))
         .annotate(
-            pledged=Subquery(pledged, output_field=IntegerField()),
+            pledged=Subquery(pledges_summed(in_force), output_field=IntegerField()),
             deployed=Coalesce(Subquery(point.values("deployed")[:1]), 0),
             fatalities=Coalesce(Subquery(point.values("fatalities_to_date")[:1]), 0),
             first_arrival=Subquery(point.values("first_arrival")[:1]),
             last_event=Subquery(point.values("date")[:1]),
             pledged_disputed_by=Subquery(
-                latest_pledges(mission, as_of, personnel_type)
-                .filter(country=OuterRef("pk"), disputed=True)
-                .order_by("-date", "-pk")
-                .values("pk")[:1]
+                in_force.filter(disputed=True).order_by("-date", "-pk").values("pk")[:1]
             ),
-            deployed_disputed_by=Subquery(
-                determining_disputed_events(mission, as_of, personnel_type)
-                .filter(country=OuterRef("pk"))
-                .values("pk")[:1]
+            pledged_unconfirmed=Coalesce(
+                Subquery(
+                    pledges_summed(in_force.filter(disputed=True)), output_field=IntegerField()
+                ),
+                0,
             ),
+            deployed_disputed_by=Subquery(point.values("deployed_disputed_by")[:1]),
+            deployed_unconfirmed=Coalesce(Subquery(point.values("deployed_unconfirmed")[:1]), 0),
         )
         .annotate(gap=F("pledged") - F("deployed"))
         .order_by("name")
     )
     rows._iterable_class = _WithPercentOfPledge  # kept by filter(), order_by(), first()…
     return rows
+
+
+def country_figures_by_type(
+    mission: Mission, country: Country, as_of: datetime.date, personnel_type: str | None = None
+) -> tuple[Country | None, dict[str, Country]]:
+    """A country's row of `country_figures` for `personnel_type`, and its row for each
+    type shown (every type when None, else that one), keyed by type: one query (a UNION
+    of the filtered rows), not one per type. A type with nothing dated ≤ as_of is absent."""
+    asked = [personnel_type] if personnel_type else [None, *PersonnelType.values]
+    parts = [
+        country_figures(mission, as_of, typed)
+        .filter(pk=country.pk)
+        .annotate(figures_index=Value(index))
+        .order_by()
+        for index, typed in enumerate(asked)
+    ]
+    found = {
+        row.figures_index: row
+        for row in (parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    }
+    by_type = {typed: found[index] for index, typed in enumerate(asked) if typed and index in found}
+    return found.get(0), by_type
 
 
 @dataclass(frozen=True)
@@ -197,6 +223,8 @@ class MissionTotals:
     pledged_without_number_countries: tuple[str, ...]  # a pledge in force, no number
     pledged_disputed: bool
     deployed_disputed: bool
+    pledged_unconfirmed: int  # the disputed pledges in force, summed (0 when none)
+    deployed_unconfirmed: int  # the disputed deployed figures, per country and type, summed
 
     @property
     def deployed_without_pledge(self) -> int:
@@ -244,6 +272,8 @@ def totals_of(rows: Iterable[Country]) -> MissionTotals:
         pledged_without_number_countries=_names(row for row in no_number if row.has_pledge),
         pledged_disputed=any(row.pledged_disputed_by is not None for row in rows),
         deployed_disputed=any(row.deployed_disputed_by is not None for row in rows),
+        pledged_unconfirmed=sum(row.pledged_unconfirmed for row in rows),
+        deployed_unconfirmed=sum(row.deployed_unconfirmed for row in rows),
     )
 
 

@@ -26,6 +26,7 @@ from mss_tracker.tracker.codes import (
     ALL_TYPES,
     SUBTRACTING_KINDS,
     EventKind,
+    PersonnelType,
     sql_in,
 )
 from mss_tracker.tracker.dates import format_with_precision
@@ -43,7 +44,10 @@ days AS (
                  ELSE 0 END) AS delta,
         MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' THEN personnel END) AS reported,
         SUM(CASE WHEN kind = '{EventKind.FATALITY}' THEN personnel ELSE 0 END) AS killed,
-        MIN(CASE WHEN kind IN {sql_in(ADDING_KINDS)} THEN date END) AS arrived_on
+        MIN(CASE WHEN kind IN {sql_in(ADDING_KINDS)} THEN date END) AS arrived_on,
+        CASE WHEN MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' THEN 1 END) = 1
+             THEN MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' AND disputed THEN id END)
+             ELSE MAX(CASE WHEN disputed THEN id END) END AS doubted_by
     FROM tracker_deploymentevent
     WHERE {{scope}}
     GROUP BY {_TIMELINE}, date
@@ -54,40 +58,95 @@ runs AS (
     FROM days
 ),
 levels AS (
-    SELECT {_TIMELINE}, date,
-        SUM(COALESCE(reported, delta))
-            OVER (PARTITION BY {_TIMELINE}, run ORDER BY date) AS deployed,
+    SELECT {_TIMELINE}, date, run,
+        SUM(COALESCE(reported, delta)) OVER run_so_far AS deployed,
         killed,
         SUM(killed) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS fatalities_to_date,
-        MIN(arrived_on) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS first_arrival
+        MIN(arrived_on) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS first_arrival,
+        doubted_by,
+        COUNT(doubted_by) OVER run_so_far AS doubts_so_far
     FROM runs
+    WINDOW run_so_far AS (PARTITION BY {_TIMELINE}, run ORDER BY date)
 )
 """
 
-# Every point of the timelines in scope, by type and for all types (personnel_type
-# 'all': the changes of the three types added up date by date), in one statement that
-# derives the points by type once.
-_INSERT_POINTS = f"""
-WITH {_POINTS_BY_TYPE},
+# What makes a deployed figure disputed (docs/glossary.md "Disputed follows the figure"):
+# the events that determine it are the run's strength report (a report day's own changes
+# are overridden, so that day counts the report alone) and the changes after it. Within
+# a run, a point's `disputed_by` is the latest day that had a disputed determining event
+# (its newest event by id): the days since the last such day share `doubts_so_far`, so
+# the MAX over that group is that day's event, and NULL before the run's first doubt.
+_DISPUTED_BY_TYPE = f"""
+doubts AS (
+    SELECT levels.*,
+        MAX(doubted_by) OVER (PARTITION BY {_TIMELINE}, run, doubts_so_far) AS disputed_by
+    FROM levels
+),
 typed AS (
     SELECT {_TIMELINE}, date, deployed,
         deployed - COALESCE(LAG(deployed) OVER timeline, 0) AS deployed_change,
-        killed, fatalities_to_date, first_arrival
-    FROM levels
+        killed, fatalities_to_date, first_arrival, disputed_by,
+        CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END AS unconfirmed,
+        CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END
+            - COALESCE(LAG(CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END)
+                OVER timeline, 0) AS unconfirmed_change,
+        COALESCE(disputed_by, 0) - COALESCE(LAG(disputed_by) OVER timeline, 0)
+            AS disputed_by_change
+    FROM doubts
     WINDOW timeline AS (PARTITION BY {_TIMELINE} ORDER BY date)
 )
-INSERT INTO tracker_timelinepoint
-    ({_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival)
-SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival
+"""
+
+
+def _greatest(values: list[str]) -> str:
+    """The greatest of `values` (never NULL) in standard SQL: SQLite's max(a, b) and
+    PostgreSQL's GREATEST differ."""
+    first, *rest = values
+    if not rest:
+        return first
+    above = " AND ".join(f"{first} >= {other}" for other in rest)
+    return f"CASE WHEN {above} THEN {first} ELSE {_greatest(rest)} END"
+
+
+# A type's current `disputed_by` on any date of its country is the running sum of its
+# changes (0 for none), like deployed; the all-types point names the greatest of them.
+_TYPES_DISPUTED_BY = ",\n        ".join(
+    f"SUM(SUM(CASE WHEN personnel_type = '{value}' THEN disputed_by_change ELSE 0 END))"
+    f" OVER country_so_far AS disputed_by_{value}"
+    for value in PersonnelType.values
+)
+_ALL_DISPUTED_BY = _greatest([f"disputed_by_{value}" for value in PersonnelType.values])
+
+_POINT_COLUMNS = (
+    f"{_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival, "
+    "deployed_disputed_by, deployed_unconfirmed"
+)
+
+# Every point of the timelines in scope, by type and for all types (personnel_type
+# 'all': the changes of the three types added up date by date), in one statement that
+# derives the points by type once. The all-types figure is disputed when a type's is,
+# and its unconfirmed amount is the sum of the disputed types' figures.
+_INSERT_POINTS = f"""
+WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE}
+INSERT INTO tracker_timelinepoint ({_POINT_COLUMNS})
+SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival,
+    disputed_by, unconfirmed
 FROM typed
 UNION ALL
-SELECT mission_id, country_id, '{ALL_TYPES}', date,
-    SUM(SUM(deployed_change)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
-    SUM(deployed_change),
-    SUM(SUM(killed)) OVER (PARTITION BY mission_id, country_id ORDER BY date),
-    MIN(MIN(first_arrival)) OVER (PARTITION BY mission_id, country_id ORDER BY date)
-FROM typed
-GROUP BY mission_id, country_id, date
+SELECT mission_id, country_id, '{ALL_TYPES}', date, deployed, deployed_change,
+    fatalities_to_date, first_arrival, NULLIF({_ALL_DISPUTED_BY}, 0), unconfirmed
+FROM (
+    SELECT mission_id, country_id, date,
+        SUM(SUM(deployed_change)) OVER country_so_far AS deployed,
+        SUM(deployed_change) AS deployed_change,
+        SUM(SUM(killed)) OVER country_so_far AS fatalities_to_date,
+        MIN(MIN(first_arrival)) OVER country_so_far AS first_arrival,
+        SUM(SUM(unconfirmed_change)) OVER country_so_far AS unconfirmed,
+        {_TYPES_DISPUTED_BY}
+    FROM typed
+    GROUP BY mission_id, country_id, date
+    WINDOW country_so_far AS (PARTITION BY mission_id, country_id ORDER BY date)
+) AS all_types
 """
 
 # The names go into NegativeStrength's message: read here, so the exception runs no query.

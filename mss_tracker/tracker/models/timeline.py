@@ -33,6 +33,13 @@ class TimelinePoint(models.Model):
     deployed_change = models.IntegerField(help_text="deployed minus the previous point's")
     fatalities_to_date = models.IntegerField()
     first_arrival = models.DateField(null=True)
+    # "Disputed follows the figure", derived here so that a page reads one point per
+    # country and type: the event that makes this figure disputed (the newest of the
+    # latest disputed day; None when it is not), and how much of the figure is then
+    # unconfirmed (the figure itself; for all types, the sum of the disputed types').
+    # A plain id, not a foreign key: the point is rebuilt whenever its events change.
+    deployed_disputed_by = models.BigIntegerField(null=True)
+    deployed_unconfirmed = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -137,6 +137,9 @@ SUMMARY = Export(
         # DESIGN.md "Disputed follows the figure", the rule of figures.country_figures.
         Column("pledged_disputed", None, Cell.BOOLEAN),
         Column("deployed_disputed", None, Cell.BOOLEAN),
+        # DESIGN.md "Unconfirmed share": how much of each figure is disputed.
+        Column("pledged_unconfirmed", None, Cell.NUMBER),
+        Column("deployed_unconfirmed", None, Cell.NUMBER),
     ),
 )
 

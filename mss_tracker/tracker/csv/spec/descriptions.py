@@ -68,4 +68,12 @@ DESCRIPTIONS: dict[str, str] = {
         "true when any event that determines the deployed figure is disputed: the latest "
         "strength report and the events after it."
     ),
+    "pledged_unconfirmed": (
+        "How much of pledged is disputed: the personnel of the disputed pledges in force "
+        "(0 when none)."
+    ),
+    "deployed_unconfirmed": (
+        "How much of deployed is disputed: the deployed figures, per personnel type, that "
+        "are disputed, summed (0 when none)."
+    ),
 }

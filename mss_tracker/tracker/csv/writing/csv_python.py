@@ -69,6 +69,8 @@ def summary_values(
             as_of,
             country.pledged_disputed_by is not None,
             country.deployed_disputed_by is not None,
+            country.pledged_unconfirmed,
+            country.deployed_unconfirmed,
         ]
 
 
