@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mss_tracker.tracker.csv.importing import import_csv
+from mss_tracker.tracker.csv.importing.double_encoding import likely_original
 from mss_tracker.tracker.csv.spec.cells import FORMULA_TRIGGERS, formula_safe, strip_formula_guard
 from mss_tracker.tracker.csv.writing.csv_python import export_text
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
@@ -16,11 +17,13 @@ from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge
 AWKWARD = ["", "=1+1", "+44", "-3", "@SUM(A1)", "\tx", "'=x", "'Tis", 'say "hi", then', "a\nb"]
 AWKWARD += ["a\r\nb", "Bénédict, Port-au-Prince", "日本", "''", " spaced "]
 
-# Any text a database stores (PostgreSQL refuses NUL), awkward cases made likely.
+# Any text a database stores (PostgreSQL refuses NUL), awkward cases made likely; but not
+# text that reads as double-encoded ("Ã©"), which the import refuses by design
+# (docs/csv.md; tests/test_spreadsheet_csv.py).
 text = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=25),
-)
+).filter(lambda value: likely_original(value) is None)
 publisher = text.filter(lambda value: value.strip() != "")
 url = st.sampled_from(["", "https://press.un.org/2023/sc15432.doc.htm", "https://x.org/a,b"])
 day = st.dates(datetime.date(2023, 1, 1), datetime.date(2025, 12, 31))

@@ -116,11 +116,13 @@ ALLOWED = {
     "mss", "tracker", "gsf", "csv", "svg", "summary", "events", "pledges", "missions",
     "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
     "json", "datapackage", "pandas", "curl",  # file and tool names (open data)
+    "excel", "libreoffice",  # the spreadsheets the CSV for spreadsheets is for
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
     "mars", "avril", "juin", "juillet", "nov", "oct", "dates", "est", "sources",
     "personnel", "note", "point", "types", "code", "codes", "certain", "instant", "part",
+    "accents",
     # Creole words spelled as English ones
     "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la",
 }  # fmt: skip

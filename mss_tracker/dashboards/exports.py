@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
 from mss_tracker.tracker.csv.writing.csv_postgres import export_chunks
@@ -41,6 +43,7 @@ class Download:
     filters: dict[str, str | None]  # the parameters that narrowed the rows
     records: QuerySet | None = None  # records whose spec fields are the columns, or…
     values: Iterable[list[Any]] = ()  # …computed values in the spec's columns (summary)
+    byte_order_mark: bool = False  # the CSV "for Excel / LibreOffice" (`bom=1`)
 
 
 def _name(*parts: str | None) -> str:
@@ -114,6 +117,18 @@ def missions(request: HttpRequest) -> Download:
     return Download(MISSIONS, "missions", as_of, {}, Mission.objects.all())
 
 
+def byte_order_mark_wanted(params: QueryDict) -> bool:
+    """`bom=1`: the CSV for spreadsheets, its bytes after a UTF-8 byte-order mark
+    (tracker/csv/writing/response.py). Absent, empty or `0`: the plain file. JSON has no mark:
+    the parameter is checked there too, so a link works with either extension."""
+    raw = params.get("bom", "").strip()
+    if raw not in ("", "0", "1"):
+        raise BadParameter(
+            "bom", raw, _("expected 1 (the file for Excel / LibreOffice) or nothing")
+        )
+    return raw == "1"
+
+
 def _timeline_filters(filters: Filters) -> dict[str, str | None]:
     return {
         "type": filters.personnel_type,
@@ -132,7 +147,7 @@ def as_csv(download: Download) -> StreamingHttpResponse:
         chunks = export_chunks(download.export, download.records)
     else:
         chunks = csv_chunks(download.export.names, encoded(download.export, download.values))
-    return csv_download(f"{download.name}.csv", chunks)
+    return csv_download(f"{download.name}.csv", chunks, byte_order_mark=download.byte_order_mark)
 
 
 def as_json(download: Download) -> StreamingHttpResponse:
@@ -159,7 +174,8 @@ def export_view(
     small enough to hold (the dashboard table); the events and pledges stream uncached."""
 
     def view(request: HttpRequest, **kwargs: str) -> StreamingHttpResponse:
-        return encode(contents(request, **kwargs))
+        wanted = byte_order_mark_wanted(request.GET)
+        return encode(replace(contents(request, **kwargs), byte_order_mark=wanted))
 
     view.__name__ = view.__qualname__ = f"{contents.__name__}_{encode.__name__.removeprefix('as_')}"
     return read_only(cache_on_data_version(view) if cached else view)

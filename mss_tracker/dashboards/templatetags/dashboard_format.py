@@ -99,8 +99,10 @@ def personnel_type_label(personnel_type: str | None) -> str:
 
 
 @register.simple_tag
-def query_url(view_name: str, *args, query: str = "") -> str:
+def query_url(view_name: str, *args, query: str = "", bom: bool = False) -> str:
     """`{% query_url 'dashboards:mission' mission.slug query=query %}`: the view's URL with
-    the page's query string, if any (`/missions/mss/?as_of=2025-01-01`)."""
+    the page's query string, if any (`/missions/mss/?as_of=2025-01-01`); `bom=True` adds
+    `bom=1`, the CSV for spreadsheets (tracker/csv/writing/response.py)."""
     url = reverse(view_name, args=args)
+    query = "&".join(part for part in (query, "bom=1" if bom else "") if part)
     return f"{url}?{query}" if query else url

@@ -61,7 +61,7 @@ class CsvImportExportMixin:
     """Adds "Import CSV" (upload, preview, confirm) and "Export selected as CSV"."""
 
     change_list_template = "admin/tracker/csv_change_list.html"
-    actions = ["export_selected_as_csv"]
+    actions = ["export_selected_as_csv", "export_selected_for_spreadsheets"]
 
     @property
     def csv_kind(self) -> str:
@@ -87,9 +87,26 @@ class CsvImportExportMixin:
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_selected_as_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._export(queryset, byte_order_mark=False)
+
+    @admin.action(
+        description="Export selected as CSV for Excel / LibreOffice", permissions=["view"]
+    )
+    def export_selected_for_spreadsheets(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse:
+        """The same bytes after a UTF-8 byte-order mark (csv/writing/response.py)."""
+        return self._export(queryset, byte_order_mark=True)
+
+    def _export(self, queryset: QuerySet, *, byte_order_mark: bool) -> HttpResponse:
         kind = self.csv_kind
         filename = f"{kind}-selected-{datetime.date.today().isoformat()}.csv"
-        return csv_response(filename, COLUMNS[kind], rows(EXPORTS[kind], queryset))
+        return csv_response(
+            filename,
+            COLUMNS[kind],
+            rows(EXPORTS[kind], queryset),
+            byte_order_mark=byte_order_mark,
+        )
 
     def import_csv_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

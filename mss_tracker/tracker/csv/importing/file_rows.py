@@ -12,6 +12,10 @@ from contextlib import suppress
 from django.conf import settings
 
 from mss_tracker.tracker.csv.importing.decoding import check_size, decode_csv
+from mss_tracker.tracker.csv.importing.double_encoding import (
+    likely_original,
+    may_hold_double_encoding,
+)
 from mss_tracker.tracker.csv.importing.errors import (
     CsvFileError,
     ErrorList,
@@ -119,6 +123,8 @@ class CsvRows:
         first_line = data[: data.find(b"\n")] if b"\n" in data else data
         self.separator = separator_of(first_line.decode("utf-8-sig"))
         self.header = self._checked_header(self._reader())
+        if may_hold_double_encoding(data):
+            self._refuse_double_encoding()
         self.errors = ErrorList()
         self.count = 0  # rows read by the latest pass
         self.complete = False
@@ -160,6 +166,31 @@ class CsvRows:
         if header_errors:
             raise CsvFileError(header_errors)
         return header
+
+    def _refuse_double_encoding(self) -> None:
+        """Refuse a file whose text looks double-encoded ("HaÃ¯ti"), naming each line and
+        column with the likely original (importing/double_encoding.py): imported, it would
+        replace every accented name and note with garbled text."""
+        errors = ErrorList(stop=False)
+        reader = self._reader()
+        next(reader)
+        for line, cells in _body(reader, self.header, reader.line_num + 1, ErrorList(stop=False)):
+            for column, text in cells.items():
+                original = likely_original(text)
+                if original is not None:
+                    errors.append(
+                        RowError(
+                            line,
+                            column,
+                            f"“{text}” looks double-encoded (UTF-8 read as Windows-1252 and "
+                            f"saved again); it was probably “{original}”. Open the file "
+                            "downloaded “for Excel / LibreOffice” (it starts with a byte-order "
+                            "mark), or choose UTF-8 when you open and save it, then import "
+                            "it again.",
+                        )
+                    )
+        if errors:
+            raise CsvFileError(errors)
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         self.errors = ErrorList()  # reading stops at the error after MAX_ERRORS
