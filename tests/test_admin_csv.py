@@ -81,7 +81,7 @@ def test_upload_shows_a_preview_and_writes_nothing(editor_client, mission):
     page = job_page(editor_client, response).content.decode()
     assert "Ready to confirm" in page
     assert "<strong>2</strong> rows to create (lines 3–4)" in page
-    assert "<strong>1</strong> row already present" in page
+    assert "<strong>1</strong> row already recorded, left unchanged" in page
     assert "Confirm: import 2 events" in page
     assert DeploymentEvent.objects.count() == 1
 
@@ -108,7 +108,7 @@ def test_confirm_imports_exactly_the_previewed_file(editor_client, mission):
     assert response["Location"] == job_url(job)
     assert DeploymentEvent.objects.count() == 2
     page = editor_client.get(job_url(job)).content.decode()
-    assert "<strong>2</strong> events created" in page
+    assert "<strong>2</strong> rows written (2 created, 0 updated)" in page
     job.refresh_from_db()
     assert (job.status, job.rows_written, bytes(job.data)) == ("imported", 2, b"")
     # Confirming again does nothing: the file was imported once.

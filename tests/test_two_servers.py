@@ -111,7 +111,7 @@ def test_upload_on_one_server_confirm_on_the_other_see_the_result_on_both(tmp_pa
         response = second.post(job_path, {"action": "confirm"})
         assert response.status == 302
         done = wait_for(first, job_path, "Imported on")
-        assert "<strong>300</strong> events created" in done
+        assert "<strong>300</strong> rows written (300 created, 0 updated)" in done
 
         assert deployed_police(first) == before + 300
         assert deployed_police(second) == before + 300

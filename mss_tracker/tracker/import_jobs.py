@@ -23,6 +23,7 @@ class ImportStatus(models.TextChoices):
     CHECKING = "checking", "Checking"  # the preview is queued or running
     CHECKED = "checked", "Ready to confirm"
     PRESENT = "present", "Already recorded"  # checked: every row is recorded already
+    EMPTY = "empty", "No data rows"  # checked: the file holds its header only
     INVALID = "invalid", "Errors found"
     IMPORTING = "importing", "Importing"
     IMPORTED = "imported", "Imported"
@@ -36,6 +37,7 @@ RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 # Statuses the file is no longer needed in: its bytes are dropped.
 FINISHED = (
     ImportStatus.PRESENT,
+    ImportStatus.EMPTY,
     ImportStatus.INVALID,
     ImportStatus.IMPORTED,
     ImportStatus.FAILED,

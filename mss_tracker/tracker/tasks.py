@@ -168,6 +168,8 @@ def preview_import(job_id: int) -> str:
     job.checked_at = timezone.now()
     if not result.ok:
         _finish(job, ImportStatus.INVALID, checked_at=job.checked_at)
+    elif result.rows == 0:  # a header and nothing else: not "already recorded"
+        _finish(job, ImportStatus.EMPTY, checked_at=job.checked_at)
     elif not (result.new_lines or result.updated_lines):  # every row is already recorded
         _finish(job, ImportStatus.PRESENT, checked_at=job.checked_at)
     else:
@@ -199,7 +201,8 @@ def run_import(job_id: int) -> str:
     _keep_result(job, result)
     job.rows_checked = result.rows
     if result.ok:
-        _finish(job, ImportStatus.IMPORTED, rows_written=result.created)
+        # Updates are rows written too: the count says all the import changed.
+        _finish(job, ImportStatus.IMPORTED, rows_written=result.written_rows)
     else:
         _finish(job, ImportStatus.FAILED, rows_written=0)
     return job.status

@@ -8,6 +8,9 @@ come back from the list. Only the uploader (or a superuser) may confirm or cance
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -23,6 +26,40 @@ from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.csv.spec import COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
 from mss_tracker.tracker.tasks import result_from_json, run_import
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+def highlighted(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """The two values of a changed field, word by word, each part marked True where it
+    differs from the other side: the preview shows what changed inside a long note."""
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    shown_old: list[tuple[str, bool]] = []
+    shown_new: list[tuple[str, bool]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = operation != "equal"
+        if i2 > i1:
+            shown_old.append(("".join(old[i1:i2]), changed))
+        if j2 > j1:
+            shown_new.append(("".join(new[j1:j2]), changed))
+    return shown_old, shown_new
+
+
+def _shown_updates(result) -> list[dict]:
+    """The preview's rows to update, each change with its parts to highlight."""
+    return [
+        {
+            "line": update.line,
+            "record": update.record,
+            "changes": [
+                {"column": change.column, "parts": highlighted(change.before, change.after)}
+                for change in update.changes
+            ],
+        }
+        for update in result.updates
+    ]
+
 
 # The model an import of each kind writes: confirming needs the permission to add it.
 _MODELS = {"events": "deploymentevent", "pledges": "pledge", "missions": "mission"}
@@ -98,6 +135,10 @@ class ImportJobAdmin(admin.ModelAdmin):
             "may_act": _may_act_on(request, job),
             "new_ranges": line_ranges(result.new_lines) if result else "",
             "present_ranges": line_ranges(result.present_lines) if result else "",
+            "updated_ranges": line_ranges(result.updated_lines) if result else "",
+            "refused_ranges": line_ranges(result.refused_lines) if result else "",
+            "updates": _shown_updates(result) if result else [],
+            "to_write": len(result.new_lines) + len(result.updated_lines) if result else 0,
             "column_list": COLUMNS[job.kind],
             "new_rows": [
                 (line, [cells.get(column, "") for column in COLUMNS[job.kind]])

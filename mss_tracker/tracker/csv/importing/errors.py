@@ -110,6 +110,11 @@ class ImportResult:
     warnings: list[RowError] = field(default_factory=list)
     new_rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
+    # What the write creates besides the rows, so that the preview shows all it will do:
+    # sources and countries not recorded yet, recorded sources that get their date.
+    new_sources: list[str] = field(default_factory=list)
+    dated_sources: list[str] = field(default_factory=list)
+    new_countries: list[str] = field(default_factory=list)
     written: bool = False
 
     def __post_init__(self) -> None:
@@ -136,6 +141,16 @@ class ImportResult:
     def created(self) -> int:
         return len(self.new_lines) if self.written else 0
 
+    @property
+    def written_rows(self) -> int:
+        """Rows written: the created and the updated ones."""
+        return self.created + self.updated
+
+    @property
+    def refused_lines(self) -> list[int]:
+        """The lines with an error (of those listed), each once."""
+        return sorted({error.line for error in self.errors if error.line is not None})
+
     def summary(self) -> str:
         if self.errors.stopped_at is not None:
             return (
@@ -152,9 +167,17 @@ class ImportResult:
             return f"{self.kind}: the file has no data rows (only the header); nothing to import."
         verb = "would be " if self.dry_run else ""
         updated = f"{len(self.updated_lines)} {verb}updated, " if self.updated_lines else ""
+        created = [
+            f"{len(names)} new {what if len(names) == 1 else plural}: {'; '.join(names)}"
+            for names, what, plural in (
+                (self.new_sources, "source", "sources"),
+                (self.new_countries, "country", "countries"),
+            )
+            if names
+        ]
         return (
             f"{self.kind}: {self.rows} rows, {len(self.new_lines)} {verb}created, {updated}"
-            f"{len(self.present_lines)} already present."
+            f"{len(self.present_lines)} already present." + "".join(f" {line}." for line in created)
         )
 
 

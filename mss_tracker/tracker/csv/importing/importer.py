@@ -18,6 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
+from mss_tracker.tracker.codes import iso3_country, iso_name
 from mss_tracker.tracker.csv.importing.copy_from import copy_records
 from mss_tracker.tracker.csv.importing.corrections import field_changes, stored_by_id
 from mss_tracker.tracker.csv.importing.errors import (
@@ -160,11 +161,47 @@ class Sources:
     def is_new(self, key: SourceKey) -> bool:
         return key not in self.known
 
+    def show_in(self, result: ImportResult) -> None:
+        """Tell the preview which sources the write will create, and which recorded ones
+        it will give the published date of the file (`write` does exactly these)."""
+        result.new_sources = [
+            source_label(key, published_on)
+            for key, (_line, published_on) in self.wanted.items()
+            if key not in self.known
+        ]
+        result.dated_sources = [
+            source_label(key, self.wanted[key][1])
+            for key, (_pk, published_on) in self.known.items()
+            if published_on is None and self.wanted[key][1] is not None
+        ]
 
-def ensure_countries(codes: Iterable[str]) -> None:
+
+def source_label(key: SourceKey, published_on: datetime.date | None) -> str:
+    """ "UN News, “Briefing”, https://news.un.org/x, 2025-03-01": a source as the preview
+    lists it."""
+    publisher, title, url = key
+    parts = [publisher, f"“{title}”" if title else "", url, cell(published_on)]
+    return ", ".join(part for part in parts if part)
+
+
+def new_country_codes(codes: Iterable[str]) -> list[str]:
+    """The codes among `codes` of no recorded country: `ensure_countries` creates them."""
     codes = set(codes)
     existing = set(Country.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
-    for code in sorted(codes - existing):
+    return sorted(codes - existing)
+
+
+def country_labels(codes: Iterable[str]) -> list[str]:
+    """ "HTI (Haiti)" for each code, from the ISO list, for the preview."""
+    labels = []
+    for code in codes:
+        record = iso3_country(code)
+        labels.append(f"{code} ({iso_name(record)})" if record else code)
+    return labels
+
+
+def ensure_countries(codes: Iterable[str]) -> None:
+    for code in new_country_codes(codes):
         Country.objects.get_or_create_from_iso3(code)
 
 
@@ -355,6 +392,11 @@ class DatedImporter(Importer):
             RowUpdate(line, self.describe(stored), field_changes(stored, record, self.slugs))
             for line, record, stored in self.updates[:PREVIEW_ROWS]
         ]
+        if self.new or self.updates:  # what `records()` will create besides the rows
+            written = self._written_records()
+            codes = new_country_codes({record.country_id for record in written})
+            self.result.new_countries = country_labels(codes)
+            self.sources.show_in(self.result)
 
     def _written_records(self) -> list[dict]:
         return [record for _line, record in self.new] + [r for _line, r, _s in self.updates]

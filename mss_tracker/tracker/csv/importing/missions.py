@@ -8,7 +8,9 @@ from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     Importer,
     Sources,
+    country_labels,
     ensure_countries,
+    new_country_codes,
 )
 from mss_tracker.tracker.csv.importing.row import SLUG, Row
 from mss_tracker.tracker.csv.spec.cells import cell
@@ -149,13 +151,20 @@ class MissionImporter(Importer):
             RowUpdate(line, f"the mission {slug}", changes)
             for line, slug, _record, changes in self.updates[:PREVIEW_ROWS]
         ]
+        if self.new or self.updates:  # what `write` will create besides the missions
+            self.result.new_countries = country_labels(new_country_codes(self._countries()))
+            self.sources.show_in(self.result)
 
-    def write(self):
+    def _countries(self) -> set[str]:
+        """The countries the written missions name (host and lead)."""
         countries = set()
         written = [*self.new, *((line, slug, record) for line, slug, record, _c in self.updates)]
         for _line, _slug, record in written:
             countries.update(filter(None, [record["host_country_id"], record["lead_country_id"]]))
-        ensure_countries(countries)
+        return countries
+
+    def write(self):
+        ensure_countries(self._countries())
         self.sources.write(self.reason, self.user)
         for _line, slug, record, _changes in self.updates:
             mission = Mission.objects.get(slug=slug)

@@ -97,6 +97,7 @@ def import_csv(
     if result.errors:
         result.new_lines, result.updated_lines, result.present_lines = [], [], []
         result.new_rows, result.updates = [], []
+        result.new_sources, result.dated_sources, result.new_countries = [], [], []
         return result
     if not (result.new_lines or result.updated_lines):
         return result
