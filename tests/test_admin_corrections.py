@@ -109,9 +109,18 @@ def test_a_source_change_needs_a_reason_too(editor_client, source):
 # Safe pledge edits -------------------------------------------------------------------------
 
 
-def test_personnel_comes_first_on_the_pledge_form(editor_client):
+def test_the_pledge_form_reads_as_a_pledge_is_read(editor_client):
+    """Mission, country, type, figure, date, source: who pledged how many of what, when."""
     form = editor_client.get(ADD_PLEDGE).context["adminform"].form
-    assert next(iter(form.fields)) == "personnel"
+    assert list(form.fields)[:7] == [
+        "mission",
+        "country",
+        "personnel_type",
+        "personnel",
+        "date",
+        "date_precision",
+        "source",
+    ]
 
 
 def test_a_pledge_without_a_number_that_supersedes_one_asks_for_confirmation(
@@ -159,7 +168,7 @@ def test_dates_are_typed_as_iso_and_the_form_says_so(editor_client, mission, sou
 
     response = editor_client.post(ADD_PLEDGE, pledge_form(mission, source, date="09/15/2025"))
 
-    assert "Enter the date as YYYY-MM-DD, for example 2025-09-15." in response.text
+    assert "“09/15/2025” is not a date written YYYY-MM-DD" in response.text
     assert not Pledge.objects.exists()
 
 

@@ -102,7 +102,7 @@ def test_dates_are_entered_as_iso_and_month_precision_is_moved_to_the_first(
     page.locator("#id_date").fill("15/08/2024")
     save(page)
     expect(page.locator(".field-date .errorlist")).to_contain_text(
-        "Enter the date as YYYY-MM-DD, for example 2025-09-15."
+        "“15/08/2024” is not a date written YYYY-MM-DD"
     )
 
     page.locator("#id_date").fill("2024-08-15")

@@ -177,8 +177,15 @@ def test_load_sample_data_is_idempotent(db):
         ({"event": "landing"}, "line 2, column event: 'landing' is not allowed; expected one of"),
         ({"personnel_type": "navy"}, "line 2, column personnel_type: 'navy' is not allowed"),
         ({"date_precision": "week"}, "line 2, column date_precision: 'week' is not allowed"),
-        ({"date": "2024-02-30"}, "line 2, column date: '2024-02-30' is not a real calendar date"),
-        ({"date": "25/06/2024"}, "line 2, column date: '25/06/2024' is not a real calendar date"),
+        (
+            {"date": "2024-02-30"},
+            "line 2, column date: “2024-02-30” is written YYYY-MM-DD but is not a real "
+            "calendar date",
+        ),
+        (
+            {"date": "25/06/2024"},
+            "line 2, column date: “25/06/2024” is not a date written YYYY-MM-DD",
+        ),
         ({"personnel": "2.5"}, "line 2, column personnel: '2.5' is not a whole number"),
         ({"personnel": "0"}, "line 2, column personnel: 0 is out of range"),
         ({"personnel": "-3"}, "line 2, column personnel: -3 is out of range"),

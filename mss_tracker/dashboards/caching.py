@@ -8,7 +8,8 @@ the HTMX headers the views answer differently. Any write to the tracker's tables
 the version in its own transaction, so the first request after a write misses and
 recomputes: nothing is ever served from data that has changed.
 
-Pages show nobody's own data, with one exception: base.html puts a CSRF token in
+Pages show nobody's own data (a staff member's, which may carry a staff-only notice, is
+never cached), with one exception: base.html puts a CSRF token in
 `hx-headers`. A cached page must not carry the token of the reader who happened to fill
 the cache, so the view renders the page with a throwaway token (the dashboards send no
 unsafe request, so no reader needs a working one) and the reader's own CSRF cookie is
@@ -131,7 +132,9 @@ def cache_on_data_version(view: Callable[..., HttpResponseBase]) -> Callable[...
         seconds = cache_seconds()
         # A page offering the reader their browser's language is theirs alone (languages.py).
         offering = getattr(request, "language_offer", None)
-        if seconds <= 0 or request.method not in ("GET", "HEAD") or offering:
+        # A staff member's page says what only staff see (transfers gone stale): theirs.
+        staff = getattr(getattr(request, "user", None), "is_staff", False)
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or offering or staff:
             return view(request, *args, **kwargs)
         key = page_cache_key(request, current_data_version())
         gzipped = _accepts_gzip(request)

@@ -35,7 +35,7 @@ from mss_tracker.dashboards.page_parts import (
 )
 from mss_tracker.dashboards.rendering import ShowMore, page_url, render_page, svg_response
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker import figures
+from mss_tracker.tracker import carry_over, figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import Country, DeploymentEvent, EventKind, Mission, PersonnelType
 
@@ -105,6 +105,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "chart": strength_charts(mission, as_of, personnel_type),
         "latest_events": _events(mission, as_of, filters)[:LATEST_EVENTS],
         "query": query,
+        "stale_transfers": _stale_transfers_for_staff(request, mission),
         **filter_context(mission, filters, sort),
     }
     return render_page(
@@ -114,6 +115,15 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         url=page_url(request, sorting.with_sort(query, sort)),
         out_of_band_after_form=(QUICK_DATES,),
     )
+
+
+def _stale_transfers_for_staff(request: HttpRequest, mission: Mission) -> list:
+    """Transfers carried over from the predecessor that differ from its end-date strength
+    (carry_over.stale_transfers), for staff only: readers see figures, not to-dos. Staff
+    pages are not cached (caching.py)."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return []
+    return carry_over.stale_transfers(mission)
 
 
 @read_only

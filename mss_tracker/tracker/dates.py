@@ -24,29 +24,32 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: not 
 
 
 def parse_date(text: str) -> datetime.date:
-    """A date written YYYY-MM-DD, real and within the range, or ValueError saying why.
+    """A date written YYYY-MM-DD, real and within the range, or ValueError saying why: one
+    message, naming the value and the format, for every form, filter and CSV column.
 
     Stricter than `date.fromisoformat`, which also takes week dates (2025-W01-4) and
-    20250101, and than `int`, which takes other scripts' digits.
+    20250101, than `strptime("%Y-%m-%d")`, which takes 2026-2-20, and than `int`, which
+    takes other scripts' digits. A month- or year-precision date is written the same way
+    (its precision is a column, or a field, of its own).
     """
     text = text.strip()
     if not _ISO_DATE.fullmatch(text):
         raise ValueError(
             _(
-                "expected a date written YYYY-MM-DD (from %(earliest)s to %(latest)s), "
-                "e.g. 2025-03-01"
+                "“%(value)s” is not a date written YYYY-MM-DD (from %(earliest)s to "
+                "%(latest)s), e.g. 2025-03-01"
             )
-            % _RANGE
+            % {"value": text, **_RANGE}
         )
     try:
         day = datetime.date.fromisoformat(text)
     except ValueError:
         raise ValueError(
             _(
-                "expected a real calendar date written YYYY-MM-DD "
-                "(from %(earliest)s to %(latest)s), e.g. 2025-03-01"
+                "“%(value)s” is written YYYY-MM-DD but is not a real calendar date (that "
+                "month has fewer days), e.g. 2025-03-01"
             )
-            % _RANGE
+            % {"value": text}
         ) from None
     check_date_in_range(day)
     return day

@@ -63,7 +63,7 @@ def impossible_date(
     if day > today:
         shown = format_with_precision(day, precision)
         return (
-            f"{what} cannot be dated after today ({_long(today)}): {shown} is in the future. "
+            f"{what} cannot be dated after today, {_long(today)}: {shown} is in the future. "
             f"{mission_life(mission)}."
         )
     if mission.end_date is not None and day > mission.end_date:

@@ -3,3 +3,4 @@
 # "1 015" and "32,4" with a no-break space.
 DATE_FORMAT = "j N Y"
 YEAR_MONTH_FORMAT = "N Y"
+DATETIME_FORMAT = "j N Y, H:i"

@@ -87,10 +87,29 @@ class AuditedAdmin(SimpleHistoryAdmin):
         self._ids_or_404(object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # An old version shown to someone who may not revert it reads as a record, not as
+        # a form that looks editable (simple-history shows it as a form either way).
+        if getattr(request, "version_read_only", False):
+            return [field.name for field in self.model._meta.fields if field.editable]
+        return super().get_readonly_fields(request, obj)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, **kwargs):
+        # The heading names the record as stored: a form sent back with an error has
+        # already copied the typed values onto `obj` (ModelForm validation does).
+        obj = kwargs.get("obj")
+        if change and obj is not None and obj.pk is not None:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if stored is not None:
+                context["subtitle"] = str(stored)
+        return super().render_change_form(request, context, add, change, **kwargs)
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
     ) -> HttpResponse:
         self._ids_or_404(object_id, version_id)
+        if request.method == "GET" and self.revert_disabled(request):
+            request.version_read_only = True
         if request.method == "POST":
             exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
             if not self.has_change_permission(request) or (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
@@ -17,13 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 
+from mss_tracker.tracker.admin.forms import REASON_REQUIRED
 from mss_tracker.tracker.carry_over import (
     carry_over,
     carry_over_date,
     predecessor_of,
     proposed_transfers,
+    stale_transfers,
+    update_transfers,
 )
-from mss_tracker.tracker.models import Mission, Source
+from mss_tracker.tracker.models import DeploymentEvent, Mission, Source
+from mss_tracker.tracker.timelines import NegativeStrength
 
 
 class CarryOverForm(forms.Form):
@@ -59,6 +64,15 @@ class CarryOverMixin:
         url = reverse("admin:tracker_mission_carry_over", args=[queryset.get().pk])
         return HttpResponseRedirect(url)
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ):
+        """The mission's page says which of its transfers went stale (carry_over.py)."""
+        mission = Mission.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        stale = stale_transfers(mission) if mission is not None else []
+        extra_context = {**(extra_context or {}), "stale_transfers": stale}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def carry_over_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         mission = Mission.objects.filter(pk=object_id).first() if object_id.isdigit() else None
         if mission is None:
@@ -66,6 +80,9 @@ class CarryOverMixin:
         if not self.has_change_permission(request, mission):
             raise PermissionDenied
         predecessor = predecessor_of(mission)
+        stale = stale_transfers(mission)
+        if request.method == "POST" and request.POST.get("action") == "update_stale":
+            return self._update_stale(request, mission, stale)
         proposals = proposed_transfers(mission)
         form = CarryOverForm(request.POST or None, initial=_initial(mission, predecessor))
         if request.method == "POST" and form.is_valid():
@@ -98,17 +115,61 @@ class CarryOverMixin:
                     return HttpResponseRedirect(
                         f"{changelist}?mission__id__exact={mission.pk}&kind__exact=transfer"
                     )
+        # "+" beside the source: add one without leaving the page (a popup, as on the
+        # record forms; without JavaScript the link opens the add form).
+        form.fields["source"].widget = RelatedFieldWidgetWrapper(
+            form.fields["source"].widget,
+            DeploymentEvent._meta.get_field("source").remote_field,
+            self.admin_site,
+            can_add_related=request.user.has_perm("tracker.add_source"),
+            can_change_related=False,
+            can_delete_related=False,
+            can_view_related=False,
+        )
+        # The rows ticked: as posted when the form comes back with an error (an unticked
+        # row stays unticked), else every row not carried over yet.
+        if request.method == "POST":
+            ticked = set(request.POST.getlist("rows"))
+        else:
+            ticked = {row.key for row in proposals if row.already_recorded is None}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Carry over personnel into {mission.acronym}",
+            "ticked": ticked,
             "mission": mission,
             "predecessor": predecessor,
             "carry_over_date": carry_over_date(predecessor) if predecessor else None,
             "proposals": proposals,
             "form": form,
+            "stale": stale,
         }
         return render(request, "admin/tracker/mission/carry_over.html", context)
+
+    def _update_stale(self, request: HttpRequest, mission: Mission, stale: list) -> HttpResponse:
+        """Bring the ticked stale transfers to the predecessor's end-date strength."""
+        here = HttpResponseRedirect(request.path)
+        reason = request.POST.get("change_reason", "").strip()
+        chosen = set(request.POST.getlist("stale"))
+        rows = [row for row in stale if str(row.event.pk) in chosen and row.can_update]
+        if not reason:
+            self.message_user(request, REASON_REQUIRED, messages.ERROR)
+            return here
+        if not rows:
+            self.message_user(request, "Select at least one transfer to update.", messages.ERROR)
+            return here
+        try:
+            updated = update_transfers(rows, reason[:500], request.user)
+        except (ValidationError, NegativeStrength, IntegrityError) as error:
+            self.message_user(request, getattr(error, "messages", [str(error)])[0], messages.ERROR)
+            return here
+        self.message_user(
+            request,
+            f"Updated {len(updated)} transfer{'s' if len(updated) != 1 else ''} into "
+            f"{mission.acronym} to {rows[0].predecessor.acronym}'s end-date strength.",
+            messages.SUCCESS,
+        )
+        return here
 
 
 def _initial(mission: Mission, predecessor: Mission | None) -> dict:

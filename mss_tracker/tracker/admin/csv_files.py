@@ -35,7 +35,8 @@ _KIND = {DeploymentEvent: "events", Pledge: "pledges", Mission: "missions"}
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8, with the header row of the format.",
+        help_text="UTF-8 (with or without a byte-order mark, as the files for Excel / "
+        "LibreOffice have), with the header row of the format.",
         # The browser offers CSV files first; csv_upload.js checks the size before sending
         # (the server checks it again: CSV_IMPORT_MAX_BYTES).
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),

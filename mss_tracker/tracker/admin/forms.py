@@ -18,13 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.text import capfirst
 
+from mss_tracker.tracker import date_fields
 from mss_tracker.tracker.dates import DatePrecision
 from mss_tracker.tracker.models import DeploymentEvent, Pledge
 from mss_tracker.tracker.timelines import NegativeStrength
 
-ISO_FORMAT = "%Y-%m-%d"
 ISO_HELP = "Format YYYY-MM-DD, for example 2025-09-15."
-ISO_ERROR = "Enter the date as YYYY-MM-DD, for example 2025-09-15."
 UNEXPECTED_INTEGRITY_ERROR = (
     "This record conflicts with another one and could not be saved (%(error)s). "
     "Check for a duplicate of it and correct that one instead."
@@ -32,33 +31,17 @@ UNEXPECTED_INTEGRITY_ERROR = (
 REASON_REQUIRED = "Say why you are making this change: it is kept in the record's history."
 
 
-class IsoDateInput(forms.DateInput):
-    input_type = "text"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        attrs = {
-            "placeholder": "YYYY-MM-DD",
-            "pattern": r"\d{4}-\d{2}-\d{2}",
-            "inputmode": "numeric",
-            "size": 10,
-            "class": "iso-date",
-            **(attrs or {}),
-        }
-        super().__init__(attrs=attrs, format=ISO_FORMAT)
-
-
-class IsoDateField(forms.DateField):
-    """A date typed as YYYY-MM-DD, and only so (15/09/2025 and 09/15/2025 are ambiguous)."""
-
-    widget = IsoDateInput
-    input_formats = [ISO_FORMAT]
-    default_error_messages = {"invalid": ISO_ERROR}
+class IsoDateField(date_fields.IsoDateField):
+    """The one date field (tracker/date_fields.py), saying its format in the help text."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.pop("input_formats", None)
         help_text = kwargs.get("help_text") or ""
         kwargs["help_text"] = f"{help_text} {ISO_HELP}".strip()
         super().__init__(**kwargs)
+
+
+IsoDateInput = date_fields.IsoDateInput
 
 
 def normalised_date(day: datetime.date, precision: str) -> datetime.date:
@@ -124,15 +107,16 @@ class PledgeForm(DatedRecordForm):
 
     class Meta:
         model = Pledge
+        # In the order people read a pledge: who pledged how many of what, when, says whom.
         fields = [
-            "personnel",
             "mission",
             "country",
             "personnel_type",
+            "personnel",
             "date",
             "date_precision",
-            "disputed",
             "source",
+            "disputed",
             "notes",
         ]
 

@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
 from mss_tracker.tracker.admin.csv_files import line_ranges
+from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.csv.spec import COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
 from mss_tracker.tracker.tasks import result_from_json, run_import
@@ -73,7 +74,7 @@ def _may_act_on(request: HttpRequest, job: ImportJob) -> bool:
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(WithoutNavSidebar, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",

@@ -26,6 +26,7 @@ from mss_tracker.tracker.admin.audit import AuditedAdmin
 from mss_tracker.tracker.admin.carry_over import CarryOverMixin
 from mss_tracker.tracker.admin.csv_files import CsvImportExportMixin
 from mss_tracker.tracker.admin.forms import DeploymentEventForm, PledgeForm
+from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.codes import iso3_country, iso_name
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 from mss_tracker.tracker.timelines import NegativeStrength
@@ -87,7 +88,7 @@ class SourceAdmin(AuditedAdmin):
 
 
 @admin.register(Mission)
-class MissionAdmin(CarryOverMixin, AuditedAdmin):
+class MissionAdmin(WithoutNavSidebar, CarryOverMixin, AuditedAdmin):
     actions = [*CarryOverMixin.actions, "delete_selected"]
     list_display = [
         "acronym",
@@ -101,14 +102,14 @@ class MissionAdmin(CarryOverMixin, AuditedAdmin):
     ]
     list_select_related = ["host_country", "lead_country", "successor"]
     search_fields = ["slug", "acronym", "name", "authorized_by"]
-    list_filter = ["host_country"]
+    list_filter = [("host_country", admin.RelatedOnlyFieldListFilter)]  # hosts only
     date_hierarchy = "start_date"
     ordering = ["start_date", "slug"]
     prepopulated_fields = {"slug": ["acronym"]}
     autocomplete_fields = ["host_country", "lead_country", "source"]
 
 
-class DatedRecordAdmin(AuditedAdmin):
+class DatedRecordAdmin(WithoutNavSidebar, AuditedAdmin):
     """What the pledge and event lists share: filters, search, dates, sources.
 
     The lists fit a 1280 px screen: the mission's short code, the source's publisher only,
@@ -130,11 +131,6 @@ class DatedRecordAdmin(AuditedAdmin):
     show_full_result_count = False  # one COUNT(*) per page view is enough
     # "Save and add another" starts the next record with these values of the last one.
     kept_for_the_next = ["mission", "country", "source", "date", "date_precision"]
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        # The list needs the width the navigation sidebar would take at 1280 px.
-        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description="id")
     def record_id(self, obj: Pledge | DeploymentEvent) -> str:

@@ -16,11 +16,10 @@ from django.core.validators import URLValidator
 from mss_tracker.tracker.codes import iso3_country
 from mss_tracker.tracker.csv.importing.errors import RowError
 from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
-from mss_tracker.tracker.dates import DatePrecision, check_date_in_range, precision_error
+from mss_tracker.tracker.dates import DatePrecision, parse_date, precision_error
 
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
 
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits, as in every date
 _NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 SLUG = re.compile(r"^[a-z0-9-]+$")
 _URL = URLValidator()
@@ -197,16 +196,9 @@ def _date(text: str, required: bool) -> tuple[datetime.date | None, str | None]:
     if not value:
         return None, ("is empty; expected a date written YYYY-MM-DD." if required else None)
     try:
-        if not _DATE.match(value):
-            raise ValueError
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        return None, f"'{value}' is not a real calendar date written YYYY-MM-DD."
-    try:
-        check_date_in_range(day)  # the range every date of the tracker is in
+        return parse_date(value), None  # the one date rule (forms and filters too)
     except ValueError as error:
         return None, f"{error}."
-    return day, None
 
 
 def _integer(text: str, minimum: int, required: bool, what: str) -> tuple[int | None, str | None]:
