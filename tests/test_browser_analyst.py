@@ -430,6 +430,8 @@ def test_the_chart_prints_with_its_heading(open_page, sample_data):
         ("/missions/gsf/", 200),
         ("/missions/mss/countries/KEN/?as_of=2025-01-05", 200),
         ("/missions/mss/events/", 200),
+        ("/missions/mss/changes/?from=2024-12-31&to=2025-03-31", 200),
+        ("/missions/mss/report-an-error/", 200),
         ("/missions/mss/?as_of=2025-02-30", 400),
     ],
 )

@@ -9,8 +9,8 @@ import pytest
 from frictionless import Package
 
 from mss_tracker.bench import synthetic
-from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, SUMMARY
-from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS
+from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, EXPORTS, SUMMARY
+from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS, description
 from mss_tracker.tracker.models import EventKind, PersonnelType
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
@@ -48,7 +48,7 @@ def test_frictionless_validate_passes_on_the_sample_missions(live_server, sample
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("VALID") == 4
+    assert result.stdout.count("VALID") == 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -84,6 +84,7 @@ def test_one_resource_per_csv_at_its_absolute_url(client, sample):
     paths = {resource["name"]: resource["path"] for resource in package["resources"]}
     assert paths == {
         "summary": "http://testserver/missions/mss/export/summary.csv?type=police",
+        "changes": "http://testserver/missions/mss/export/changes.csv?type=police",
         "events": "http://testserver/missions/mss/export/events.csv?type=police",
         "pledges": "http://testserver/missions/mss/export/pledges.csv?type=police",
         "missions": "http://testserver/export/missions.csv",
@@ -93,12 +94,15 @@ def test_one_resource_per_csv_at_its_absolute_url(client, sample):
 def test_the_schemas_are_the_csv_columns_with_types_and_descriptions(client, sample):
     package = _package(client, "mss")
     for resource in package["resources"]:
-        spec = SUMMARY if resource["name"] == "summary" else EXPORTS[resource["name"]]
+        computed = {"summary": SUMMARY, "changes": CHANGES}
+        spec = computed.get(resource["name"]) or EXPORTS[resource["name"]]
         fields = resource["schema"]["fields"]
         assert [field["name"] for field in fields] == spec.names
-        assert all(field["description"] == DESCRIPTIONS[field["name"]] for field in fields)
+        assert all(
+            field["description"] == description(spec.name, field["name"]) for field in fields
+        )
         assert resource["schema"]["missingValues"] == [""]
-    events = {field["name"]: field for field in package["resources"][1]["schema"]["fields"]}
+    events = {field["name"]: field for field in package["resources"][2]["schema"]["fields"]}
     assert events["date"]["type"] == "date" and events["personnel"]["type"] == "integer"
     assert events["disputed"]["type"] == "boolean"
     assert (events["disputed"]["trueValues"], events["disputed"]["falseValues"]) == (
@@ -108,7 +112,7 @@ def test_the_schemas_are_the_csv_columns_with_types_and_descriptions(client, sam
     assert events["event"]["constraints"]["enum"] == list(EventKind.values)
     assert events["personnel_type"]["constraints"]["enum"] == list(PersonnelType.values)
     if "id" in EVENTS.names:
-        assert package["resources"][1]["schema"]["primaryKey"] == ["id"]
+        assert package["resources"][2]["schema"]["primaryKey"] == ["id"]
         assert events["id"]["format"] == "uuid"
     summary = {field["name"]: field for field in package["resources"][0]["schema"]["fields"]}
     assert summary["percent_of_pledge"]["type"] == "number"
@@ -116,7 +120,7 @@ def test_the_schemas_are_the_csv_columns_with_types_and_descriptions(client, sam
 
 
 def test_every_column_of_every_export_has_a_description():
-    for export in [*EXPORTS.values(), SUMMARY]:
+    for export in [*EXPORTS.values(), SUMMARY, CHANGES]:
         assert set(export.names) <= set(DESCRIPTIONS), export.name
 
 
@@ -135,3 +139,11 @@ def test_a_bad_parameter_is_a_400(client, sample):
 
 def test_an_unknown_mission_is_a_404(client, db):
     assert client.get("/missions/nope/datapackage.json").status_code == 404
+
+
+def test_it_carries_the_citation_of_its_figures(client, sample):
+    package = _package(client, "mss", type="police")
+    citation = package["citation"]
+    assert "/missions/mss/datapackage.json?as_of=2025-10-02&type=police&cited=" in citation["url"]
+    assert citation["line"].startswith("MSS Tracker, “Multinational Security Support")
+    assert citation["bibtex"].startswith("@misc{mss-tracker-mss-2025-10-02,")

@@ -38,7 +38,7 @@ FUZZ = settings(
 )
 ALLOWED = {200, 301, 302, 400, 404, 405}
 
-PARAMETERS = ["as_of", "type", "country", "kind", "from", "to", "page", "sort"]
+PARAMETERS = ["as_of", "type", "country", "kind", "from", "to", "page", "sort", "cited", "id"]
 
 TRICKY = [
     "",
@@ -109,6 +109,8 @@ GOOD = {
     "to": ["2025-12-31", "2024-08-01"],
     "page": ["1", "2"],
     "sort": ["country", "-deployed", "percent", "-last_event"],
+    "cited": ["2025-01-01", "2026-03-01"],
+    "id": ["00000000-0000-4000-8000-000000000000"],
 }
 queries = st.builds(
     lambda good, hostile: [*good.items(), *hostile],
@@ -190,6 +192,35 @@ def test_no_public_url_or_parameter_makes_a_500(client_with_sample, name, argume
     for query in REPORTED:  # tried first on every route, then the drawn examples
         requests = example({argument: "mss" for argument in arguments}, query, {})(requests)
     requests()
+
+
+# The public error report form: anything posted is refused (400), accepted (302) or,
+# past the hourly limit, throttled (429); never a 500.
+
+FORM_FIELDS = ["message", "source_url", "email", "id", "csrfmiddlewaretoken"]
+form_values = st.one_of(
+    values,
+    st.sampled_from(["https://example.org/a", "http://x.y", "a@example.org", "Wrong figure"]),
+    st.text(st.characters(codec="utf-8"), max_size=6000),
+)
+
+
+@pytest.mark.parametrize("language", ["", "/fr", "/ht"])
+def test_no_report_form_post_makes_a_500(client_with_sample, language):
+    @seed(SEED)
+    @settings(FUZZ, max_examples=ROUTE_EXAMPLES)
+    @given(
+        fields=st.dictionaries(
+            st.one_of(st.sampled_from(FORM_FIELDS), text), form_values, max_size=6
+        ),
+        slug=path_values,
+    )
+    def posts(fields, slug):
+        target = f"{language}/missions/{quote(slug, safe='')}/report-an-error/"
+        response = client_with_sample.post(target, fields)
+        assert response.status_code in {*ALLOWED, 429}, f"{response.status_code} for {fields}"
+
+    posts()
 
 
 # The admin, as an analyst ---------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """`/missions/<slug>/datapackage.json`: the mission's CSV exports as a Frictionless Data Package.
 
-One resource per CSV of the mission (its summary, events and pledges, and the missions
-file its rows refer to), each at the export's absolute URL with the Table Schema that
-`csv.writing.table_schema` generates from the same column spec the writers use: so the package
-cannot describe a column the CSV does not have. Keys: `id` for records (where the export
-has it), the country code for the summary, the slug for missions; foreign keys where
-they hold (every event and pledge is of a country the summary lists and of a mission
-in the missions file). Takes the dashboard's `as_of` and `type`, passed on to the CSVs.
+One resource per CSV of the mission (its summary, the changes over the 90 days up to its
+date, events and pledges, and the missions file its rows refer to), each at the export's
+absolute URL with the Table Schema that `csv.writing.table_schema` generates from the same
+column spec the writers use: so the package cannot describe a column the CSV does not
+have. Keys: `id` for records (where the export has it), the country code for the
+summary, the slug for missions; foreign keys where they hold (every event and pledge is
+of a country the summary lists and of a mission in the missions file). Takes the
+dashboard's `as_of` and `type`, passed on to the CSVs.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from mss_tracker.dashboards.citations import citation
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.changes import DEFAULT_DAYS
+from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
 from mss_tracker.tracker.csv.writing.table_schema import table_schema
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
+from mss_tracker.tracker.revisions import Scope
 
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -67,6 +71,13 @@ def _query(filters: Filters) -> str:
     return f"?{query}" if query else ""
 
 
+def _changes_query(filters: Filters) -> str:
+    """The changes export up to the package's date (its `as_of`, or today), same type."""
+    changes = Filters(personnel_type=filters.personnel_type, date_to=filters.as_of)
+    query = changes.query_string()
+    return f"?{query}" if query else ""
+
+
 @read_only
 def view(request: HttpRequest, slug: str) -> JsonResponse:
     filters = parse_filters(request.GET)
@@ -85,6 +96,14 @@ def view(request: HttpRequest, slug: str) -> JsonResponse:
             f"{mission.acronym}: pledged and deployed personnel per country",
             primaryKey=["country_iso3"],
             foreignKeys=[_mission_of_missions("mission")],
+        ),
+        _resource(
+            request,
+            CHANGES,
+            reverse("dashboards:export-changes", args=[mission.slug]) + _changes_query(filters),
+            None,
+            f"{mission.acronym}: what changed in the {DEFAULT_DAYS} days up to the figures' date",
+            primaryKey=["country_iso3"],
         ),
         _resource(
             request,
@@ -112,6 +131,15 @@ def view(request: HttpRequest, slug: str) -> JsonResponse:
             foreignKeys=[_mission_of_missions("successor_slug", resource="")],
         ),
     ]
+    as_of = mission.effective_as_of(filters.as_of)
+    cited = citation(
+        request,
+        mission,
+        "data package",
+        {"as_of": as_of.isoformat(), "type": filters.personnel_type},
+        as_of,
+        scope=Scope(mission, as_of, filters.personnel_type),
+    )
     package = {
         "profile": "tabular-data-package",
         "name": f"{mission.slug}-personnel",
@@ -123,6 +151,8 @@ def view(request: HttpRequest, slug: str) -> JsonResponse:
         "homepage": request.build_absolute_uri(mission.get_absolute_url()),
         "created": timezone.now().isoformat(timespec="seconds"),
         "licenses": [LICENSE],
+        # Not a Data Package property: how to cite this package's figures (citations.py).
+        "citation": {key: cited[key] for key in ("line", "bibtex", "url")},
         "sources": _sources(mission),
         "resources": resources,
     }

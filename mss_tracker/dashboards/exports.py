@@ -21,10 +21,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.caching import cache_on_data_version
+from mss_tracker.dashboards.changes import parse_changes
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.changes import changes_between
+from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
 from mss_tracker.tracker.csv.writing.csv_postgres import export_chunks
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, encoded, summary_values
 from mss_tracker.tracker.csv.writing.json_postgres import export_json_chunks
@@ -72,6 +74,50 @@ def summary(request: HttpRequest, slug: str) -> Download:
         as_of,
         {"type": filters.personnel_type},
         values=summary_values(mission, as_of, filters.personnel_type),
+    )
+
+
+def changes(request: HttpRequest, slug: str) -> Download:
+    """What changed between `from` and `to`, one row per country (the page's table
+    without its total row, which is the sum of the rows)."""
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    asked = parse_changes(request.GET, mission)
+    filters = asked.filters
+    result = changes_between(
+        mission, asked.date_from, asked.date_to, filters.personnel_type, filters.country
+    )
+    return Download(
+        CHANGES,
+        _name(
+            mission.slug,
+            "changes",
+            asked.date_from.isoformat(),
+            asked.date_to.isoformat(),
+            filters.personnel_type,
+            filters.country,
+        ),
+        result.as_of_to,
+        _timeline_filters(filters),
+        values=(
+            [
+                row.iso3,
+                row.name,
+                row.deployed_from,
+                row.deployed_to,
+                row.deployed_change,
+                row.pledged_from,
+                row.pledged_to,
+                row.pledged_change,
+                row.counts.arrivals,
+                row.counts.departures,
+                row.counts.transfers,
+                row.counts.fatalities,
+                row.counts.events,
+                row.deployed_to_disputed,
+                row.pledged_to_disputed,
+            ]
+            for row in result.rows
+        ),
     )
 
 
@@ -183,6 +229,8 @@ def export_view(
 
 summary_csv = export_view(summary, as_csv, cached=True)
 summary_json = export_view(summary, as_json, cached=True)
+changes_csv = export_view(changes, as_csv, cached=True)
+changes_json = export_view(changes, as_json, cached=True)
 events_csv = export_view(events, as_csv)
 events_json = export_view(events, as_json)
 pledges_csv = export_view(pledges, as_csv)

@@ -1,7 +1,15 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import path
 
-from mss_tracker.dashboards import datapackage, exports, feeds, use_the_data, views
+from mss_tracker.dashboards import (
+    changes,
+    datapackage,
+    exports,
+    feeds,
+    reports,
+    use_the_data,
+    views,
+)
 from mss_tracker.lib.methods import read_only
 
 app_name = "dashboards"
@@ -13,6 +21,12 @@ pages = [
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
     path("missions/<slug:slug>/events/", views.events, name="events"),
+    path("missions/<slug:slug>/changes/", changes.page, name="changes"),
+    path(
+        "missions/<slug:slug>/report-an-error/",
+        reports.report_an_error,
+        name="report-an-error",
+    ),
     path("missions/<slug:slug>/countries/<str:iso3>/", views.country, name="country"),
     path(
         "missions/<slug:slug>/countries/<str:iso3>/chart.svg",
@@ -32,6 +46,10 @@ urlpatterns = [
     path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
     path(
         "missions/<slug:slug>/export/summary.json", exports.summary_json, name="export-summary-json"
+    ),
+    path("missions/<slug:slug>/export/changes.csv", exports.changes_csv, name="export-changes"),
+    path(
+        "missions/<slug:slug>/export/changes.json", exports.changes_json, name="export-changes-json"
     ),
     path("missions/<slug:slug>/export/events.csv", exports.events_csv, name="export-events"),
     path("missions/<slug:slug>/export/events.json", exports.events_json, name="export-events-json"),

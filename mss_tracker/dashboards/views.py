@@ -20,9 +20,11 @@ from django.db.models.functions import Cast, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards import sorting
 from mss_tracker.dashboards.caching import cache_on_data_version
+from mss_tracker.dashboards.citations import citation
 from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters, parse_filters, parse_page_number
 from mss_tracker.dashboards.languages import by_local_name
 from mss_tracker.dashboards.page_parts import (
@@ -38,6 +40,7 @@ from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker import carry_over, figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import Country, DeploymentEvent, EventKind, Mission, PersonnelType
+from mss_tracker.tracker.revisions import Scope
 
 EVENTS_PER_PAGE = 25
 COUNTRY_EVENTS = 50  # the country page's latest events; the rest are on the events timeline
@@ -106,6 +109,14 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "latest_events": _events(mission, as_of, filters)[:LATEST_EVENTS],
         "query": query,
         "stale_transfers": _stale_transfers_for_staff(request, mission),
+        "citation": citation(
+            request,
+            mission,
+            _("dashboard"),
+            {"as_of": as_of.isoformat(), "type": personnel_type},
+            as_of,
+            scope=Scope(mission, as_of, personnel_type),
+        ),
         **filter_context(mission, filters, sort),
     }
     return render_page(
@@ -174,6 +185,14 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "chart": strength_charts(mission, as_of, personnel_type, country),
         "query": query,
         "events_query": filters.query_string(country=country.iso3),
+        "citation": citation(
+            request,
+            mission,
+            country.local_name,
+            {"as_of": as_of.isoformat(), "type": personnel_type},
+            as_of,
+            scope=Scope(mission, as_of, personnel_type, country.iso3),
+        ),
         **filter_context(mission, filters),
     }
     return render_page(
@@ -238,12 +257,30 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
         "current_type": filters.personnel_type or "all",
         "earliest_date": EARLIEST_DATE,
         "latest_date": LATEST_DATE,
+        "citation": _events_citation(request, mission, period.as_of, filters),
     }
     page_part = f"page={page.number}" if page.number > 1 else ""
     url = page_url(request, "&".join(part for part in (query, page_part) if part))
     # "Show more": the next page's items replace the button, the address stays.
     more = ShowMore(items="items", out_of_band=("pagination", "announcement_more"))
     return render_page(request, "dashboards/events.html", context, url=url, show_more=more)
+
+
+def _events_citation(request: HttpRequest, mission: Mission, as_of, filters: Filters) -> dict:
+    """The events list rests on the events it lists: dated ≤ as_of (and ≤ `to`), filtered."""
+    last = min(as_of, filters.date_to) if filters.date_to else as_of
+    pinned = {
+        "as_of": as_of.isoformat(),
+        "type": filters.personnel_type,
+        "country": filters.country,
+        "kind": filters.kind,
+        "from": filters.date_from.isoformat() if filters.date_from else None,
+        "to": filters.date_to.isoformat() if filters.date_to else None,
+    }
+    scope = Scope(
+        mission, last, filters.personnel_type, filters.country, filters.kind, filters.date_from
+    )
+    return citation(request, mission, _("events"), pinned, as_of, scope=scope)
 
 
 @read_only

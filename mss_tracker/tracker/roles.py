@@ -2,7 +2,8 @@
 
 Editors record what happened (pledges, events and their sources; new missions and
 countries) but manage no users and delete no missions or countries; Analysts may look
-at everything in the admin and change nothing. The data migration `0002_roles` creates
+at everything in the admin and change nothing, and see nothing of readers' error
+reports (which may hold a reader's email address). The data migration `0002_roles` creates
 the groups; `ensure_role_groups()` is idempotent, so `demo` can repair them too.
 """
 
@@ -23,6 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *(f"{action}_{model}" for model in REFERENCE for action in ("view", "add", "change")),
         "view_importjob",  # the Imports list; only the uploader confirms or cancels
+        # Readers' error reports: read and closed with a reason, never added or deleted.
+        "view_errorreport",
+        "change_errorreport",
     ],
     ANALYSTS: [f"view_{model}" for model in (*RECORDS, *REFERENCE)],
 }

@@ -6,9 +6,14 @@
 - `csv_files`: CSV download and upload with preview;
 - `imports`: the Imports list (background import jobs: progress, cancel, start);
 - `carry_over`: carry personnel over from a predecessor mission;
-- `recent_changes`: the recent-changes page across every audited record.
+- `recent_changes`: the recent-changes page across every audited record;
+- `error_reports`: the queue of readers' error reports, and opening a record from one.
 
 Importing this package registers the model admins (Django's autodiscovery imports it).
 """
 
-from mss_tracker.tracker.admin import imports, lists  # noqa: F401 (registers the model admins)
+from mss_tracker.tracker.admin import (  # noqa: F401 (registers the model admins)
+    error_reports,
+    imports,
+    lists,
+)

@@ -25,6 +25,7 @@ from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker.admin.audit import AuditedAdmin
 from mss_tracker.tracker.admin.carry_over import CarryOverMixin
 from mss_tracker.tracker.admin.csv_files import CsvImportExportMixin
+from mss_tracker.tracker.admin.error_reports import HandlesErrorReports
 from mss_tracker.tracker.admin.forms import DeploymentEventForm, PledgeForm
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.codes import iso3_country, iso_name
@@ -173,7 +174,7 @@ class DatedRecordAdmin(WithoutNavSidebar, AuditedAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(CsvImportExportMixin, DatedRecordAdmin):
+class PledgeAdmin(HandlesErrorReports, CsvImportExportMixin, DatedRecordAdmin):
     form = PledgeForm
     list_display = [
         "date_shown",
@@ -195,7 +196,7 @@ class PledgeAdmin(CsvImportExportMixin, DatedRecordAdmin):
 
 
 @admin.register(DeploymentEvent)
-class DeploymentEventAdmin(CsvImportExportMixin, DatedRecordAdmin):
+class DeploymentEventAdmin(HandlesErrorReports, CsvImportExportMixin, DatedRecordAdmin):
     form = DeploymentEventForm
     list_display = [
         "date_shown",

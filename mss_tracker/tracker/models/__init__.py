@@ -12,7 +12,8 @@ import names its file). Model saves and deletes record it through signals; the C
 import's bulk writes record it themselves (`history.record_history`).
 
 The models are split by job: `places` (Country, Source), `missions` (Mission), `records`
-(the abstract DatedRecord, Pledge, DeploymentEvent) and `timeline` (TimelinePoint).
+(the abstract DatedRecord, Pledge, DeploymentEvent), `timeline` (TimelinePoint) and
+`reports` (ErrorReport: a reader's report of an error, for the staff).
 Import them from here, as before the split: the code, tests and migrations do.
 """
 
@@ -34,6 +35,7 @@ from mss_tracker.tracker.import_jobs import ImportJob
 from mss_tracker.tracker.models.missions import Mission
 from mss_tracker.tracker.models.places import Country, Source
 from mss_tracker.tracker.models.records import DatedRecord, DeploymentEvent, Pledge
+from mss_tracker.tracker.models.reports import ErrorReport, ErrorReportStatus
 from mss_tracker.tracker.models.timeline import TimelinePoint
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "DatePrecision",
     "DatedRecord",
     "DeploymentEvent",
+    "ErrorReport",
+    "ErrorReportStatus",
     "EventKind",
     "ImportJob",
     "Milestone",

@@ -6,6 +6,7 @@ The column spec is imported from here: `from mss_tracker.tracker.csv.spec import
 """
 
 from mss_tracker.tracker.csv.spec.columns import (
+    CHANGES,
     COLUMNS,
     EVENT_COLUMNS,
     EVENTS,
@@ -24,6 +25,7 @@ from mss_tracker.tracker.csv.spec.columns import (
 )
 
 __all__ = [
+    "CHANGES",
     "COLUMNS",
     "EVENTS",
     "EVENT_COLUMNS",

@@ -143,6 +143,29 @@ SUMMARY = Export(
     ),
 )
 
+# What changed between two dates: computed by `changes.changes_between`, one row per
+# country (the total is the sum of the rows), the disputed flags of the later figures last.
+CHANGES = Export(
+    "changes",
+    (
+        Column("country_iso3", None, Cell.CODE),
+        Column("country", None, Cell.TEXT),
+        Column("deployed_from", None, Cell.NUMBER),
+        Column("deployed_to", None, Cell.NUMBER),
+        Column("deployed_change", None, Cell.NUMBER),
+        Column("pledged_from", None, Cell.NUMBER),
+        Column("pledged_to", None, Cell.NUMBER),
+        Column("pledged_change", None, Cell.NUMBER),
+        Column("arrivals", None, Cell.NUMBER),
+        Column("departures", None, Cell.NUMBER),
+        Column("transfers", None, Cell.NUMBER),
+        Column("fatalities", None, Cell.NUMBER),
+        Column("events", None, Cell.NUMBER),
+        Column("deployed_to_disputed", None, Cell.BOOLEAN),
+        Column("pledged_to_disputed", None, Cell.BOOLEAN),
+    ),
+)
+
 # The files `import_csv` takes (and exports), in the order they depend on each other.
 EXPORTS = {export.name: export for export in (MISSIONS, PLEDGES, EVENTS)}
 KINDS = tuple(EXPORTS)

@@ -1,5 +1,6 @@
-"""What each exported column means, in the words of DESIGN.md (the data package's
-field descriptions). Keyed by column name: a name means the same in every export."""
+"""What each exported column means, in the project's words (the data package's field
+descriptions). Keyed by column name: a name means the same in every export, except
+where `IN_EXPORT` says otherwise for one export (`description` reads both)."""
 
 DESCRIPTIONS: dict[str, str] = {
     # records
@@ -76,4 +77,44 @@ DESCRIPTIONS: dict[str, str] = {
         "How much of deployed is disputed: the deployed figures, per personnel type, that "
         "are disputed, summed (0 when none)."
     ),
+    # changes between two dates (`from` and `to` are the export's parameters)
+    "deployed_from": "Deployed strength on the date from, as the dashboard shows it then.",
+    "deployed_to": "Deployed strength on the date to, as the dashboard shows it then.",
+    "deployed_change": "deployed_to − deployed_from.",
+    "pledged_from": (
+        "Personnel of the pledges in force on the date from, summed over types; blank when "
+        "no pledge was in force or no number was announced."
+    ),
+    "pledged_to": (
+        "Personnel of the pledges in force on the date to, summed over types; blank when "
+        "no pledge was in force or no number was announced."
+    ),
+    "pledged_change": (
+        "pledged_to − pledged_from, a pledge not yet made counting 0; blank when a pledge "
+        "in force at either date announced no number, or when there was none at both."
+    ),
+    "arrivals": "Personnel arrived in events dated after from, up to and including to.",
+    "departures": "Personnel departed in events dated after from, up to and including to.",
+    "transfers": (
+        "Personnel carried over from the predecessor mission in events dated after from, "
+        "up to and including to."
+    ),
+    "events": "The number of events of any kind dated after from, up to and including to.",
+    "deployed_to_disputed": (
+        "true when any event that determines deployed_to is disputed: the latest strength "
+        "report and the events after it."
+    ),
+    "pledged_to_disputed": "true when a pledge in force on the date to is disputed.",
 }
+
+# A column whose meaning narrows in one export: (export, column) -> description.
+IN_EXPORT: dict[tuple[str, str], str] = {
+    ("changes", "fatalities"): (
+        "Personnel killed in events dated after from, up to and including to."
+    ),
+}
+
+
+def description(export: str, column: str) -> str:
+    """What `column` means in the export named `export`."""
+    return IN_EXPORT.get((export, column), DESCRIPTIONS[column])

@@ -3,7 +3,7 @@
 A column's type follows its cell kind, refined by the model field it reads: integers
 for integer fields, a UUID-format string for a record id, an enum of the choices for a
 field with choices (event kinds, personnel types, date precisions). The description of
-each column is DESIGN.md's definition (`spec.descriptions.DESCRIPTIONS`).
+each column is DESIGN.md's definition (`spec.descriptions.description`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 
 from mss_tracker.tracker.csv.spec import Cell, Column, Export
-from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS
+from mss_tracker.tracker.csv.spec.descriptions import description
 from mss_tracker.tracker.models import ALL_TYPES, PersonnelType
 
 _TYPES = {
@@ -41,8 +41,10 @@ def _model_field(model: type[models.Model], path: str) -> models.Field:
     return model._meta.get_field(name)
 
 
-def field_schema(column: Column, model: type[models.Model] | None) -> dict[str, Any]:
-    """The Table Schema field of one column."""
+def field_schema(
+    column: Column, model: type[models.Model] | None, export: str = ""
+) -> dict[str, Any]:
+    """The Table Schema field of one column (of the export named `export`)."""
     schema: dict[str, Any] = {"name": column.name, "type": _TYPES[column.cell]}
     if column.cell == Cell.BOOLEAN:
         schema |= {"trueValues": ["true"], "falseValues": ["false"]}
@@ -54,14 +56,14 @@ def field_schema(column: Column, model: type[models.Model] | None) -> dict[str, 
             schema["constraints"] = {"enum": [str(value) for value, _label in field.choices]}
     elif column.field is None:
         schema |= _COMPUTED.get(column.name, {})
-    schema["description"] = DESCRIPTIONS[column.name]
+    schema["description"] = description(export, column.name)
     return schema
 
 
 def table_schema(export: Export, model: type[models.Model] | None) -> dict[str, Any]:
     """The Table Schema of `export` (`model`: the model its fields are read from)."""
     schema: dict[str, Any] = {
-        "fields": [field_schema(column, model) for column in export.columns],
+        "fields": [field_schema(column, model, export.name) for column in export.columns],
         "missingValues": [""],
     }
     if "id" in export.names:

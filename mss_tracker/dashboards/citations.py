@@ -1,0 +1,89 @@
+"""Cite this view: the permanent address of a page's figures, a citation line and a BibTeX
+entry; and, for a page opened with `cited=`, what was revised since that day.
+
+The permanent address pins every filter and the date of the figures (`as_of`, or a
+changes page's `from` and `to`), and adds `cited=` the day it was retrieved. Opened later,
+it shows the same figures however many later events are recorded, unless a record dated
+on or before its date is added, changed or deleted (a back-dated report): the page then
+says so and lists those revisions (`tracker.revisions`). The BibTeX entry is plain text
+in a <pre> to select and copy: the site runs no inline script (strict CSP).
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
+
+from mss_tracker.lib.bad_requests import BadParameter
+from mss_tracker.tracker.dates import format_with_precision, parse_date
+from mss_tracker.tracker.models import Mission
+from mss_tracker.tracker.revisions import Scope, revised_since
+
+TRACKER = "MSS Tracker"
+_BIBTEX_SPECIAL = {c: f"\\{c}" for c in "{}%&$#_"} | {"\\": "\\textbackslash{}"}
+
+
+def parse_cited(params: QueryDict) -> datetime.date | None:
+    raw = params.get("cited", "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError as error:
+        raise BadParameter("cited", raw, str(error)) from None
+
+
+def _bibtex_text(text: str) -> str:
+    return "".join(_BIBTEX_SPECIAL.get(character, character) for character in text)
+
+
+def bibtex(key: str, title: str, url: str, figures: datetime.date, retrieved: datetime.date) -> str:
+    return (
+        f"@misc{{{key},\n"
+        f"  author = {{{{{TRACKER}}}}},\n"
+        f"  title = {{{_bibtex_text(title)}}},\n"
+        f"  year = {{{retrieved.year}}},\n"
+        f"  howpublished = {{\\url{{{url}}}}},\n"
+        f"  url = {{{url}}},\n"
+        f"  urldate = {{{retrieved.isoformat()}}},\n"
+        f"  note = {{Figures as of {figures.isoformat()}; retrieved {retrieved.isoformat()}}}\n"
+        f"}}"
+    )
+
+
+def citation(
+    request: HttpRequest,
+    mission: Mission,
+    view: str,
+    pinned: dict[str, str | None],
+    figures: datetime.date,
+    *,
+    scope: Scope,
+) -> dict:
+    """The citation of a page (`view`: its name in words) whose figures are as of
+    `figures`, at the address `request.path` with the `pinned` parameters; and, when the
+    page was opened with `cited=`, its revisions since."""
+    today = datetime.date.today()
+    query = urlencode({key: value for key, value in pinned.items() if value} | {"cited": today})
+    url = request.build_absolute_uri(f"{request.path}?{query}")
+    title = f"{mission.name} ({mission.acronym}): {view}"
+    line = _(
+        "%(tracker)s, “%(title)s”, figures as of %(figures)s, retrieved %(retrieved)s, %(url)s"
+    ) % {
+        "tracker": TRACKER,
+        "title": title,
+        "figures": format_with_precision(figures, "day"),
+        "retrieved": format_with_precision(today, "day"),
+        "url": url,
+    }
+    key = f"mss-tracker-{mission.slug}-{figures.isoformat()}"
+    cited = parse_cited(request.GET)
+    return {
+        "url": url,
+        "line": line,
+        "bibtex": bibtex(key, title, url, figures, today),
+        "revisions": revised_since(scope, cited) if cited else None,
+    }
