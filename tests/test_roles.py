@@ -61,6 +61,8 @@ def test_the_groups_have_exactly_their_permissions(db):
         ),
         *(f"{a}_{m}" for m in ("mission", "country") for a in ("view", "add", "change")),
         "view_importjob",  # the Imports list
+        "view_errorreport",  # readers' error reports: read and closed with a reason
+        "change_errorreport",
     }
     assert analysts == {
         f"view_{m}" for m in ("pledge", "deploymentevent", "source", "mission", "country")

@@ -115,7 +115,7 @@ ALLOWED = {
     # the product, acronyms, file names, the sort parameter, the Atom feed format
     "mss", "tracker", "gsf", "csv", "svg", "summary", "events", "pledges", "missions",
     "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
-    "json", "datapackage", "pandas", "curl",  # file and tool names (open data)
+    "json", "datapackage", "pandas", "curl", "bibtex",  # file and tool names (open data)
     "excel", "libreoffice",  # the spreadsheets the CSV for spreadsheets is for
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",

@@ -84,6 +84,7 @@ def citation(
     return {
         "url": url,
         "line": line,
+        "line_before_url": line.rpartition(url)[0],
         "bibtex": bibtex(key, title, url, figures, today),
         "revisions": revised_since(scope, cited) if cited else None,
     }
