@@ -6,7 +6,7 @@ to the record's change form (the report and its source shown above the form, and
 reason for the change prefilled with them), then closes the report as accepted or
 rejected with a reason: the reason is the report's history entry. Nobody adds or deletes
 reports in the admin: they come from the public form and stay as the audit trail. The
-editors' group may view and change them (migration 0016); analysts see nothing of them.
+editors' group may view and change them (migration 0017); analysts see nothing of them.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0014_timelinepoint_disputed'),
+        ('tracker', '0015_import_status_empty'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

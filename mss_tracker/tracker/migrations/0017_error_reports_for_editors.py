@@ -10,6 +10,6 @@ def give_editors_the_error_reports(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0015_error_reports")]
+    dependencies = [("tracker", "0016_error_reports")]
 
     operations = [migrations.RunPython(give_editors_the_error_reports, migrations.RunPython.noop)]
