@@ -95,8 +95,13 @@ INSTALLED_APPS = [
     "mss_tracker.tracker",
     "mss_tracker.accounts",
     "mss_tracker.dashboards",
-    "mss_tracker.bench",  # the measuring tools' commands: bench, generate_data
 ]
+# The measuring tools (mss_tracker/bench: `manage.py bench`, `generate_data`; see
+# docs/performance.md) are development code: installed with DEBUG on (development, `demo`,
+# the tests) or for a run of their own commands, never in a server with DEBUG off.
+MEASURING_COMMANDS = ("bench", "generate_data")
+if DEBUG or COMMAND in MEASURING_COMMANDS:
+    INSTALLED_APPS.append("mss_tracker.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -234,7 +239,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # The public pages in English (unprefixed), French (/fr/) and Haitian Creole (/ht/);
-# DESIGN.md, Languages. Django has no Creole locale: mss_tracker/formats/ht/ gives its
+# docs/rules.md, "Languages". Django has no Creole locale: mss_tracker/formats/ht/ gives its
 # number and date forms, locale/ht/ its words, and LANG_INFO its name (below).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("ht", "Kreyòl ayisyen")]
@@ -283,7 +288,7 @@ CACHES = {"default": envcache("CACHE_URL")}
 # The queue is a table in this same database (django-tasks-db), so every app server can
 # enqueue and any worker (`manage.py db_worker`) can take the task. The test suite runs
 # each task at once, inside the request that enqueues it (settings_for_tests.py);
-# tests/test_import_worker.py runs the real worker.
+# tests/test_two_servers.py runs the real worker (`manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
