@@ -9,7 +9,7 @@ their counts exact. pytest reads this module (pyproject.toml); subprocess tests 
 - The page cache off: the pinned query counts are those of a page computed afresh
   (the cache tests turn it on to test it).
 - Background tasks run at once, inside the request that enqueues them
-  (tests/test_import_worker.py runs the real worker).
+  (tests/test_two_servers.py runs the real worker).
 """
 
 import os

@@ -1,4 +1,4 @@
-"""Staff corrections in the admin (issue 10): a reason for every change, nothing recorded
+"""Staff corrections in the admin: a reason for every change, nothing recorded
 for a save that changes nothing, safe pledge edits, ISO dates, lists that fit."""
 
 import datetime

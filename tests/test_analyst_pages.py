@@ -1,4 +1,4 @@
-"""What the pages give the analyst's browser (issue 13), read from the HTML: the filter form
+"""What the pages give the analyst's browser, read from the HTML: the filter form
 left alone when it sent the request, the live region's sentence, stable ids for focus, the
 date fields' range and hints, the printed address and filters, the site's own 404.
 

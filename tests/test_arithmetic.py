@@ -1,4 +1,4 @@
-"""The rules of DESIGN.md "The arithmetic", one example each, through the real write path."""
+"""The rules of docs/rules.md, "The arithmetic", one example each, through the real write path."""
 
 import datetime
 

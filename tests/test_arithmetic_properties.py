@@ -1,4 +1,4 @@
-"""The figures of DESIGN.md ("The arithmetic") against a plain reference computation.
+"""The figures of docs/rules.md ("The arithmetic") against a plain reference computation.
 
 Hypothesis draws random timelines — same-day reports and arrivals, superseded pledges,
 pledges without a number, zero-strength reports, all three personnel types, disputed

@@ -1,5 +1,5 @@
-"""Issue 13 in a real browser (Debian's Chromium, as tests/test_browser.py): a date typed
-digit by digit, focus after every swap, the live region, print, and axe-core.
+"""The analyst's pages in a real browser (Debian's Chromium, as tests/test_browser.py): a
+date typed digit by digit, focus after every swap, the live region, print, and axe-core.
 
 axe-core comes from the `axe-playwright-python` development dependency and is injected by
 the test through the DevTools protocol, which the page's Content Security Policy does not

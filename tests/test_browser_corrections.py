@@ -1,4 +1,4 @@
-"""Staff corrections in a real browser (issue 10): the pledge confirmation, the reason
+"""Staff corrections in a real browser: the pledge confirmation, the reason
 prompt, Recent changes with a deleted record restored, ISO dates, month precision, the CSV
 preview of rows and corrections, a semicolon file, a double confirmation, and the events
 list at 1280 px without sideways scrolling."""

@@ -1,5 +1,5 @@
 """Milestone labels on the strength chart never touch each other nor cross another
-milestone's line (issue 13: on the GSF chart "Authorised" and "Start" overlapped)."""
+milestone's line (on the GSF chart "Authorised" and "Start" overlapped)."""
 
 from __future__ import annotations
 

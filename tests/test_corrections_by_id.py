@@ -1,4 +1,4 @@
-"""Corrections travel by id (DESIGN.md, issue 10): export, change a figure, a note and a
+"""Corrections travel by id (docs/csv.md, "Record ids"): export, change a figure, a note and a
 date in a spreadsheet keeping the ids, import — exactly those records change, no new ones,
 their history names the file; importing again changes nothing."""
 

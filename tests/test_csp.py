@@ -174,7 +174,7 @@ def back_and_forth(page, addresses: list[str]) -> None:
 def test_navigating_filters_sorts_pages_and_history_stays_within_the_policy(
     browse, sample_missions
 ):
-    """Issue 11: htmx's settle step copied `style` attributes during a swap or a history
+    """htmx's settle step used to copy `style` attributes during a swap or a history
     restore, which the policy blocks. Every HTMX move of the three pages, then back and
     forward through all of them: no violation and no console error."""
     from dashboard_data import add_contributors

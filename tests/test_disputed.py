@@ -1,4 +1,4 @@
-"""DESIGN.md "Disputed follows the figure", through `figures` (the one rule) and the pages.
+"""docs/rules.md, "Disputed follows the figure", through `figures` (the one rule) and the pages.
 
 A pledged figure is disputed when the pledge in force is; a deployed figure when the
 latest strength report dated ≤ D or a change after it is; a total when any part is.

@@ -1,4 +1,4 @@
-"""Events know when they were recorded and last changed (issue 14: the Atom feed's order)."""
+"""Events know when they were recorded and last changed (the Atom feed's order)."""
 
 import datetime
 import importlib

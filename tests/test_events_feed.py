@@ -1,4 +1,4 @@
-"""/missions/<slug>/events.atom: the newest recorded events, as Atom 1.0 (issue 14)."""
+"""/missions/<slug>/events.atom: the newest recorded events, as Atom 1.0."""
 
 import datetime
 import xml.etree.ElementTree as ET

@@ -117,7 +117,7 @@ queries = st.builds(
     st.fixed_dictionaries({}, optional={name: st.sampled_from(GOOD[name]) for name in GOOD}),
     st.lists(st.tuples(names, values), min_size=1, max_size=3),
 )
-# The queries issue 11 found a 500 with, tried on every route before any drawn example.
+# Queries that once gave a 500, tried on every route before any drawn example.
 REPORTED = [
     [("page", "²")],
     [("page", "1" * 5000)],

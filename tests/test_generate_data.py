@@ -1,4 +1,4 @@
-"""`manage.py generate_data`: synthetic missions that obey every rule of DESIGN.md."""
+"""`manage.py generate_data`: synthetic missions that obey every rule of docs/rules.md."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The mission's headline (DESIGN.md): deployed against a pledge and without one, like for
+"""The mission's headline (docs/rules.md): deployed against a pledge and without one, like for
 like, on the dashboard and on `/`; the ceiling; freshness. Figures worked out by hand
 from tests/gsf_data.py."""
 

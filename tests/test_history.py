@@ -1,4 +1,4 @@
-"""Audit history (issue 5.4): every add, change and delete of missions, sources, pledges
+"""Audit history: every add, change and delete of missions, sources, pledges
 and events, from every write path, with who, when, why and the values before and after;
 staff read it on the admin's History page, and only editors may revert."""
 

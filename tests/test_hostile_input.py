@@ -1,5 +1,5 @@
 """Hostile requests get the answer they should (400 naming the parameter, 404, 405), never
-a 500: each case here was a 500 once (issue 11), and runs on SQLite and PostgreSQL.
+a 500: each case here was a 500 once, and runs on SQLite and PostgreSQL.
 tests/test_fuzz.py then throws arbitrary text at every URL and parameter."""
 
 from __future__ import annotations

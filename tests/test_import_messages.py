@@ -1,4 +1,4 @@
-"""Import messages people understand (issue 10): separators, encodings, empty files."""
+"""Import messages people understand: separators, encodings, empty files."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

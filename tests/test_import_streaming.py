@@ -1,4 +1,4 @@
-"""The import reads a file row by row and keeps only what it will write (issue 12): what the
+"""The import reads a file row by row and keeps only what it will write: what the
 editor sees is the same as when it held every row, and its memory follows the records,
 not the file."""
 

@@ -1,4 +1,4 @@
-"""JSON beside every CSV (issue 14): the same rows, in the same order, typed."""
+"""JSON beside every CSV: the same rows, in the same order, typed."""
 
 import csv
 import datetime

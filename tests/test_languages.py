@@ -1,6 +1,6 @@
-"""The public pages in English, French and Haitian Creole (DESIGN.md, Languages).
+"""The public pages in English, French and Haitian Creole (docs/rules.md, "Languages").
 
-English at the URLs DESIGN fixes, French under /fr/, Creole under /ht/; numbers and dates
+English at the URLs docs/rules.md names, French under /fr/, Creole under /ht/; numbers and dates
 in each language's form; data, CSV and JSON the same in every language.
 """
 

@@ -1,4 +1,4 @@
-"""DESIGN.md "Dates must be possible": refused on every write path, naming the mission's dates.
+"""docs/rules.md, "Dates must be possible": refused on every write path, naming the mission's dates.
 
 The conftest mission (MSS) starts on 25 Jun 2024; here it ends on 2 Oct 2025.
 """

@@ -1,4 +1,4 @@
-"""The admin's Recent changes page (issue 10): every recorded change across missions,
+"""The admin's Recent changes page: every recorded change across missions,
 sources, pledges and events, newest first, with who, when, the record, the changed fields
 and why; filters; deleted records linked for restoring; a pinned query count."""
 

@@ -1,4 +1,4 @@
-"""Record ids (issue 10): every pledge and event has a stable UUID, given by a migration to
+"""Record ids: every pledge and event has a stable UUID, given by a migration to
 the records that existed before it."""
 
 import datetime

@@ -163,8 +163,9 @@ def visible_text(html: str) -> str:
 
 
 def data_values() -> list[str]:
-    """What the records say, which stays as recorded in every language (DESIGN.md), and
-    the values a URL parameter accepts, which a 400 page lists as they are written."""
+    """What the records say, which stays as recorded in every language (docs/rules.md,
+    "Languages"), and the values a URL parameter accepts, which a 400 page lists as they
+    are written."""
     values = [", ".join(SORT_COLUMNS), ", ".join(PersonnelType.values), ", ".join(EventKind.values)]
     for mission in Mission.objects.all():
         values += [mission.name, mission.acronym, mission.authorized_by, mission.slug]

@@ -189,7 +189,7 @@ def measure_export() -> dict:
 
 
 def measure_export_json() -> dict:
-    """Stream events.json of every row as the view does (issue 14: against events.csv, in a
+    """Stream events.json of every row as the view does (against events.csv, in a
     process of its own so that its peak memory is its own)."""
     import datetime
 

@@ -220,7 +220,7 @@ class ChartGeometry:
     deployed_points: list[Point]
     legend_y: float
     # After the latest event of a running mission nothing is known: the figure is drawn
-    # faint over a hatched band, not as a confident line (DESIGN.md "Freshness").
+    # faint over a hatched band, not as a confident line (docs/rules.md, "Freshness").
     unrecorded: Unrecorded | None = None
 
     @property

@@ -29,8 +29,8 @@ OFFERED_SECONDS = 365 * 24 * 3600
 class LanguageMiddleware(LocaleMiddleware):
     """The URL's language (`/fr/…`, `/ht/…`), else English; the admin follows the browser.
 
-    The admin is Django's own and speaks whatever Django has translated (DESIGN.md,
-    Languages), so it takes the browser's language; every other unprefixed URL is English.
+    The admin is Django's own and speaks whatever Django has translated (docs/rules.md,
+    "Languages"), so it takes the browser's language; every other unprefixed URL is English.
     """
 
     def process_request(self, request: HttpRequest) -> None:

@@ -15,7 +15,7 @@ from mss_tracker.lib.methods import read_only
 app_name = "dashboards"
 
 # The pages and their charts speak the reader's language: English at these URLs, French
-# under /fr/ and Haitian Creole under /ht/ (DESIGN.md, Languages; dashboards/languages.py).
+# under /fr/ and Haitian Creole under /ht/ (docs/rules.md; dashboards/languages.py).
 pages = [
     path("", views.index, name="index"),
     path("missions/<slug:slug>/", views.mission, name="mission"),

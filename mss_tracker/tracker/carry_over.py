@@ -1,4 +1,4 @@
-"""Carry personnel over from a predecessor mission (DESIGN.md: `transfer`).
+"""Carry personnel over from a predecessor mission (docs/rules.md, "Succession").
 
 When a mission takes another's place ("re-hatting"), the personnel on the ground do not
 arrive again: they are recorded in the successor as one `transfer` per (country, type),

@@ -1,4 +1,4 @@
-"""The arithmetic of DESIGN.md, in one place: pages, CSV exports and tests all use it.
+"""The arithmetic of docs/rules.md, in one place: pages, CSV exports and tests all use it.
 
 Every function takes a mission, a date (`as_of`, already clamped by
 `Mission.effective_as_of`) and an optional personnel type (None = all types), and
@@ -208,7 +208,7 @@ def country_figures_by_type(
 
 @dataclass(frozen=True)
 class MissionTotals:
-    """The mission's headline (DESIGN.md) as of one date, for one type filter."""
+    """The mission's headline (docs/rules.md) as of one date, for one type filter."""
 
     pledged: int | None  # the numeric pledges in force, summed; None when there is none
     deployed: int  # every country
@@ -309,7 +309,7 @@ def missions_totals(
 
 
 def disputed_records(rows: list) -> dict[str, list]:
-    """The pledges and events that make these country rows' figures disputed (DESIGN.md
+    """The pledges and events that make these country rows' figures disputed (docs/rules.md,
     "Disputed follows the figure"), each once, newest first: two queries at most."""
     rows = [row for row in rows if row is not None]
     pledge_ids = {row.pledged_disputed_by for row in rows} - {None}
@@ -346,7 +346,7 @@ def pledge_history(
     )
 
 
-STALE_AFTER_DAYS = 90  # DESIGN.md "Freshness"
+STALE_AFTER_DAYS = 90  # docs/rules.md, "Freshness"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""DESIGN.md "Dates must be possible": the one rule, for every write path.
+"""docs/rules.md, "Dates must be possible": the one rule, for every write path.
 
 An event is dated within its mission's life (on or after the start date and, for an
 ended mission, on or before the end date); a pledge may precede the start but not

@@ -1,4 +1,4 @@
-"""The two staff roles of DESIGN.md, as Django groups.
+"""The two staff roles of docs/rules.md ("Roles"), as Django groups.
 
 Editors record what happened (pledges, events and their sources; new missions and
 countries) but manage no users and delete no missions or countries; Analysts may look

@@ -6,7 +6,7 @@ of its write, so the derived points are never stale and no write can leave a tim
 negative on any date: the rebuild looks for the first negative point in SQL and raises
 `NegativeStrength`, which rolls the whole write back.
 
-The arithmetic of DESIGN.md, in window functions (standard SQL, same on SQLite and
+The arithmetic of docs/rules.md, in window functions (standard SQL, same on SQLite and
 PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherwise the
 day's arrivals and transfers minus departures and fatalities are added. Numbering the dates by "how
 many reports so far" splits a timeline into runs that each start at a report (or at 0),

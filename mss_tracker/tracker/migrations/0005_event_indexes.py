@@ -1,4 +1,4 @@
-# The dashboard's latest events and disputed flags as index seeks (issue 6, docs/performance.md).
+# The dashboard's latest events and disputed flags as index seeks (docs/performance.md).
 
 from django.db import migrations, models
 

@@ -1,4 +1,4 @@
-# Events get recorded_at and updated_at (issue 14: the Atom feed lists the latest recorded).
+# Events get recorded_at and updated_at (the Atom feed lists the latest recorded).
 # Existing events take them from their audit history: recorded when first created there,
 # changed when last created or changed; an event with no history keeps the migration's time.
 

@@ -1,4 +1,4 @@
-# Record ids (issue 10): every pledge and event gets a stable UUID, the CSV/JSON column `id`.
+# Record ids: every pledge and event gets a stable UUID, the CSV/JSON column `id`.
 #
 # Three steps so that existing rows get distinct ids on SQLite and PostgreSQL alike: add
 # the column nullable, give each row its own UUID (one UPDATE with the database's UUIDv4

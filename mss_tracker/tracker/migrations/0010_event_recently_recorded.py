@@ -1,4 +1,4 @@
-# The Atom feed reads the latest recorded events of a mission by index (issue 14).
+# The Atom feed reads the latest recorded events of a mission by index.
 
 from django.db import migrations, models
 

@@ -1,5 +1,5 @@
 """One date range for every date field (validators) and one length limit for notes,
-which the database keeps too (issue 11). Notes longer than the limit that are already
+which the database keeps too. Notes longer than the limit that are already
 stored stop the migration with their records named: shortening text is an editor's
 decision, not a migration's."""
 

@@ -1,4 +1,4 @@
-"""The domain of DESIGN.md: missions, countries, sources, pledges and deployment events.
+"""What is recorded (docs/rules.md): missions, countries, sources, pledges and deployment events.
 
 `TimelinePoint` is derived data: the end-of-day deployed strength of one
 (mission, country, personnel type) on every date that has an event. Every write of an

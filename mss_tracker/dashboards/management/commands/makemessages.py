@@ -3,7 +3,7 @@
     uv run manage.py makemessages -l fr -l ht
 
 Only what the public pages and their charts say is extracted: the admin's templates
-follow Django's own translations (DESIGN.md, Languages), and tests, benchmarks and scripts
+follow Django's own translations (docs/rules.md, "Languages"), and tests, benchmarks and scripts
 say nothing to readers; the SVG chart's template is read like the HTML ones. Locations
 are written by file only (fewer diffs when lines move) and entries no longer in the code
 are dropped, not kept as obsolete.

@@ -1,5 +1,5 @@
-"""Corrections travel by id (DESIGN.md): what pledge and event imports do with the `id`
-column.
+"""Corrections travel by id (docs/csv.md, "Record ids"): what pledge and event imports do
+with the `id` column.
 
 - A row whose id names a recorded record updates it to the row's values (or is already
   present when every column is equal); the preview lists each change, before → after.
@@ -103,7 +103,7 @@ def check_repeated_id(errors: list[RowError], line: int, record_id, seen: dict) 
 
 
 def correction_refused(errors: list[RowError], line: int, the_record: str) -> None:
-    """DESIGN.md's message for an id-less row that differs from a recorded one."""
+    """The message for an id-less row that differs from a recorded one (docs/csv.md)."""
     errors.append(
         RowError(
             line,

@@ -48,7 +48,7 @@ class EventImporter(DatedImporter):
     def plan(self, rows):
         records = self.checked_records(rows, "checking events")
         by_id = self.by_id(DeploymentEvent, records, extra=("kind",))
-        # Recorded events by their identity (DESIGN: mission, country, type, kind, date and
+        # Recorded events by their identity (docs/csv.md: mission, country, type, kind, date and
         # source); several may share one (two arrivals of one day, one source).
         recorded: dict[tuple, list[dict]] = {}
         reports: dict[tuple, tuple] = {}

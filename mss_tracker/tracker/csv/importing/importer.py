@@ -353,7 +353,7 @@ class DatedImporter(Importer):
             uuid=record_id,
         )
 
-    pledges = False  # DESIGN.md "Dates must be possible": pledges may precede the start
+    pledges = False  # docs/rules.md, "Dates must be possible": pledges may precede the start
 
     def impossible_date(self, mission_id: int, day: datetime.date, precision: str) -> str | None:
         """Why `day` is not possible in this mission (possible_dates, the model's rule)."""

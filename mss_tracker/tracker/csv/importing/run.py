@@ -17,7 +17,7 @@ When is a row "already present"?
 
 - a mission: same slug and every column equal; same slug with other values is an error.
 - a pledge: same (mission, country, type, date) and equal personnel, precision,
-  disputed flag, notes and source; the same key with other values is an error (DESIGN:
+  disputed flag, notes and source; the same key with other values is an error (docs/rules.md:
   one pledge per date; a second one is a duplicate to correct).
 - an event: same (mission, country, type, date, event, personnel, source) (the
   database's "no exact duplicate" key) and equal precision, disputed flag and notes;

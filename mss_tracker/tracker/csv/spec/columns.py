@@ -55,7 +55,7 @@ _SOURCE = (
     Column("source_date", "source__published_on", Cell.DATE),
 )
 _SOURCE_ORDER = ("source__publisher", "source__title", "source__url")
-# The record's stable id (DESIGN "Corrections travel by id"), always the last column. Files
+# The record's stable id (docs/csv.md, "Record ids"), always the last column. Files
 # made before ids existed (or by hand) leave it out or blank.
 _ID = Column("id", "uuid", Cell.NUMBER)
 
@@ -134,7 +134,7 @@ SUMMARY = Export(
         Column("first_arrival", None, Cell.DATE),
         Column("last_event", None, Cell.DATE),
         Column("as_of", None, Cell.DATE),
-        # DESIGN.md "Disputed follows the figure", the rule of figures.country_figures.
+        # docs/rules.md, "Disputed follows the figure", the rule of figures.country_figures.
         Column("pledged_disputed", None, Cell.BOOLEAN),
         Column("deployed_disputed", None, Cell.BOOLEAN),
         # DESIGN.md "Unconfirmed share": how much of each figure is disputed.

@@ -1,4 +1,4 @@
-"""JSON beside every CSV (DESIGN.md, "Open data"), written from the same `spec`.
+"""JSON beside every CSV (docs/csv.md, "JSON beside every CSV"), written from the same `spec`.
 
 `{"columns": [...], "rows": [{...}, ...], "as_of": "YYYY-MM-DD", "filters": {...}}`:
 `columns` is the CSV header and each row an object keyed by it, the same rows in the

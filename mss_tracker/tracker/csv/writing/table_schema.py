@@ -3,7 +3,7 @@
 A column's type follows its cell kind, refined by the model field it reads: integers
 for integer fields, a UUID-format string for a record id, an enum of the choices for a
 field with choices (event kinds, personnel types, date precisions). The description of
-each column is DESIGN.md's definition (`spec.descriptions.description`).
+each column is its definition (`spec.descriptions.description`).
 """
 
 from __future__ import annotations

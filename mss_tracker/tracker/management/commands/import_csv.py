@@ -13,7 +13,7 @@ from mss_tracker.tracker.csv.spec import KINDS
 
 class Command(BaseCommand):
     help = (
-        "Import a missions, pledges or events CSV file (the format of DESIGN.md), all or "
+        "Import a missions, pledges or events CSV file (the format of docs/csv.md), all or "
         "nothing. Rows already recorded are recognised, not duplicated. Exits non-zero with "
         "a line-numbered list of errors when the file is not valid."
     )
