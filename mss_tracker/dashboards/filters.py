@@ -1,18 +1,26 @@
-"""The query parameters every page and export shares, parsed strictly.
+"""The query parameters every page and export shares, declared once as Django forms.
 
-A bad value raises `BadParameter`, which `BadParameterMiddleware` turns into a 400 page
-naming the parameter as written in the URL and what it accepts: never a 500 and never
-a silent default. An empty value (`?as_of=`) means "the default", as a cleared form
-field submits it.
+Each parameter is a form field: its name in the URL, what it accepts, the message that
+says so and its normal form (`KEN` for `ken`, `police` for ` Police `) come from that one
+declaration (`FilterForm`, `TimelineFilterForm`). `parse_filters` runs the form and hands
+back a `Filters`; the first bad value raises `BadParameter`, which `BadParameterMiddleware`
+turns into a 400 page naming the parameter as written in the URL and what it accepts:
+never a 500 and never a silent default. An empty value (`?as_of=`) means "the default", as
+a cleared form field submits it; parameters the form does not declare (`utm_source`) are
+ignored.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -71,65 +79,113 @@ class Filters:
         return urlencode({key: value for key, value in pairs.items() if value})
 
 
-def _date(params: QueryDict, name: str) -> datetime.date | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return parse_date(raw)
-    except ValueError as error:
-        raise BadParameter(name, raw, str(error)) from None
+class DateParameter(forms.Field):
+    """A date written YYYY-MM-DD within the tracker's range (`tracker.dates.parse_date`)."""
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        text = (value or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
-def _choice(params: QueryDict, name: str, choices: list[str]) -> str | None:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None
-    value = raw.lower()
-    if name == "type" and value == "all":
-        return None
-    if value not in choices:
-        accepted = ", ".join(choices + (["all"] if name == "type" else []))
-        raise BadParameter(name, raw, _("expected one of %(values)s") % {"values": accepted})
-    return value
+class CodeParameter(forms.Field):
+    """One of a list of codes, in any case (`Police` is `police`); `also_all` accepts `all`,
+    which means no filter."""
+
+    def __init__(self, codes: Sequence[str], *, also_all: bool = False) -> None:
+        super().__init__(required=False)
+        self.codes = list(codes)
+        self.also_all = also_all
+
+    def to_python(self, value: Any) -> str | None:
+        code = (value or "").strip().lower()
+        if not code or (self.also_all and code == "all"):
+            return None
+        if code not in self.codes:
+            accepted = ", ".join(self.codes + (["all"] if self.also_all else []))
+            raise ValidationError(_("expected one of %(values)s") % {"values": accepted})
+        return code
 
 
-def _country(params: QueryDict) -> str | None:
-    raw = params.get("country", "").strip()
-    if not raw:
-        return None
-    code = raw.upper()
-    if len(code) != 3 or not Country.objects.filter(iso3=code).exists():
-        raise BadParameter(
-            "country",
-            raw,
-            _("expected the ISO 3166-1 alpha-3 code of a recorded country, e.g. KEN"),
-        )
-    return code
+class CountryParameter(forms.Field):
+    """The ISO 3166-1 alpha-3 code of a recorded country, in any case; upper case after."""
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: Any) -> str | None:
+        code = (value or "").strip().upper()
+        if not code:
+            return None
+        if len(code) != 3 or not Country.objects.filter(iso3=code).exists():
+            raise ValidationError(
+                _("expected the ISO 3166-1 alpha-3 code of a recorded country, e.g. KEN")
+            )
+        return code
+
+
+class FilterForm(forms.Form):
+    """`as_of` and `type`: what every dashboard, country page and export takes.
+
+    Fields are named as `Filters`' attributes; `URL_NAMES` gives the name a parameter has
+    in the URL where the two differ (`from` is a Python keyword).
+    """
+
+    URL_NAMES = {"personnel_type": "type", "date_from": "from", "date_to": "to"}
+
+    as_of = DateParameter()
+    personnel_type = CodeParameter(PersonnelType.values, also_all=True)
+
+    def add_prefix(self, field_name: str) -> str:
+        """The parameter's name in the URL: the form reads `type=`, not `personnel_type=`."""
+        return self.URL_NAMES.get(field_name, field_name)
+
+    def first_error(self) -> BadParameter:
+        """The first bad parameter of an invalid form, in the order the fields are declared
+        (every check, `clean()`'s too, names the field it refuses)."""
+        name = next(name for name in self.fields if name in self.errors)
+        parameter = self.add_prefix(name)
+        raw = (self.data.get(parameter) or "").strip()
+        return BadParameter(parameter, raw, self.errors[name][0])
+
+    def filters(self) -> Filters:
+        """The parameters read (a valid form only), as the `Filters` the pages use."""
+        return Filters(**self.cleaned_data)
+
+
+class TimelineFilterForm(FilterForm):
+    """What the timelines (events page, events and pledges exports, feed) take besides:
+    `country`, `kind` and an inclusive date range `from`–`to`."""
+
+    country = CountryParameter()
+    kind = CodeParameter(EventKind.values)
+    date_from = DateParameter()
+    date_to = DateParameter()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error(
+                "date_from", _("must not be after to=%(to)s") % {"to": date_to.isoformat()}
+            )
+        return cleaned
 
 
 def parse_filters(params: QueryDict, *, timeline: bool = False) -> Filters:
-    """Read `as_of` and `type` (and, on timelines, `country`, `kind`, `from`, `to`)."""
-    filters = Filters(
-        as_of=_date(params, "as_of"),
-        personnel_type=_choice(params, "type", list(PersonnelType.values)),
-    )
-    if not timeline:
-        return filters
-    filters = replace(
-        filters,
-        country=_country(params),
-        kind=_choice(params, "kind", list(EventKind.values)),
-        date_from=_date(params, "from"),
-        date_to=_date(params, "to"),
-    )
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise BadParameter(
-            "from",
-            params.get("from", ""),
-            _("must not be after to=%(to)s") % {"to": filters.date_to.isoformat()},
-        )
-    return filters
+    """Read `as_of` and `type` (and, on timelines, `country`, `kind`, `from`, `to`), or
+    raise `BadParameter` for the first bad one."""
+    form = (TimelineFilterForm if timeline else FilterForm)(params)
+    if not form.is_valid():
+        raise form.first_error()
+    return form.filters()
 
 
 def parse_page_number(params: QueryDict, pages: int) -> int:
