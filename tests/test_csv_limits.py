@@ -4,7 +4,6 @@ a header of a million columns, a file of bad rows, and text longer than any fiel
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.core.management import call_command
@@ -68,16 +67,13 @@ def test_import_csv_reports_the_nul_byte_without_a_traceback(mission, tmp_path, 
 def test_a_header_of_a_million_columns_lists_100_errors_and_counts_the_rest(mission):
     data = ("x," * 1_000_000).encode() + b"\r\n" + events_file({}).split(b"\r\n", 1)[1]
 
-    started = time.perf_counter()
     result = import_csv("events", data)
-    seconds = time.perf_counter() - started
 
     assert len(result.errors) == MAX_ERRORS
     assert all(error.line == 1 for error in result.errors)  # no row was read
     # Each x after the first appears twice and is unknown; then the missing columns.
     total = 1 + 999_999 * 2 + 1 + 1  # and the blank last column, also unknown
     assert result.errors.more == f"…and {total - MAX_ERRORS:,} more."
-    assert seconds < 10, seconds
 
 
 def test_a_file_of_bad_rows_lists_100_and_says_where_checking_stopped(mission):
@@ -113,12 +109,11 @@ def test_a_large_file_of_bad_rows_is_reported_from_its_first_rows(mission, setti
     header = ",".join(EVENT_COLUMNS).encode() + b"\r\n"
     data = header + row * (10 * 1024 * 1024 // len(row))  # 10 MB
 
-    started = time.perf_counter()
     result = import_csv("events", data)
-    seconds = time.perf_counter() - started
 
+    # Checking stopped at the 101st bad row: the rest of the file is never checked (how
+    # long that takes is measured in docs/csv.md, not asserted here).
     assert len(result.errors) == MAX_ERRORS and result.errors.stopped_at == 102
-    assert seconds < 10, seconds  # a bound far above the ~1 s docs/csv.md records for 50 MB
 
 
 def test_a_large_file_whose_first_rows_are_good_is_read_whole(mission):
