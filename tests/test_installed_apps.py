@@ -1,17 +1,18 @@
 """The measuring tools (mss_tracker/bench) are development code: a server with DEBUG off
 never installs them, and `manage.py bench` and `generate_data` still run.
 
-settings.py is read afresh for each case (`runpy`), with the command line and environment
-the case describes, so no subprocess is needed.
+settings.py is run afresh for each case, with the command line and environment the case
+describes, so no subprocess is needed (not with `runpy`, which replaces `sys.argv[0]`, the
+very thing settings.py reads).
 """
 
-import runpy
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-SETTINGS = str(settings.BASE_DIR / "mss_tracker" / "settings.py")
+SETTINGS = Path(settings.BASE_DIR) / "mss_tracker" / "settings.py"
 BENCH = "mss_tracker.bench"
 
 
@@ -21,7 +22,9 @@ def installed_apps(monkeypatch, argv: list[str], **env: str) -> list[str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "argv", argv)
-    return runpy.run_path(SETTINGS)["INSTALLED_APPS"]
+    namespace = {"__file__": str(SETTINGS), "__name__": "settings_under_test"}
+    exec(compile(SETTINGS.read_text(), str(SETTINGS), "exec"), namespace)
+    return namespace["INSTALLED_APPS"]
 
 
 PRODUCTION = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "tracker.example.org"}
