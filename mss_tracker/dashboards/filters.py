@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from mss_tracker.lib.bad_requests import BadParameter
-from mss_tracker.tracker.dates import parse_date
+from mss_tracker.tracker.date_fields import IsoDateField
 from mss_tracker.tracker.models import Country, EventKind, PersonnelType
 
 # The `type` parameter's values and their labels, "all" first.
@@ -79,20 +79,15 @@ class Filters:
         return urlencode({key: value for key, value in pairs.items() if value})
 
 
-class DateParameter(forms.Field):
-    """A date written YYYY-MM-DD within the tracker's range (`tracker.dates.parse_date`)."""
+class DateParameter(IsoDateField):
+    """A date as every form reads it (`tracker.date_fields.IsoDateField`: YYYY-MM-DD within
+    the tracker's range); blank, spaces included, means the default."""
 
     def __init__(self) -> None:
         super().__init__(required=False)
 
     def to_python(self, value: Any) -> datetime.date | None:
-        text = (value or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_date(text)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
+        return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
 class CodeParameter(forms.Field):

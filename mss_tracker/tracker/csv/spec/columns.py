@@ -137,7 +137,7 @@ SUMMARY = Export(
         # docs/rules.md, "Disputed follows the figure", the rule of figures.country_figures.
         Column("pledged_disputed", None, Cell.BOOLEAN),
         Column("deployed_disputed", None, Cell.BOOLEAN),
-        # DESIGN.md "Unconfirmed share": how much of each figure is disputed.
+        # docs/rules.md, "Disputed follows the figure": how much of each figure is disputed.
         Column("pledged_unconfirmed", None, Cell.NUMBER),
         Column("deployed_unconfirmed", None, Cell.NUMBER),
     ),
