@@ -54,3 +54,12 @@ def test_the_import_benchmark_prints_its_figures_and_leaves_the_database_as_it_w
         assert "Import / COPY:" in text
     assert not DeploymentEvent.objects.exists()
     assert not Mission.objects.exists() and not Source.objects.exists()
+
+
+def test_it_times_the_hostile_csv_files_without_writing_anything():
+    from mss_tracker.bench.hostile_csv import time_hostile_files
+
+    header, rows = time_hostile_files(columns=2_000, megabytes=1)
+    assert header.errors == rows.errors == 100
+    assert rows.megabytes >= 0.99 and header.seconds >= 0
+    assert "goal < 10 s" in rows.render()

@@ -252,6 +252,13 @@ def test_gunicorn_refuses_a_bad_web_concurrency():
     assert "WEB_CONCURRENCY='many' is not a whole number" in result.stderr
 
 
+def test_gunicorn_replaces_a_worker_rarely_even_at_full_load():
+    # About 1,000 requests/s on two workers: 200,000 each is minutes apart, not seconds.
+    assert gunicorn_setting("max_requests") == 200_000
+    assert gunicorn_setting("max_requests_jitter") == 20_000
+    assert gunicorn_setting("max_requests", GUNICORN_MAX_REQUESTS="0") == 0
+
+
 def test_gunicorn_times_out_stuck_requests_and_logs_to_stdout():
     assert gunicorn_setting("timeout") == 30
     assert gunicorn_setting("accesslog") == "-"

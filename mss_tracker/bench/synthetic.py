@@ -12,7 +12,9 @@ announced, some disputed).
 
 Rows are written in bulk (COPY on PostgreSQL, `executemany` on SQLite), then one
 `rebuild_timelines()` derives every `TimelinePoint` and checks the result is never
-negative: the same check every other write path passes.
+negative: the same check every other write path passes. Last, the tables written are
+analysed (`lib/table_statistics.py`), so the first pages measured are planned from
+statistics of the data they read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import pycountry
 from django.db import connection, transaction
 
+from mss_tracker.lib.table_statistics import analyze
 from mss_tracker.tracker.csv.importing.copy_from import copy_rows
 from mss_tracker.tracker.models import (
     Country,
@@ -287,6 +290,7 @@ def generate(
         _copy_rows("tracker_deploymentevent", _EVENT_COLUMNS, rows("event", events))
         keys = {(mission.pk, code, t) for mission in created for code in codes for t in types}
         rebuild_timelines(keys)
+        analyze(*(model._meta.db_table for model in (Pledge, DeploymentEvent, TimelinePoint)))
         ids = [mission.pk for mission in created]
         return GeneratedData(
             missions=missions,

@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     F,
     IntegerField,
@@ -42,8 +43,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -131,21 +132,62 @@ class _WithPercentOfPledge(ModelIterable):
             yield row
 
 
+def _pledges_in_force(
+    mission: Mission, as_of: datetime.date, personnel_type: str | None
+) -> dict[str, Subquery]:
+    """Per type, the pledge in force's personnel and, when it is disputed, its id: each an
+    index seek for the latest pledge dated ≤ as_of, however many pledges came before it
+    (checking each pledge against later ones, as `in_force` does, grows with them)."""
+    annotations = {}
+    for typed in PersonnelType.values:
+        if typed not in _types(personnel_type):  # the same columns whatever the filter, so
+            nothing = Value(None, output_field=IntegerField())  # rows of several unite
+            annotations |= {f"pledged_{typed}": nothing, f"pledged_{typed}_disputed_by": nothing}
+            continue
+        latest = Pledge.objects.filter(
+            mission=mission, country=OuterRef("pk"), personnel_type=typed, date__lte=as_of
+        ).order_by("-date")
+        annotations[f"pledged_{typed}"] = Subquery(latest.values("personnel")[:1])
+        annotations[f"pledged_{typed}_disputed_by"] = Subquery(
+            latest.values(id_if_disputed=Case(When(disputed=True, then="pk")))[:1]
+        )
+    return annotations
+
+
+def _pledged_figures(personnel_type: str | None) -> dict:
+    """`pledged` (None when no pledge in force has a number), `pledged_disputed_by` (the
+    first type's disputed pledge in force) and `pledged_unconfirmed` from the types'."""
+    types = _types(personnel_type)
+    numbers = [Coalesce(F(f"pledged_{typed}"), 0) for typed in types]
+    unconfirmed = [
+        Case(
+            When(**{f"pledged_{typed}_disputed_by__isnull": False}, then=numbers[index]),
+            default=0,
+        )
+        for index, typed in enumerate(types)
+    ]
+    disputed_by = [F(f"pledged_{typed}_disputed_by") for typed in types]
+    return {
+        "pledged": Case(
+            When(Q(*(Q(**{f"pledged_{typed}__isnull": True}) for typed in types)), then=None),
+            default=sum(numbers[1:], numbers[0]),
+            output_field=IntegerField(),
+        ),
+        "pledged_disputed_by": Coalesce(*disputed_by) if len(types) > 1 else disputed_by[0],
+        "pledged_unconfirmed": sum(unconfirmed[1:], unconfirmed[0]),
+    }
+
+
 def country_figures(
     mission: Mission, as_of: datetime.date, personnel_type: str | None = None
 ) -> QuerySet[Country]:
     """One Country per contributor with a pledge or an event dated ≤ as_of, annotated with
     `pledged` (None = no number announced), `has_pledge`, `deployed`, `gap`, `fatalities`,
     `first_arrival`, `last_event`, `pledged_disputed_by` / `deployed_disputed_by`: the
-    id of the (latest) pledge or event that makes that figure disputed, None when it is
-    not, and `pledged_unconfirmed` / `deployed_unconfirmed`: how much of the figure is
-    disputed (0 when none); each row read also carries `percent_of_pledge`. Ordered by
-    name; one query, whose cost does not grow with the number of events."""
-    in_force = latest_pledges(mission, as_of, personnel_type).filter(country=OuterRef("pk"))
-
-    def pledges_summed(pledges):
-        return pledges.order_by().values("country").annotate(total=Sum("personnel")).values("total")
-
+    id of a pledge or event that makes that figure disputed (for one type, the latest),
+    None when it is not, and `pledged_unconfirmed` / `deployed_unconfirmed`: how much of
+    the figure is disputed (0 when none); each row read also carries `percent_of_pledge`.
+    Ordered by name; one query, whose cost does not grow with the number of events."""
     any_pledge = (
         Pledge.objects.in_mission(mission)
         .of_country(OuterRef("pk"))
@@ -159,21 +201,13 @@ def country_figures(
             has_point=Exists(point),
         )
         .filter(Q(has_pledge=True) | Q(has_point=True))
+        .annotate(**_pledges_in_force(mission, as_of, personnel_type))
+        .annotate(**_pledged_figures(personnel_type))
         .annotate(
-            pledged=Subquery(pledges_summed(in_force), output_field=IntegerField()),
             deployed=Coalesce(Subquery(point.values("deployed")[:1]), 0),
             fatalities=Coalesce(Subquery(point.values("fatalities_to_date")[:1]), 0),
             first_arrival=Subquery(point.values("first_arrival")[:1]),
             last_event=Subquery(point.values("date")[:1]),
-            pledged_disputed_by=Subquery(
-                in_force.filter(disputed=True).order_by("-date", "-pk").values("pk")[:1]
-            ),
-            pledged_unconfirmed=Coalesce(
-                Subquery(
-                    pledges_summed(in_force.filter(disputed=True)), output_field=IntegerField()
-                ),
-                0,
-            ),
             deployed_disputed_by=Subquery(point.values("deployed_disputed_by")[:1]),
             deployed_unconfirmed=Coalesce(Subquery(point.values("deployed_unconfirmed")[:1]), 0),
         )

@@ -11,6 +11,7 @@ import django
 from django.core.management.base import BaseCommand, CommandParser
 
 from mss_tracker.bench import benchmark, report
+from mss_tracker.bench.hostile_csv import time_hostile_files
 from mss_tracker.bench.import_benchmark import run_import_benchmark
 
 
@@ -60,6 +61,12 @@ class Command(BaseCommand):
             action="store_true",
             help="only the import benchmark: import_csv events beside COPY FROM, and the ratio",
         )
+        parser.add_argument(
+            "--hostile-csv",
+            action="store_true",
+            help="only how fast hostile CSV files are refused (a million-column header, "
+            "10 MB of bad rows), on DATABASE_URL; nothing is written",
+        )
         # Internal: one measurement inside a child process on the bench database.
         parser.add_argument("--measure-pages", action="store_true", help="(internal)")
         parser.add_argument("--measure-export", action="store_true", help="(internal)")
@@ -74,6 +81,11 @@ class Command(BaseCommand):
             return
         if options["measure_export_json"]:
             self.stdout.write(json.dumps(benchmark.measure_export_json()))
+            return
+
+        if options["hostile_csv"]:
+            for timing in time_hostile_files():
+                self.stdout.write(timing.render() + "\n")
             return
 
         if options["import_only"]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import connection
 
+from mss_tracker.lib.table_statistics import BULK_ROWS, analyze
 from mss_tracker.tracker.csv.importing.corrections import check_repeated_id, correction_refused
 from mss_tracker.tracker.csv.importing.errors import RowError
 from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     DatedImporter,
 )
-from mss_tracker.tracker.models import DeploymentEvent, EventKind
+from mss_tracker.tracker.models import DeploymentEvent, EventKind, TimelinePoint
 from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
 
 EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
@@ -150,6 +151,12 @@ class EventImporter(DatedImporter):
             (s["mission_id"], s["country_id"], s["personnel_type"]) for _line, _r, s in self.updates
         }
         rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
+        if len(self.new) + len(self.updates) >= BULK_ROWS:
+            analyze(
+                DeploymentEvent._meta.db_table,
+                DeploymentEvent.history.model._meta.db_table,
+                TimelinePoint._meta.db_table,
+            )
 
     def negative_strength_error(self, exc: NegativeStrength) -> RowError:
         """The file's row that drives the timeline below zero: the one on that date, or

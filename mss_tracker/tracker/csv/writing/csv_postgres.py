@@ -138,9 +138,11 @@ def csv_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
     yield header_line(export.names)
     statement = f"COPY ({sql}) TO STDOUT"
     with connection.cursor() as cursor:
-        # Counted and logged like any query when Django records them (debug, tests).
+        # Counted and logged like any query when Django records them (debug, tests), with
+        # its values in place, so that the statement recorded can be run again as it is.
         debug_sql = getattr(cursor, "debug_sql", None)
-        recording = debug_sql(statement, params) if debug_sql else nullcontext()
+        recorded = connection.ops.compose_sql(statement, params) if debug_sql else ""
+        recording = debug_sql(recorded) if debug_sql else nullcontext()
         with recording, cursor.cursor.copy(statement, params) as copy:
             yield from _lines(copy)
 

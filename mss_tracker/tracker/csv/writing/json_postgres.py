@@ -56,8 +56,10 @@ def _json_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
     connection = connections[queryset.db]
     statement = f"COPY ({sql}) TO STDOUT"
     with connection.cursor() as cursor:
-        debug_sql = getattr(cursor, "debug_sql", None)  # counted and logged like any query
-        recording = debug_sql(statement, params) if debug_sql else nullcontext()
+        # Counted and logged like any query, with its values in place (it can be run again).
+        debug_sql = getattr(cursor, "debug_sql", None)
+        recorded = connection.ops.compose_sql(statement, params) if debug_sql else ""
+        recording = debug_sql(recorded) if debug_sql else nullcontext()
         with recording, cursor.cursor.copy(statement, params) as copy:
             for row in copy:
                 line = bytes(row)[:-1]  # COPY ends each row with LF
