@@ -240,7 +240,7 @@ def test_a_bad_parameter_is_explained_in_french_and_still_named(client, sample_m
     response = client.get("/fr/missions/mss/?as_of=2025-02-30")
     assert response.status_code == 400
     assert "Paramètre incorrect <code>as_of</code>" in response.text
-    assert "il faut une date réelle écrite AAAA-MM-JJ" in response.text
+    assert "n’est pas une vraie date du calendrier" in response.text
 
 
 def test_not_found_is_in_creole(client, sample_missions):
