@@ -9,6 +9,7 @@ from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.models import (
     Country,
     DeploymentEvent,
+    FundingRecord,
     Mission,
     Pledge,
     Source,
@@ -29,6 +30,9 @@ def summaries(client) -> dict[str, bytes]:
                 response = client.get(url)
                 assert response.status_code == 200, url
                 found[url] = b"".join(response.streaming_content)
+        for as_of in DATES:
+            url = f"/missions/{slug}/export/funding_summary.csv?as_of={as_of}"
+            found[url] = download(client, url)
     return found
 
 
@@ -45,21 +49,24 @@ def test_restoring_the_csv_exports_into_an_empty_database_reproduces_every_summa
     assert any(b",KEN," in body for body in before.values())
 
     backup = {"missions": download(client, "/export/missions.csv")}
-    for kind in ("pledges", "events"):
+    for kind in ("pledges", "events", "funding"):
         backup[kind] = b"".join(
             download(client, f"/missions/{slug}/export/{kind}.csv")
             for slug in Mission.objects.order_by("slug").values_list("slug", flat=True)
         )
 
+    funding_ids = set(FundingRecord.objects.values_list("uuid", flat=True))
+    assert funding_ids
     DeploymentEvent.objects.all().delete()
     Pledge.objects.all().delete()
+    FundingRecord.objects.all().delete()
     Mission.objects.all().delete()
     Source.objects.all().delete()
     Country.objects.all().delete()
     assert not TimelinePoint.objects.exists()
     assert client.get("/missions/mss/export/summary.csv").status_code == 404
 
-    for kind in ("missions", "pledges", "events"):
+    for kind in ("missions", "pledges", "events", "funding"):
         # The per-mission files are concatenated with their header rows: keep the first.
         lines = backup[kind].decode().splitlines(keepends=True)
         header = lines[0]
@@ -68,6 +75,7 @@ def test_restoring_the_csv_exports_into_an_empty_database_reproduces_every_summa
         assert result.ok, result.summary()
 
     assert summaries(client) == before
+    assert set(FundingRecord.objects.values_list("uuid", flat=True)) == funding_ids
 
 
 @pytest.mark.django_db

@@ -12,14 +12,19 @@ from django.db.models.expressions import Col
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, Export
 from mss_tracker.tracker.csv.writing.csv_postgres import csv_lines, line_query
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, export_text, rows
-from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge
 
 pytestmark = pytest.mark.django_db
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL writes the lines itself"
 )
-MODELS = {"events": DeploymentEvent, "pledges": Pledge, "missions": Mission}
+MODELS = {
+    "events": DeploymentEvent,
+    "pledges": Pledge,
+    "missions": Mission,
+    "funding": FundingRecord,
+}
 
 
 def fields_read(expression) -> list[str]:

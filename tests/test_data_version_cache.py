@@ -237,5 +237,5 @@ def test_every_tracker_table_keeps_its_triggers_after_migrations_rebuild_tables(
             "AND name LIKE '%bumps_data_version' GROUP BY tbl_name"
         )
         triggers = dict(cursor.fetchall())
-    tables = ["mission", "country", "source", "pledge", "deploymentevent"]
+    tables = ["mission", "country", "source", "pledge", "deploymentevent", "fundingrecord"]
     assert triggers == {f"tracker_{table}": 3 for table in tables}

@@ -9,8 +9,8 @@ import pytest
 from frictionless import Package
 
 from mss_tracker.bench import synthetic
-from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, EXPORTS, SUMMARY
-from mss_tracker.tracker.csv.spec.descriptions import DESCRIPTIONS, description
+from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, EXPORTS, FUNDING_SUMMARY, SUMMARY
+from mss_tracker.tracker.csv.spec.descriptions import BY_EXPORT, DESCRIPTIONS, description
 from mss_tracker.tracker.models import EventKind, PersonnelType
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
@@ -87,6 +87,9 @@ def test_one_resource_per_csv_at_its_absolute_url(client, sample):
         "changes": "http://testserver/missions/mss/export/changes.csv?type=police",
         "events": "http://testserver/missions/mss/export/events.csv?type=police",
         "pledges": "http://testserver/missions/mss/export/pledges.csv?type=police",
+        # funding has no personnel type: the funding files take as_of only
+        "funding": "http://testserver/missions/mss/export/funding.csv",
+        "funding_summary": "http://testserver/missions/mss/export/funding_summary.csv",
         "missions": "http://testserver/export/missions.csv",
     }
 
@@ -94,7 +97,7 @@ def test_one_resource_per_csv_at_its_absolute_url(client, sample):
 def test_the_schemas_are_the_csv_columns_with_types_and_descriptions(client, sample):
     package = _package(client, "mss")
     for resource in package["resources"]:
-        computed = {"summary": SUMMARY, "changes": CHANGES}
+        computed = {"summary": SUMMARY, "changes": CHANGES, "funding_summary": FUNDING_SUMMARY}
         spec = computed.get(resource["name"]) or EXPORTS[resource["name"]]
         fields = resource["schema"]["fields"]
         assert [field["name"] for field in fields] == spec.names
@@ -120,8 +123,23 @@ def test_the_schemas_are_the_csv_columns_with_types_and_descriptions(client, sam
 
 
 def test_every_column_of_every_export_has_a_description():
-    for export in [*EXPORTS.values(), SUMMARY, CHANGES]:
-        assert set(export.names) <= set(DESCRIPTIONS), export.name
+    for export in [*EXPORTS.values(), SUMMARY, CHANGES, FUNDING_SUMMARY]:
+        assert set(export.names) <= set(DESCRIPTIONS) | set(BY_EXPORT.get(export.name, {}))
+
+
+def test_the_funding_files_describe_dollars_and_leave_donors_untied(client, sample):
+    resources = {r["name"]: r for r in _package(client, "mss")["resources"]}
+    summary = {f["name"]: f for f in resources["funding_summary"]["schema"]["fields"]}
+    assert "US dollars" in summary["pledged"]["description"]
+    assert summary["share"]["type"] == "number"
+    assert summary["channel"]["constraints"]["enum"] == ["trust_fund", "bilateral"]
+    funding = {f["name"]: f for f in resources["funding"]["schema"]["fields"]}
+    assert funding["kind"]["constraints"]["enum"] == ["pledged", "received", "requirement"]
+    assert funding["amount_usd"]["type"] == "integer"
+    assert resources["funding"]["schema"]["primaryKey"] == ["id"]
+    assert all(
+        key["fields"] != ["donor_iso3"] for key in resources["funding"]["schema"]["foreignKeys"]
+    )
 
 
 def test_it_names_the_sources_and_a_licence(client, sample):

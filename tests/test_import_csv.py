@@ -160,9 +160,9 @@ def test_a_dry_run_writes_nothing_but_reports_what_it_would_do(mission):
 
 def test_load_sample_data_is_idempotent(db):
     first = load_sample_data()
-    assert [r.created for r in first] == [2, 17, 42]
+    assert [r.created for r in first] == [2, 17, 42, 29]  # missions, pledges, events, funding
     second = load_sample_data()
-    assert [r.created for r in second] == [0, 0, 0]
+    assert [r.created for r in second] == [0, 0, 0, 0]
     assert Mission.objects.get(slug="mss").successor.slug == "gsf"
 
 

@@ -56,7 +56,7 @@ def test_the_groups_have_exactly_their_permissions(db):
     assert editors == {
         *(
             f"{a}_{m}"
-            for m in ("pledge", "deploymentevent", "source")
+            for m in ("pledge", "deploymentevent", "fundingrecord", "source")
             for a in ("view", "add", "change", "delete")
         ),
         *(f"{a}_{m}" for m in ("mission", "country") for a in ("view", "add", "change")),
@@ -65,7 +65,8 @@ def test_the_groups_have_exactly_their_permissions(db):
         "change_errorreport",
     }
     assert analysts == {
-        f"view_{m}" for m in ("pledge", "deploymentevent", "source", "mission", "country")
+        f"view_{m}"
+        for m in ("pledge", "deploymentevent", "fundingrecord", "source", "mission", "country")
     }
 
 

@@ -117,6 +117,7 @@ ALLOWED = {
     "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
     "json", "datapackage", "pandas", "curl", "bibtex",  # file and tool names (open data)
     "excel", "libreoffice",  # the spreadsheets the CSV for spreadsheets is for
+    "funding", "funding_summary",  # file names (funding.csv, funding_summary.json)
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
@@ -201,6 +202,7 @@ PAGES = [
     "/missions/mss/events/?kind=transfer",
     "/missions/mss/chart.svg?type=police",
     "/missions/mss/countries/KEN/chart.svg",
+    "/missions/mss/funding.svg",
     "/missions/mss/?as_of=2025-02-30",
     "/missions/mss/events/?page=99",
     "/missions/mss/?sort=size",

@@ -75,7 +75,7 @@ def _tip(day: datetime.date, value: int) -> dict[str, str]:
     return {"date": _day(day), "personnel": thousands(value)}
 
 
-def _nice_top(value: int) -> tuple[int, int]:
+def nice_top(value: int) -> tuple[int, int]:
     """A round axis top at or above `value` and the step between its gridlines."""
     value = max(value, 10)
     raw_step = value / 4
@@ -90,7 +90,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _month_ticks(start: datetime.date, end: datetime.date, max_ticks: int) -> list[datetime.date]:
+def month_ticks(start: datetime.date, end: datetime.date, max_ticks: int) -> list[datetime.date]:
     first = _add_months(start.replace(day=1), 1) if start.day > 1 else start
     for every in (1, 2, 3, 6, 12, 24, 60):
         # Align ticks on calendar boundaries (quarters start in Jan, Apr, Jul, Oct).
@@ -339,7 +339,7 @@ def chart_geometry(
     plot_w = size.width - left - right
     plot_h = size.height - top - bottom
     highest = max([0, *(v for _, v in deployed), *(v for _, v in pledged)])
-    y_top, y_step = _nice_top(highest)
+    y_top, y_step = nice_top(highest)
     span = (end - start).days
     # Only what the width can show (exact at every kept date): see `downsample`.
     deployed_drawn = downsample(deployed, start, span, plot_w)
@@ -368,7 +368,7 @@ def chart_geometry(
     # The x axis: month ticks, each label drawn only where it does not touch the previous one.
     ticks = []
     previous_right = -1.0
-    for tick in _month_ticks(start, end, size.max_x_ticks):
+    for tick in month_ticks(start, end, size.max_x_ticks):
         label = (
             str(tick.year)
             if tick.month == 1 and size.short_labels

@@ -1,13 +1,15 @@
 """`/missions/<slug>/datapackage.json`: the mission's CSV exports as a Frictionless Data Package.
 
 One resource per CSV of the mission (its summary, the changes over the 90 days up to its
-date, events and pledges, and the missions file its rows refer to), each at the export's
-absolute URL with the Table Schema that `csv.writing.table_schema` generates from the same
-column spec the writers use: so the package cannot describe a column the CSV does not
-have. Keys: `id` for records (where the export has it), the country code for the
-summary, the slug for missions; foreign keys where they hold (every event and pledge is
-of a country the summary lists and of a mission in the missions file). Takes the
-dashboard's `as_of` and `type`, passed on to the CSVs.
+date, events, pledges, funding records and funding summary, and the missions file its rows
+refer to), each at the export's absolute URL with the Table Schema that
+`csv.writing.table_schema` generates from the same column spec the writers use: so the
+package cannot describe a column the CSV does not have. Keys: `id` for records (where the
+export has it), the country code for the summary, the slug for missions; foreign keys
+where they hold (every event and pledge is of a country the summary lists and of a mission
+in the missions file; a donor is not tied to the summary's countries). Takes the
+dashboard's `as_of` and `type`, passed on to the CSVs (`as_of` only to the funding files,
+which have no personnel type).
 """
 
 from __future__ import annotations
@@ -22,9 +24,18 @@ from mss_tracker.dashboards.citations import citation
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.changes import DEFAULT_DAYS
-from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.csv.spec import (
+    CHANGES,
+    EVENTS,
+    FUNDING,
+    FUNDING_SUMMARY,
+    MISSIONS,
+    PLEDGES,
+    SUMMARY,
+    Export,
+)
 from mss_tracker.tracker.csv.writing.table_schema import table_schema
-from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge, Source
 from mss_tracker.tracker.revisions import Scope
 
 LICENSE = {
@@ -60,6 +71,7 @@ def _sources(mission: Mission) -> list[dict]:
         Q(missions=mission)
         | Q(pk__in=Pledge.objects.filter(mission=mission).values("source"))
         | Q(pk__in=DeploymentEvent.objects.filter(mission=mission).values("source"))
+        | Q(pk__in=FundingRecord.objects.filter(mission=mission).values("source"))
     ).order_by("publisher", "title", "pk")
     return [
         {"title": str(source), **({"path": source.url} if source.url else {})} for source in sources
@@ -83,6 +95,7 @@ def view(request: HttpRequest, slug: str) -> JsonResponse:
     filters = parse_filters(request.GET)
     mission = get_object_or_404(Mission, slug=slug.lower())
     query = _query(filters)
+    as_of_only = Filters(as_of=filters.as_of)  # funding has no personnel type
     country_of_summary = {
         "fields": ["country_iso3"],
         "reference": {"resource": "summary", "fields": ["country_iso3"]},
@@ -120,6 +133,23 @@ def view(request: HttpRequest, slug: str) -> JsonResponse:
             Pledge,
             f"{mission.acronym}: pledges",
             foreignKeys=[country_of_summary, _mission_of_missions("mission")],
+        ),
+        # Funding: the donors are not tied to the personnel files' countries (a donor
+        # need not have pledged personnel), so no foreign key to the summary.
+        _resource(
+            request,
+            FUNDING,
+            reverse("dashboards:export-funding", args=[mission.slug]) + _query(as_of_only),
+            FundingRecord,
+            f"{mission.acronym}: funding records (US dollars)",
+            foreignKeys=[_mission_of_missions("mission")],
+        ),
+        _resource(
+            request,
+            FUNDING_SUMMARY,
+            reverse("dashboards:export-funding-summary", args=[mission.slug]) + _query(as_of_only),
+            None,
+            f"{mission.acronym}: money pledged, received and required as of a date (US dollars)",
         ),
         _resource(
             request,

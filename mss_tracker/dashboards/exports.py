@@ -1,4 +1,5 @@
-"""Exports: the dashboard table, the events, the pledges and the missions, as CSV and JSON.
+"""Exports: the dashboard table, the events, the pledges, the funding records and the
+missions, as CSV and JSON.
 
 Each takes exactly the query parameters of the page it mirrors (`filters.parse_filters`,
 so a bad value is a 400 naming it). One function per export decides what it holds (the
@@ -26,13 +27,28 @@ from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.changes import changes_between
-from mss_tracker.tracker.csv.spec import CHANGES, EVENTS, MISSIONS, PLEDGES, SUMMARY, Export
+from mss_tracker.tracker.csv.spec import (
+    CHANGES,
+    EVENTS,
+    FUNDING,
+    FUNDING_SUMMARY,
+    MISSIONS,
+    PLEDGES,
+    SUMMARY,
+    Export,
+)
 from mss_tracker.tracker.csv.writing.csv_postgres import export_chunks
-from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, encoded, summary_values
+from mss_tracker.tracker.csv.writing.csv_python import (
+    csv_chunks,
+    encoded,
+    funding_summary_values,
+    summary_values,
+)
 from mss_tracker.tracker.csv.writing.json_postgres import export_json_chunks
 from mss_tracker.tracker.csv.writing.json_python import json_chunks, typed
 from mss_tracker.tracker.csv.writing.response import csv_download, json_download
-from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
+from mss_tracker.tracker.funding_figures import mission_funding
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,55 @@ def _records(request: HttpRequest, slug: str, export: Export, model, name: str) 
     )
 
 
+def funding(request: HttpRequest, slug: str) -> Download:
+    """A mission's funding records dated ≤ as_of (docs/funding.md), narrowed by `country`
+    (the donor) and `from`/`to`. The timeline's other parameters are checked like
+    everywhere, so a link copied from the events page works, but none applies: funding
+    has no personnel type, and its kind is not an event's."""
+    filters = parse_filters(request.GET, timeline=True)
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    as_of = mission.effective_as_of(filters.as_of)
+    records = FundingRecord.objects.in_mission(mission).as_of(as_of)
+    if filters.country:
+        records = records.filter(donor_id=filters.country)
+    if filters.date_from:
+        records = records.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        records = records.filter(date__lte=filters.date_to)
+    return Download(
+        FUNDING,
+        _name(
+            mission.slug,
+            "funding",
+            as_of.isoformat(),
+            filters.country,
+            _date(filters.date_from, "from-"),
+            _date(filters.date_to, "to-"),
+        ),
+        as_of,
+        {
+            "country": filters.country,
+            "from": _date(filters.date_from),
+            "to": _date(filters.date_to),
+        },
+        records,
+    )
+
+
+def funding_summary(request: HttpRequest, slug: str) -> Download:
+    """The mission's money as of as_of (docs/funding.md): the funding section's figures."""
+    filters = parse_filters(request.GET)
+    mission = get_object_or_404(Mission, slug=slug.lower())
+    as_of = mission.effective_as_of(filters.as_of)
+    return Download(
+        FUNDING_SUMMARY,
+        _name(mission.slug, "funding-summary", as_of.isoformat()),
+        as_of,
+        {},
+        values=list(funding_summary_values(mission_funding(mission, as_of))),
+    )
+
+
 def missions(request: HttpRequest) -> Download:
     """Every mission (the index page lists them all; its as_of and type are checked)."""
     filters = parse_filters(request.GET)
@@ -235,5 +300,9 @@ events_csv = export_view(events, as_csv)
 events_json = export_view(events, as_json)
 pledges_csv = export_view(pledges, as_csv)
 pledges_json = export_view(pledges, as_json)
+funding_csv = export_view(funding, as_csv)
+funding_json = export_view(funding, as_json)
+funding_summary_csv = export_view(funding_summary, as_csv, cached=True)
+funding_summary_json = export_view(funding_summary, as_json, cached=True)
 missions_csv = export_view(missions, as_csv)
 missions_json = export_view(missions, as_json)

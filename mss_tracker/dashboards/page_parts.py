@@ -17,10 +17,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards import charts, sorting
+from mss_tracker.dashboards import funding_chart as charts_of_funding
 from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters
-from mss_tracker.tracker import figures
+from mss_tracker.tracker import figures, funding_figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
-from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge
+from mss_tracker.tracker.models import Country, DeploymentEvent, FundingRecord, Mission, Pledge
 
 
 def get_mission(slug: str) -> Mission:
@@ -32,12 +33,14 @@ def get_mission(slug: str) -> Mission:
 
 
 def get_country(mission: Mission, iso3: str) -> Country:
-    """The country (code in any case) if it has a pledge or an event in the mission, or 404."""
+    """The country (code in any case) if it has a pledge, an event or a funding record (as
+    a donor) in the mission, or 404."""
     country = (
         Country.objects.filter(iso3=iso3.upper())
         .filter(
             Exists(Pledge.objects.filter(mission=mission, country=OuterRef("pk")))
             | Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
+            | Exists(FundingRecord.objects.filter(mission=mission, donor=OuterRef("pk")))
         )
         .first()
     )
@@ -132,3 +135,38 @@ def strength_charts(
         "narrow": charts.strength_chart(**drawing, size=charts.NARROW),
         "title": title,
     }
+
+
+def funding_context(mission: Mission, as_of: datetime.date) -> dict:
+    """The dashboard's funding section (templates/dashboards/_funding.html): the figures as
+    of `as_of` (tracker/funding_figures.py), the chart and the links' query (as_of only:
+    funding has no personnel type). One query: the mission's records."""
+    records = funding_figures.records_of(mission, as_of)
+    running = mission.end_date is None or mission.end_date > as_of
+    funding = funding_figures.figures_of(records, as_of, running=running)
+    trust_fund = funding.trust_fund
+    query = Filters(as_of=as_of).query_string()
+    return {
+        "funding": funding,
+        "funding_donors": [row for row in funding.rows if row.donor is not None],
+        "funding_disputed": funding.disputed_records,
+        "funding_sources": [
+            (_("received:"), trust_fund.received),
+            (_("pledged:"), trust_fund.pledged),
+            (_("requirement:"), trust_fund.requirement),
+        ],
+        "funding_chart": funding_chart(mission, as_of, records),
+        "funding_query": query,
+    }
+
+
+def funding_chart(mission: Mission, as_of: datetime.date, records=None) -> dict:
+    """The funding chart, wide and narrow (`records`: the mission's, if already read)."""
+    if records is None:
+        records = funding_figures.records_of(mission, as_of)
+    return charts_of_funding.funding_charts(
+        charts_of_funding.funding_chart_title(mission.acronym, as_of),
+        funding_figures.funding_series(records, as_of),
+        mission.authorized_on,
+        as_of,
+    )

@@ -20,6 +20,7 @@ pages = [
     path("", views.index, name="index"),
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
+    path("missions/<slug:slug>/funding.svg", views.mission_funding_chart, name="funding-chart"),
     path("missions/<slug:slug>/events/", views.events, name="events"),
     path("missions/<slug:slug>/changes/", changes.page, name="changes"),
     path(
@@ -56,6 +57,20 @@ urlpatterns = [
     path("missions/<slug:slug>/export/pledges.csv", exports.pledges_csv, name="export-pledges"),
     path(
         "missions/<slug:slug>/export/pledges.json", exports.pledges_json, name="export-pledges-json"
+    ),
+    path("missions/<slug:slug>/export/funding.csv", exports.funding_csv, name="export-funding"),
+    path(
+        "missions/<slug:slug>/export/funding.json", exports.funding_json, name="export-funding-json"
+    ),
+    path(
+        "missions/<slug:slug>/export/funding_summary.csv",
+        exports.funding_summary_csv,
+        name="export-funding-summary",
+    ),
+    path(
+        "missions/<slug:slug>/export/funding_summary.json",
+        exports.funding_summary_json,
+        name="export-funding-summary-json",
     ),
     path(
         "missions/<slug:slug>/events.atom", read_only(feeds.MissionEventsFeed()), name="events-feed"

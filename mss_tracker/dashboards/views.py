@@ -29,6 +29,8 @@ from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters, parse_filters,
 from mss_tracker.dashboards.languages import by_local_name
 from mss_tracker.dashboards.page_parts import (
     filter_context,
+    funding_chart,
+    funding_context,
     get_country,
     get_mission,
     page_filters,
@@ -37,7 +39,7 @@ from mss_tracker.dashboards.page_parts import (
 )
 from mss_tracker.dashboards.rendering import ShowMore, page_url, render_page, svg_response
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker import carry_over, figures
+from mss_tracker.tracker import carry_over, figures, funding_figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import Country, DeploymentEvent, EventKind, Mission, PersonnelType
 from mss_tracker.tracker.revisions import Scope
@@ -117,6 +119,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
             as_of,
             scope=Scope(mission, as_of, personnel_type),
         ),
+        **funding_context(mission, as_of),
         **filter_context(mission, filters, sort),
     }
     return render_page(
@@ -145,6 +148,16 @@ def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = mission.effective_as_of(filters.as_of)
     chart = strength_charts(mission, as_of, filters.personnel_type)
     return svg_response(chart["wide"], f"{mission.slug}-strength-{as_of.isoformat()}.svg")
+
+
+@read_only
+@cache_on_data_version
+def mission_funding_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    """The funding chart alone (funding.svg), to download or embed."""
+    mission = get_mission(slug)
+    as_of = mission.effective_as_of(parse_filters(request.GET).as_of)
+    chart = funding_chart(mission, as_of)
+    return svg_response(chart["wide"], f"{mission.slug}-funding-{as_of.isoformat()}.svg")
 
 
 @read_only
@@ -193,6 +206,9 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
             as_of,
             scope=Scope(mission, as_of, personnel_type, country.iso3),
         ),
+        # The country as a donor: its funding records (docs/funding.md), as_of only.
+        "country_funding": funding_figures.records_of(mission, as_of, donor=country),
+        "country_funding_query": Filters(as_of=as_of, country=country.iso3).query_string(),
         **filter_context(mission, filters),
     }
     return render_page(

@@ -106,3 +106,58 @@ def validate_iso2(code: str) -> None:
 def iso_name(record) -> str:
     """The name a country is shown by: its common name where ISO gives one (Bolivia)."""
     return getattr(record, "common_name", None) or record.name
+
+
+# Funding (docs/funding.md): what a figure counts, how, and through which channel.
+
+
+class FundingKind(models.TextChoices):
+    PLEDGED = "pledged", _("Pledged")  # committed, paid or not
+    RECEIVED = "received", _("Received")  # paid in
+    REQUIREMENT = "requirement", _("Requirement")  # the estimated cost a year
+
+
+class FundingMeasure(models.TextChoices):
+    TOTAL = "total", _("Running total")  # the running figure as of its date
+    CONTRIBUTION = "contribution", _("Contribution")  # one commitment or payment
+    PER_YEAR = "per_year", _("Per year")  # a requirement, and only a requirement
+
+
+class FundingChannel(models.TextChoices):
+    TRUST_FUND = "trust_fund", _("Trust fund")
+    BILATERAL = "bilateral", _("Bilateral")
+
+
+# The measures each kind may have: a requirement is a yearly figure; money pledged or
+# received is a running total or one contribution.
+MEASURES_OF_KIND = {
+    FundingKind.PLEDGED: (FundingMeasure.TOTAL, FundingMeasure.CONTRIBUTION),
+    FundingKind.RECEIVED: (FundingMeasure.TOTAL, FundingMeasure.CONTRIBUTION),
+    FundingKind.REQUIREMENT: (FundingMeasure.PER_YEAR,),
+}
+MONEY_KINDS = (FundingKind.PLEDGED, FundingKind.RECEIVED)  # the kinds with a channel
+
+
+def funding_problems(
+    kind: str | None, measure: str | None, channel: str | None, donor: str | None
+) -> dict[str, str]:
+    """What is wrong with this combination of a funding record's codes, by field name
+    (empty when nothing is): the one rule the model, its form and the import apply."""
+    problems = {}
+    if kind in MEASURES_OF_KIND and measure and measure not in MEASURES_OF_KIND[kind]:
+        allowed = " or ".join(MEASURES_OF_KIND[kind])
+        problems["measure"] = f"a {kind} figure is measured {allowed}, not {measure}."
+    if kind == FundingKind.REQUIREMENT:
+        if channel:
+            problems["channel"] = (
+                "a requirement (the estimated cost a year) has no channel; leave it blank."
+            )
+        if donor:
+            problems["donor"] = (
+                "a requirement is the mission's cost, not a donor's; leave the donor blank."
+            )
+    elif kind in MONEY_KINDS and not channel:
+        problems["channel"] = (
+            f"money {kind} goes through a channel: trust_fund or bilateral is required."
+        )
+    return problems

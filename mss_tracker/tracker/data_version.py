@@ -1,7 +1,8 @@
 """The data version: a number that changes in the same transaction as any tracker data.
 
-Triggers created by migration 0003 bump it on every insert, update, delete or truncate of
-missions, countries, sources, pledges and events, whatever the write path. Anything
+Triggers created by migration 0003 (0019 for funding records) bump it on every insert,
+update, delete or truncate of missions, countries, sources, pledges, events and funding
+records, whatever the write path. Anything
 derived from the data (a cached page, an export) can be keyed on it and is then never
 stale: a reader that sees new rows also sees the new version.
 """
@@ -28,6 +29,7 @@ _TABLES = [
     "tracker_source",
     "tracker_pledge",
     "tracker_deploymentevent",
+    "tracker_fundingrecord",  # migration 0019 (PostgreSQL's trigger)
 ]
 _SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
 _SQLITE_BUMP = (

@@ -56,7 +56,7 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    kind = models.CharField(max_length=10)  # missions, pledges or events (csv.spec)
+    kind = models.CharField(max_length=10)  # missions, pledges, events or funding (csv.spec)
     file_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(help_text="bytes, as uploaded")
     data = models.BinaryField(help_text="the uploaded file, zlib-compressed; emptied when done")

@@ -1,8 +1,9 @@
 """docs/rules.md, "Dates must be possible": the one rule, for every write path.
 
 An event is dated within its mission's life (on or after the start date and, for an
-ended mission, on or before the end date); a pledge may precede the start but not
-follow the end; nothing is dated after today. A month- or year-precision date stands
+ended mission, on or before the end date); a pledge or a funding record may precede the
+start (money and personnel are often promised before a mission starts) but not follow
+the end; nothing is dated after today. A month- or year-precision date stands
 for the whole month or year, so it is possible when that period overlaps the allowed
 span ("Oct 2025" for a mission that started on 3 Oct 2025).
 
@@ -55,11 +56,13 @@ def impossible_date(
     *,
     pledge: bool = False,
     today: datetime.date | None = None,
+    what: str | None = None,
 ) -> str | None:
     """Why a record of `mission` dated `day` (stored as the start of its period) is not
-    possible, naming the mission's dates; None when it is."""
+    possible, naming the mission's dates; None when it is. `pledge`: the record may
+    precede the start (pledges, funding records); `what` names it ("A funding record")."""
     today = today or datetime.date.today()
-    what = "A pledge" if pledge else "An event"
+    what = what or ("A pledge" if pledge else "An event")
     if day > today:
         shown = format_with_precision(day, precision)
         return (
@@ -131,14 +134,19 @@ def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
 
 def refuse_dates_that_strand_records(mission: Mission) -> None:
     """New start or end dates of a recorded mission may not leave its events outside its
-    life, nor its pledges after its end (Mission.clean: a form error in the admin)."""
-    DeploymentEvent, Pledge = _models("DeploymentEvent", "Pledge")
+    life, nor its pledges or funding records after its end (Mission.clean: a form error in
+    the admin)."""
+    DeploymentEvent, Pledge, FundingRecord = _models("DeploymentEvent", "Pledge", "FundingRecord")
 
     stranded = DeploymentEvent.objects.filter(impossible_events(mission))
-    late_pledges = Pledge.objects.filter(
-        mission=mission, date__gt=mission.end_date or datetime.date.max
-    )
-    for records, what in ((stranded, "events"), (late_pledges, "pledges")):
+    after_end = {"mission": mission, "date__gt": mission.end_date or datetime.date.max}
+    late_pledges = Pledge.objects.filter(**after_end)
+    late_funding = FundingRecord.objects.filter(**after_end)
+    for records, what in (
+        (stranded, "events"),
+        (late_pledges, "pledges"),
+        (late_funding, "funding records"),
+    ):
         first = records.order_by("date").first()
         if first is not None:
             raise ValidationError(

@@ -157,3 +157,17 @@ class DeploymentEventQuerySet(DatedRecordQuerySet):
             .select_related("source")
             .order_by("-date", "personnel_type")
         )
+
+
+class FundingRecordQuerySet(models.QuerySet):
+    """Funding records (docs/funding.md); `figures_of_funding` applies the rule to them."""
+
+    def in_mission(self, mission) -> Self:
+        return self.filter(mission=mission)
+
+    def as_of(self, day: datetime.date) -> Self:
+        """The records dated on or before `day`."""
+        return self.filter(date__lte=day)
+
+    def of_donor(self, country) -> Self:
+        return self.filter(donor=country)

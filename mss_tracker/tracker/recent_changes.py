@@ -1,5 +1,5 @@
-"""Recent changes: every recorded change to missions, sources, pledges and events, newest
-first, across the four audit histories (django-simple-history's historical tables).
+"""Recent changes: every recorded change to missions, sources, pledges, events and funding
+records, newest first, across their audit histories (django-simple-history's historical tables).
 
 Each change says who, when, which record, the fields it changed (before → after) and why;
 a deleted record links to its last version, from which it can be viewed and restored.
@@ -21,7 +21,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.urls import reverse
 
-from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge, Source
 
 PER_PAGE = 50
 KINDS: dict[str, type[models.Model]] = {
@@ -29,6 +29,7 @@ KINDS: dict[str, type[models.Model]] = {
     "source": Source,
     "pledge": Pledge,
     "event": DeploymentEvent,
+    "funding": FundingRecord,
 }
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
 

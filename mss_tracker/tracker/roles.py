@@ -1,10 +1,11 @@
 """The two staff roles of docs/rules.md ("Roles"), as Django groups.
 
-Editors record what happened (pledges, events and their sources; new missions and
+Editors record what happened (pledges, events, funding records and their sources; new missions and
 countries) but manage no users and delete no missions or countries; Analysts may look
 at everything in the admin and change nothing, and see nothing of readers' error
 reports (which may hold a reader's email address). The data migration `0002_roles` creates
-the groups; `ensure_role_groups()` is idempotent, so `demo` can repair them too.
+the groups (`0019` gives them funding records); `ensure_role_groups()` is idempotent, so
+`demo` can repair them too.
 """
 
 from django.apps import apps as global_apps
@@ -12,7 +13,12 @@ from django.apps import apps as global_apps
 EDITORS = "Editors"
 ANALYSTS = "Analysts"
 
-RECORDS = ("pledge", "deploymentevent", "source")  # what editors add, change and delete
+RECORDS = (
+    "pledge",
+    "deploymentevent",
+    "fundingrecord",
+    "source",
+)  # what editors add, change and delete
 REFERENCE = ("mission", "country")  # what editors add and change but never delete
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -29,6 +29,26 @@ def thousands(value: int | None) -> str:
 
 
 @register.filter
+def usd(value: int | None) -> str:
+    """An amount of US dollars: "US$10,800,000" ("10 800 000 $ US" in French); None → "—"."""
+    if value is None or value == "":
+        return DASH
+    # Translators: an amount in US dollars; %(amount)s is the number with its separators.
+    return gettext("US$%(amount)s") % {"amount": thousands(value)}
+
+
+@register.filter
+def usd_millions(value: int | None) -> str:
+    """An amount of US dollars in millions, one decimal: "US$115.0M" ("115,0 M$ US" in
+    French); None → "—". The headline's cards; tables and files keep the exact dollars."""
+    if value is None or value == "":
+        return DASH
+    millions = number_format(Decimal(value) / 1_000_000, decimal_pos=1, force_grouping=True)
+    # Translators: an amount in millions of US dollars, with one decimal.
+    return gettext("US$%(millions)sM") % {"millions": millions}
+
+
+@register.filter
 def signed_thousands(value: int | None) -> str:
     if value is None or value == "":
         return DASH

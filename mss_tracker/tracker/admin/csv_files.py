@@ -26,10 +26,15 @@ from mss_tracker.tracker.csv.spec import COLUMNS, EXPORTS
 from mss_tracker.tracker.csv.writing.csv_python import rows
 from mss_tracker.tracker.csv.writing.response import csv_response
 from mss_tracker.tracker.import_jobs import ImportJob
-from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge
 from mss_tracker.tracker.tasks import preview_import
 
-_KIND = {DeploymentEvent: "events", Pledge: "pledges", Mission: "missions"}
+_KIND = {
+    DeploymentEvent: "events",
+    Pledge: "pledges",
+    Mission: "missions",
+    FundingRecord: "funding",
+}
 
 
 class CsvUploadForm(forms.Form):

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from mss_tracker.tracker import date_fields
 from mss_tracker.tracker.dates import DatePrecision
-from mss_tracker.tracker.models import DeploymentEvent, Pledge
+from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Pledge
 from mss_tracker.tracker.timelines import NegativeStrength
 
 ISO_HELP = "Format YYYY-MM-DD, for example 2025-09-15."
@@ -164,3 +164,24 @@ class DeploymentEventForm(DatedRecordForm):
             self.add_error(None, error)
         except IntegrityError as error:
             self.add_error(None, UNEXPECTED_INTEGRITY_ERROR % {"error": error})
+
+
+class FundingRecordForm(DatedRecordForm):
+    """A funding record: the kind, measure, channel and donor checked together
+    (`FundingRecord.clean`, the rule of codes.funding_problems)."""
+
+    class Meta:
+        model = FundingRecord
+        fields = [
+            "mission",
+            "date",
+            "date_precision",
+            "donor",
+            "kind",
+            "measure",
+            "channel",
+            "amount_usd",
+            "disputed",
+            "source",
+            "notes",
+        ]

@@ -63,7 +63,12 @@ def _shown_updates(result) -> list[dict]:
 
 
 # The model an import of each kind writes: confirming needs the permission to add it.
-_MODELS = {"events": "deploymentevent", "pledges": "pledge", "missions": "mission"}
+_MODELS = {
+    "events": "deploymentevent",
+    "pledges": "pledge",
+    "missions": "mission",
+    "funding": "fundingrecord",
+}
 
 
 def _may_act_on(request: HttpRequest, job: ImportJob) -> bool:

@@ -1,4 +1,4 @@
-"""The registered model admins: countries, sources, missions, pledges and events.
+"""The registered model admins: countries, sources, missions, pledges, events and funding.
 
 Every integrity rule surfaces as a form error or an admin message, never as an error
 page: model constraints are validated by the forms, and an event write or delete that
@@ -26,10 +26,17 @@ from mss_tracker.tracker.admin.audit import AuditedAdmin
 from mss_tracker.tracker.admin.carry_over import CarryOverMixin
 from mss_tracker.tracker.admin.csv_files import CsvImportExportMixin
 from mss_tracker.tracker.admin.error_reports import HandlesErrorReports
-from mss_tracker.tracker.admin.forms import DeploymentEventForm, PledgeForm
+from mss_tracker.tracker.admin.forms import DeploymentEventForm, FundingRecordForm, PledgeForm
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.codes import iso3_country, iso_name
-from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
+from mss_tracker.tracker.models import (
+    Country,
+    DeploymentEvent,
+    FundingRecord,
+    Mission,
+    Pledge,
+    Source,
+)
 from mss_tracker.tracker.timelines import NegativeStrength
 
 
@@ -280,3 +287,37 @@ def _check_deletion(queryset: QuerySet[DeploymentEvent]) -> None:
     pks = list(queryset.values_list("pk", flat=True))
     with rolled_back():
         DeploymentEvent.objects.filter(pk__in=pks).delete()
+
+
+@admin.register(FundingRecord)
+class FundingRecordAdmin(CsvImportExportMixin, DatedRecordAdmin):
+    """Funding records, as pledges and events: filters, the id, reasons, CSV."""
+
+    form = FundingRecordForm
+    list_display = [
+        "date_shown",
+        "donor_shown",
+        "kind",
+        "measure",
+        "channel",
+        "amount_shown",
+        "mission_code",
+        "disputed",
+        "source_publisher",
+    ]
+    list_select_related = ["mission", "donor", "source"]
+    list_filter = ["mission", ("donor", admin.RelatedOnlyFieldListFilter), "kind", "measure"]
+    list_filter += ["channel", "disputed", "date_precision"]
+    search_fields = ["donor__name", "=donor__iso3", "notes", "source__publisher", "source__title"]
+    autocomplete_fields = ["donor", "source"]
+    ordering = ["-date", "kind", "-pk"]
+    actions = [*CsvImportExportMixin.actions, "delete_selected"]
+    kept_for_the_next = ["mission", "donor", "source", "date", "date_precision", "channel"]
+
+    @admin.display(description="donor", ordering="donor__name")
+    def donor_shown(self, obj: FundingRecord) -> str:
+        return obj.donor.name if obj.donor_id else "all donors"
+
+    @admin.display(description="amount (US$)", ordering="amount_usd")
+    def amount_shown(self, obj: FundingRecord) -> str:
+        return f"{obj.amount_usd:,}"

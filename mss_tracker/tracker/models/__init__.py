@@ -12,8 +12,9 @@ import names its file). Model saves and deletes record it through signals; the C
 import's bulk writes record it themselves (`history.record_history`).
 
 The models are split by job: `places` (Country, Source), `missions` (Mission), `records`
-(the abstract DatedRecord, Pledge, DeploymentEvent), `timeline` (TimelinePoint) and
-`reports` (ErrorReport: a reader's report of an error, for the staff).
+(the abstract DatedRecord, Pledge, DeploymentEvent), `funding` (FundingRecord: the money
+behind a mission), `timeline` (TimelinePoint) and `reports` (ErrorReport: a reader's report
+of an error, for the staff).
 Import them from here, as before the split: the code, tests and migrations do.
 """
 
@@ -23,6 +24,9 @@ from mss_tracker.tracker.codes import (
     ADDING_KINDS,
     ALL_TYPES,
     EventKind,
+    FundingChannel,
+    FundingKind,
+    FundingMeasure,
     PersonnelType,
     validate_iso2,
     validate_iso3,
@@ -32,6 +36,7 @@ from mss_tracker.tracker.dates import DatePrecision, Milestone
 # Defined in its own module (the file and progress of an upload, not the domain); imported
 # here so that Django finds it.
 from mss_tracker.tracker.import_jobs import ImportJob
+from mss_tracker.tracker.models.funding import FundingRecord
 from mss_tracker.tracker.models.missions import Mission
 from mss_tracker.tracker.models.places import Country, Source
 from mss_tracker.tracker.models.records import DatedRecord, DeploymentEvent, Pledge
@@ -48,6 +53,10 @@ __all__ = [
     "ErrorReport",
     "ErrorReportStatus",
     "EventKind",
+    "FundingChannel",
+    "FundingKind",
+    "FundingMeasure",
+    "FundingRecord",
     "ImportJob",
     "Milestone",
     "Mission",

@@ -2,9 +2,11 @@
 
 The bundled files carry no record ids, so a record is recognised by its natural key — a
 pledge by (mission, country, type, date), an event by (mission, country, type, date,
-kind, personnel, source) — and a recognised record whose other values differ (a pledge
-now disputed, a note rewritten) is corrected in place, through the model (its rules and
-its audit history, reason "Sample data update"). The ordinary import then adds the rows
+kind, personnel, source), a funding record's running total by (mission, donor, kind,
+channel, date) and a contribution by those and its amount and source — and a recognised
+record whose other values differ (a pledge now disputed, a note rewritten) is corrected
+in place, through the model (its rules and its audit history, reason "Sample data
+update"). The ordinary import then adds the rows
 that are new; nothing is duplicated.
 """
 
@@ -14,7 +16,13 @@ import datetime
 
 from mss_tracker.tracker.csv.importing.file_rows import read_rows
 from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
-from mss_tracker.tracker.models import DeploymentEvent, Pledge, Source
+from mss_tracker.tracker.models import (
+    DeploymentEvent,
+    FundingMeasure,
+    FundingRecord,
+    Pledge,
+    Source,
+)
 
 REASON = "Sample data update"
 
@@ -88,4 +96,32 @@ def apply_sample_corrections(directory) -> int:
             "notes": _text(cells["notes"]),
         }
         corrected += _correct(event, values)
+    funding = directory / "funding.csv"
+    for _line, cells in read_rows("funding", funding.read_bytes()) if funding.exists() else ():
+        corrected += _correct_funding(cells)
     return corrected
+
+
+def _correct_funding(cells: dict[str, str]) -> bool:
+    donor = cells["donor_iso3"].strip().upper() or None
+    key = {
+        "mission__slug": cells["mission"].strip().lower(),
+        "donor_id": donor,
+        "kind": cells["kind"].strip(),
+        "channel": cells["channel"].strip(),
+        "date": datetime.date.fromisoformat(cells["date"].strip()),
+    }
+    amount = int(cells["amount_usd"].strip())
+    source = _source(cells)
+    values = {
+        "date_precision": cells["date_precision"].strip(),
+        "disputed": cells["disputed"].strip().lower() == "true",
+        "notes": _text(cells["notes"]),
+    }
+    if cells["measure"].strip() == FundingMeasure.CONTRIBUTION:
+        key |= {"measure": FundingMeasure.CONTRIBUTION, "amount_usd": amount, "source": source}
+    else:
+        key["measure__in"] = [FundingMeasure.TOTAL, FundingMeasure.PER_YEAR]
+        values |= {"amount_usd": amount, "source_id": source.pk}
+    record = FundingRecord.objects.filter(**key).first()
+    return record is not None and _correct(record, values)

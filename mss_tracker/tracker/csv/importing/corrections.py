@@ -76,11 +76,14 @@ def _shown(name: str, value: Any, slugs: dict[int, str]) -> str:
     return cell(value)
 
 
-def field_changes(stored: dict, record: dict, slugs: dict[int, str]) -> tuple[FieldChange, ...]:
-    """The columns in which `record` (a row) differs from `stored`, before → after."""
+def field_changes(
+    stored: dict, record: dict, slugs: dict[int, str], columns: dict[str, str] = COLUMN_OF
+) -> tuple[FieldChange, ...]:
+    """The columns in which `record` (a row) differs from `stored`, before → after
+    (`columns`: each compared value's column name)."""
     return tuple(
         FieldChange(column, _shown(name, stored[name], slugs), _shown(name, record[name], slugs))
-        for name, column in COLUMN_OF.items()
+        for name, column in columns.items()
         if name in record and stored[name] != record[name]
     )
 

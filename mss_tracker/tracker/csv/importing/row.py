@@ -105,9 +105,14 @@ class Row:
         return self._read(column, (required,), _date)
 
     def integer(
-        self, column: str, minimum: int, required: bool = True, what: str = "a whole number"
+        self,
+        column: str,
+        minimum: int,
+        required: bool = True,
+        what: str = "a whole number",
+        maximum: int = MAX_PERSONNEL,
     ) -> int | None:
-        return self._read(column, (minimum, required, what), _integer)
+        return self._read(column, (minimum, required, what, maximum), _integer)
 
     def boolean(self, column: str) -> bool | None:
         return self._read(column, (), _boolean)
@@ -201,7 +206,9 @@ def _date(text: str, required: bool) -> tuple[datetime.date | None, str | None]:
         return None, f"{error}."
 
 
-def _integer(text: str, minimum: int, required: bool, what: str) -> tuple[int | None, str | None]:
+def _integer(
+    text: str, minimum: int, required: bool, what: str, maximum: int
+) -> tuple[int | None, str | None]:
     value = text.strip()
     if not value:
         return None, (f"is empty; expected {what} of at least {minimum}." if required else None)
@@ -209,10 +216,8 @@ def _integer(text: str, minimum: int, required: bool, what: str) -> tuple[int | 
     number = int(value) if _NUMBER.fullmatch(value) else None
     if number is None:
         return None, f"'{value}' is not a whole number; expected {what}."
-    if number < minimum or number > MAX_PERSONNEL:
-        return None, (
-            f"{number} is out of range; expected {what} from {minimum} to {MAX_PERSONNEL:,}."
-        )
+    if number < minimum or number > maximum:
+        return None, f"{number} is out of range; expected {what} from {minimum} to {maximum:,}."
     return number, None
 
 

@@ -22,6 +22,8 @@ When is a row "already present"?
 - an event: same (mission, country, type, date, event, personnel, source) (the
   database's "no exact duplicate" key) and equal precision, disputed flag and notes;
   other values are an error, and so is a second strength report on the same date.
+- a funding record: see csv/importing/funding.py (a running total by mission, donor, kind,
+  channel and date; a contribution also by its amount and source).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from mss_tracker.tracker.csv.importing.errors import (
 )
 from mss_tracker.tracker.csv.importing.events import EventImporter
 from mss_tracker.tracker.csv.importing.file_rows import CsvRows
+from mss_tracker.tracker.csv.importing.funding import FundingImporter
 from mss_tracker.tracker.csv.importing.missions import MissionImporter
 from mss_tracker.tracker.csv.importing.pledges import PledgeImporter
 from mss_tracker.tracker.possible_dates import ImpossibleDate
@@ -52,7 +55,12 @@ from mss_tracker.tracker.timelines import NegativeStrength
 
 PROGRESS_THRESHOLD = 5000  # files with more rows than this show a progress bar
 
-_IMPORTERS = {"missions": MissionImporter, "pledges": PledgeImporter, "events": EventImporter}
+_IMPORTERS = {
+    "missions": MissionImporter,
+    "pledges": PledgeImporter,
+    "events": EventImporter,
+    "funding": FundingImporter,
+}
 
 
 def import_csv(
@@ -64,7 +72,7 @@ def import_csv(
     reason: str | None = None,
     user: AbstractBaseUser | None = None,
 ) -> ImportResult:
-    """Import a missions, pledges or events file (bytes as uploaded), all or nothing.
+    """Import a missions, pledges, events or funding file (bytes as uploaded), all or nothing.
 
     Returns what was (or, with `dry_run`, would be) created and every error; when there
     is any error nothing is written. A dry run still writes inside a transaction that it
@@ -125,7 +133,7 @@ def import_csv(
 # A file of many bad rows is refused from its first rows, without reading the rest: a
 # 50 MB file of bad rows gets its report in about a second instead of after a full read.
 PROBE_ROWS = 2000
-PROBED_KINDS = ("pledges", "events")  # a mission row may name a successor further down
+PROBED_KINDS = ("pledges", "events", "funding")  # a mission row may name a successor further down
 
 
 def _probe(kind, data, progress, reason, user) -> ImportResult | None:

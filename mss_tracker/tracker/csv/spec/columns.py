@@ -98,6 +98,28 @@ PLEDGES = Export(
     optional=(_ID.name,),
 )
 
+# Funding records (docs/funding.md): the donor is a country or blank (all donors).
+FUNDING = Export(
+    "funding",
+    (
+        Column("date", "date", Cell.DATE),
+        Column("date_precision", "date_precision", Cell.CODE),
+        Column("mission", "mission__slug", Cell.SLUG),
+        Column("donor_iso3", "donor_id", Cell.CODE),
+        Column("donor", "donor__name", Cell.TEXT),
+        Column("kind", "kind", Cell.CODE),
+        Column("measure", "measure", Cell.CODE),
+        Column("channel", "channel", Cell.CODE),
+        Column("amount_usd", "amount_usd", Cell.NUMBER),
+        Column("disputed", "disputed", Cell.BOOLEAN),
+        *_SOURCE,
+        Column("notes", "notes", Cell.TEXT),
+        _ID,
+    ),
+    order=("date", "mission__slug", "donor_id", "kind", "channel", "measure", "amount_usd", "pk"),
+    optional=(_ID.name,),
+)
+
 MISSIONS = Export(
     "missions",
     (
@@ -166,8 +188,28 @@ CHANGES = Export(
     ),
 )
 
+# A mission's money as of as_of (tracker/funding_figures.py): per channel, all donors
+# then each donor. Requirement and share on the all-donors trust-fund row only.
+FUNDING_SUMMARY = Export(
+    "funding_summary",
+    (
+        Column("as_of", None, Cell.DATE),
+        Column("channel", None, Cell.CODE),
+        Column("donor_iso3", None, Cell.CODE),
+        Column("donor", None, Cell.TEXT),
+        Column("pledged", None, Cell.NUMBER),
+        Column("received", None, Cell.NUMBER),
+        Column("pledged_disputed", None, Cell.BOOLEAN),
+        Column("received_disputed", None, Cell.BOOLEAN),
+        Column("requirement", None, Cell.NUMBER),
+        Column("requirement_disputed", None, Cell.BOOLEAN),
+        Column("share", None, Cell.DECIMAL),
+        Column("figure_date", None, Cell.DATE),
+    ),
+)
+
 # The files `import_csv` takes (and exports), in the order they depend on each other.
-EXPORTS = {export.name: export for export in (MISSIONS, PLEDGES, EVENTS)}
+EXPORTS = {export.name: export for export in (MISSIONS, PLEDGES, EVENTS, FUNDING)}
 KINDS = tuple(EXPORTS)
 COLUMNS = {kind: export.names for kind, export in EXPORTS.items()}
 OPTIONAL_COLUMNS = {kind: export.optional for kind, export in EXPORTS.items()}
@@ -175,4 +217,6 @@ OPTIONAL_COLUMNS = {kind: export.optional for kind, export in EXPORTS.items()}
 EVENT_COLUMNS = EVENTS.names
 PLEDGE_COLUMNS = PLEDGES.names
 MISSION_COLUMNS = MISSIONS.names
+FUNDING_COLUMNS = FUNDING.names
 SUMMARY_COLUMNS = SUMMARY.names
+FUNDING_SUMMARY_COLUMNS = FUNDING_SUMMARY.names

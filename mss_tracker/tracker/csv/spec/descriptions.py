@@ -114,6 +114,73 @@ IN_EXPORT: dict[tuple[str, str], str] = {
     ),
 }
 
+_FIGURE_RULE = (
+    "One donor: its latest running total dated on or before as_of plus its contributions "
+    "dated after that total; all donors: the latest all-donors total plus every "
+    "contribution dated after it (before any all-donors total, the sum of the donors' own "
+    "figures). Blank when nothing is recorded."
+)
+
+# Descriptions that differ in one export: the funding records and the funding summary.
+BY_EXPORT: dict[str, dict[str, str]] = {
+    "funding": {
+        "date": (
+            "The date of the figure, ISO date (a month-precision date is stored as the 1st "
+            "of the month, a year-precision date as 1 January)."
+        ),
+        "donor_iso3": (
+            "The donor's ISO 3166-1 alpha-3 code; blank for a figure of all donors together "
+            "(and for a requirement). Not tied to the countries of the personnel files."
+        ),
+        "donor": "The donor's name (the code decides; the name is for reading).",
+        "kind": (
+            "pledged (money committed, paid or not), received (money paid in) or "
+            "requirement (the estimated cost of one year)."
+        ),
+        "measure": (
+            "total (the running figure as of its date), contribution (one commitment or "
+            "payment) or per_year (a requirement, and only a requirement)."
+        ),
+        "channel": (
+            "trust_fund (the UN-administered voluntary fund for the mission) or bilateral "
+            "(support outside the fund); blank for a requirement."
+        ),
+        "amount_usd": (
+            "The amount in whole US dollars, never negative; a converted amount says its "
+            "original currency and rate in the notes."
+        ),
+        "disputed": "true when sources disagree on the figure, the date or the status.",
+    },
+    "funding_summary": {
+        "as_of": "The date the figures are for (an ended mission's end date at the latest).",
+        "channel": "trust_fund or bilateral: the figures of the row go through that channel.",
+        "donor_iso3": "The donor's ISO 3166-1 alpha-3 code; blank on the all-donors row.",
+        "donor": "The donor's name; blank on the all-donors row.",
+        "pledged": "US dollars pledged (committed, paid or not) as of as_of. " + _FIGURE_RULE,
+        "received": "US dollars received (paid in) as of as_of. " + _FIGURE_RULE,
+        "pledged_disputed": "true when any record the pledged figure rests on is disputed.",
+        "received_disputed": "true when any record the received figure rests on is disputed.",
+        "requirement": (
+            "The estimated cost of one year in US dollars: the latest per-year requirement "
+            "dated on or before as_of. On the all-donors trust-fund row only."
+        ),
+        "requirement_disputed": (
+            "true when the requirement in force is disputed. On the all-donors trust-fund row only."
+        ),
+        "share": (
+            "100 × trust-fund received ÷ requirement, one decimal: received so far, against "
+            "the cost of one year. On the all-donors trust-fund row only; blank when either "
+            "is unknown."
+        ),
+        "figure_date": "The latest date among the records the row's figures rest on.",
+    },
+}
+
+# The funding files, grouped by export above, read through IN_EXPORT like every other.
+IN_EXPORT |= {
+    (export, column): text for export, texts in BY_EXPORT.items() for column, text in texts.items()
+}
+
 
 def description(export: str, column: str) -> str:
     """What `column` means in the export named `export`."""

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, MISSIONS, PLEDGES, SUMMARY, Export
 from mss_tracker.tracker.csv.spec.cells import ENCODERS
 from mss_tracker.tracker.figures import country_figures, percent_of_pledge
+from mss_tracker.tracker.funding_figures import FundingFigures
 from mss_tracker.tracker.models import ALL_TYPES, DeploymentEvent, Mission, Pledge
 
 EXPORT_CHUNK_ROWS = 2000  # rows per database fetch
@@ -71,6 +72,27 @@ def summary_values(
             country.deployed_disputed_by is not None,
             country.pledged_unconfirmed,
             country.deployed_unconfirmed,
+        ]
+
+
+def funding_summary_values(funding: FundingFigures) -> Iterator[list[Any]]:
+    """A mission's funding figures (`funding_figures.mission_funding`) in
+    funding_summary.csv's columns: the numbers the page shows, nothing recomputed."""
+    for row in funding.rows:
+        carries_requirement = row.donor is None and row is funding.trust_fund
+        yield [
+            funding.as_of,
+            row.channel,
+            row.donor,
+            row.donor_name or None,
+            row.pledged.amount,
+            row.received.amount,
+            row.pledged.disputed,
+            row.received.disputed,
+            row.requirement.amount,
+            row.requirement.disputed if carries_requirement else None,
+            row.share,
+            row.date,
         ]
 
 

@@ -14,7 +14,7 @@ from django.db import models
 
 from mss_tracker.tracker.csv.spec import Cell, Column, Export
 from mss_tracker.tracker.csv.spec.descriptions import description
-from mss_tracker.tracker.models import ALL_TYPES, PersonnelType
+from mss_tracker.tracker.models import ALL_TYPES, FundingChannel, PersonnelType
 
 _TYPES = {
     Cell.TEXT: "string",
@@ -30,6 +30,7 @@ _TYPES = {
 # their cell kind says: the summary's type is a personnel type or "all".
 _COMPUTED: dict[str, dict[str, Any]] = {
     "personnel_type": {"constraints": {"enum": [*PersonnelType.values, ALL_TYPES]}},
+    "channel": {"constraints": {"enum": list(FundingChannel.values)}},
 }
 
 
