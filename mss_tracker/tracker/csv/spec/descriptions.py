@@ -184,4 +184,5 @@ IN_EXPORT |= {
 
 def description(export: str, column: str) -> str:
     """What `column` means in the export named `export`."""
-    return IN_EXPORT.get((export, column), DESCRIPTIONS[column])
+    in_export = IN_EXPORT.get((export, column))  # a column of one export only has no default
+    return in_export if in_export is not None else DESCRIPTIONS[column]
