@@ -5,6 +5,9 @@ but dated last month still reaches subscribers. It takes the timeline's paramete
 (`filters.parse_filters`, so a bad value is the same 400 naming it); pages link it with
 `type`, `country` and `kind`. Each entry's id is the event's stable `id`, so a reader
 shows an edited event as updated, never as new.
+
+Every text goes out through `text.xml_safe`: a control character stored before the rule
+that refuses them (docs/rules.md, "Text every format can carry") is dropped, not a 500.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 from mss_tracker.dashboards.filters import Filters, parse_filters
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import DeploymentEvent, EventKind, Mission, PersonnelType
+from mss_tracker.tracker.text import xml_safe
 
 FEED_ENTRIES = 50
 
@@ -53,8 +57,31 @@ def event_title(event: DeploymentEvent) -> str:
     }
 
 
+def _xml_safe_values(values: dict) -> dict:
+    """A feed's or an entry's values, each text (and list of texts) made XML-safe."""
+
+    def safe(value):
+        if isinstance(value, str):
+            return xml_safe(value)
+        if isinstance(value, list | tuple) and all(isinstance(part, str) for part in value):
+            return [xml_safe(part) for part in value]
+        return value
+
+    return {name: safe(value) for name, value in values.items()}
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Django's Atom writer refuses a control character with an exception (a 500 for
+    every reader of the feed); this one drops the characters XML cannot carry first."""
+
+    def write(self, outfile, encoding) -> None:
+        self.feed = _xml_safe_values(self.feed)
+        self.items = [_xml_safe_values(item) for item in self.items]
+        super().write(outfile, encoding)
+
+
 class MissionEventsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     description_template = "dashboards/feed_event.html"
 
     def get_object(self, request: HttpRequest, slug: str) -> tuple[Mission, Filters]:

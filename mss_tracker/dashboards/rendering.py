@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
+from mss_tracker.tracker.text import xml_safe
+
 FILTER_FORM = "filters"  # the id of each page's filter form (HX-Trigger when it sends)
 SHOW_MORE = "show-more"  # the id of a "show more" button (HX-Target when it sends)
 
@@ -87,6 +89,9 @@ def page_url(request: HttpRequest, query: str) -> str:
 
 
 def svg_response(svg: str, filename: str) -> HttpResponse:
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    """A chart alone, as an SVG file. Its labels and titles carry stored text (mission
+    names, notes); a control character that XML cannot carry is dropped (tracker/text.py),
+    where a browser would refuse to show the whole image."""
+    response = HttpResponse(xml_safe(svg), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

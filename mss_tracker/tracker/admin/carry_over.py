@@ -28,6 +28,7 @@ from mss_tracker.tracker.carry_over import (
     update_transfers,
 )
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Source
+from mss_tracker.tracker.text import refuse_control_characters
 from mss_tracker.tracker.timelines import NegativeStrength
 
 
@@ -41,7 +42,11 @@ class CarryOverForm(forms.Form):
         required=False,
         help_text="Tick when no source confirms who stayed on (the figures are inferred).",
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[refuse_control_characters],
+    )
 
 
 class CarryOverMixin:

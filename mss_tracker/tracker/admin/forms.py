@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from mss_tracker.tracker import date_fields
 from mss_tracker.tracker.dates import DatePrecision
 from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Pledge
+from mss_tracker.tracker.text import refuse_control_characters
 from mss_tracker.tracker.timelines import NegativeStrength
 
 ISO_HELP = "Format YYYY-MM-DD, for example 2025-09-15."
@@ -60,6 +61,7 @@ class ReasonForm(forms.ModelForm):
         label="Reason for this change",
         required=False,
         max_length=500,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=(
             "Required when you change a record (for example “figure corrected per UN "

@@ -15,19 +15,21 @@ from mss_tracker.tracker import possible_dates
 from mss_tracker.tracker.dates import Milestone, validate_date_in_range
 from mss_tracker.tracker.models.places import Country, Source
 from mss_tracker.tracker.querysets import MissionQuerySet
-from mss_tracker.tracker.text import notes_field, notes_fit
+from mss_tracker.tracker.text import notes_field, notes_fit, refuse_control_characters
 
 
 class Mission(models.Model):
     slug = models.SlugField(unique=True, max_length=50)
-    acronym = models.CharField(max_length=20)
-    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=20, validators=[refuse_control_characters])
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
     host_country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     lead_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     authorized_by = models.CharField(
-        max_length=200, help_text="The authorising act, e.g. UN Security Council resolution 2699."
+        max_length=200,
+        help_text="The authorising act, e.g. UN Security Council resolution 2699.",
+        validators=[refuse_control_characters],
     )
     authorized_on = models.DateField(validators=[validate_date_in_range])
     start_date = models.DateField(validators=[validate_date_in_range])

@@ -11,6 +11,7 @@ from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker.codes import iso3_country, validate_iso2, validate_iso3
 from mss_tracker.tracker.dates import validate_date_in_range
 from mss_tracker.tracker.querysets import CountryQuerySet
+from mss_tracker.tracker.text import refuse_control_characters
 
 
 class Country(models.Model):
@@ -18,7 +19,7 @@ class Country(models.Model):
         "ISO alpha-3", max_length=3, primary_key=True, validators=[validate_iso3]
     )
     iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True, validators=[validate_iso2])
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[refuse_control_characters])
 
     objects = CountryQuerySet.as_manager()
 
@@ -56,9 +57,11 @@ class Country(models.Model):
 
 
 class Source(models.Model):
-    publisher = models.CharField(max_length=200)
-    title = models.CharField(max_length=500, blank=True)
-    url = models.URLField("URL", max_length=1000, blank=True)
+    publisher = models.CharField(max_length=200, validators=[refuse_control_characters])
+    title = models.CharField(max_length=500, blank=True, validators=[refuse_control_characters])
+    url = models.URLField(
+        "URL", max_length=1000, blank=True, validators=[refuse_control_characters]
+    )
     published_on = models.DateField(
         "published", null=True, blank=True, validators=[validate_date_in_range]
     )

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from mss_tracker.tracker.models.missions import Mission
 from mss_tracker.tracker.models.records import DeploymentEvent, Pledge
+from mss_tracker.tracker.text import refuse_control_characters
 
 REPORTS_PER_HOUR = 5
 MESSAGE_MAX_LENGTH = 5000
@@ -63,9 +64,16 @@ class ErrorReport(models.Model):
         verbose_name="record id",
         help_text="The id of the pledge or event the report is about (blank: the page).",
     )
-    message = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    source_url = models.URLField("source", max_length=URL_MAX_LENGTH)
-    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, blank=True)
+    # The public form refuses more (dashboards/reports.py); these keep the common rule.
+    message = models.TextField(
+        max_length=MESSAGE_MAX_LENGTH, validators=[refuse_control_characters]
+    )
+    source_url = models.URLField(
+        "source", max_length=URL_MAX_LENGTH, validators=[refuse_control_characters]
+    )
+    email = models.EmailField(
+        max_length=EMAIL_MAX_LENGTH, blank=True, validators=[refuse_control_characters]
+    )
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     status = models.CharField(
         max_length=10, choices=ErrorReportStatus.choices, default=ErrorReportStatus.NEW

@@ -17,6 +17,7 @@ from mss_tracker.tracker.codes import iso3_country
 from mss_tracker.tracker.csv.importing.errors import RowError
 from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
 from mss_tracker.tracker.dates import DatePrecision, parse_date, precision_error
+from mss_tracker.tracker.text import control_character_problem
 
 MAX_PERSONNEL = 2_147_483_647  # PositiveIntegerField's upper bound on every database
 
@@ -96,6 +97,8 @@ class Row:
             self.error(column, "is empty; a value is required.")
         elif max_length is not None and len(value) > max_length:
             self.error(column, f"is {len(value)} characters long; at most {max_length} fit.")
+        elif problem := control_character_problem(value):
+            self.error(column, problem)  # the models' rule (tracker/text.py)
         return value
 
     def choice(self, column: str, choices: list[str]) -> str | None:
