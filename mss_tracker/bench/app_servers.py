@@ -89,6 +89,10 @@ def server_environment(database_url: str, static_root: Path, **variables: str) -
         "DASHBOARD_CACHE_SECONDS": "3600",
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(static_root),
+        # These servers measure and test what servers share (cache, uploads, jobs); the staff
+        # sign in with their password alone. The second factor has tests of its own
+        # (tests/test_staff_accounts.py, tests/test_browser_second_factor.py).
+        "STAFF_SECOND_FACTOR": "false",
         **variables,
     }
 
