@@ -146,3 +146,25 @@ def test_a_changed_mission_or_source_is_shown_by_name(editor_client, mission, ke
     assert f"<strong>source</strong>: {escape(str(source))} → {escape(str(other))}" in page
     assert f"→ {other.pk}<" not in page
     assert len(queries) == without_keys + 1
+
+
+def test_a_deleted_event_is_listed_with_its_undo_link(
+    editor_client, record_event, mission, kenya, source
+):
+    """Events (and funding records) have a field named `kind`; the page must still find
+    which deleted records are still gone, a pledge's beside an event's."""
+    make_pledge(mission, kenya, source, 25).delete()
+    event = record_event(datetime.date(2024, 7, 16), "arrival", 200)
+    delete = reverse("admin:tracker_deploymentevent_delete", args=[event.pk])
+    assert (
+        editor_client.post(delete, {"post": "yes", "change_reason": "Entered twice"}).status_code
+        == 302
+    )
+    deleted = event.history.latest("history_date")
+    restore = reverse("admin:tracker_deploymentevent_simple_history", args=[event.pk, deleted.pk])
+
+    response = editor_client.get(PAGE)
+
+    assert response.status_code == 200
+    assert "Entered twice" in response.text
+    assert restore in response.text and "view and restore" in response.text

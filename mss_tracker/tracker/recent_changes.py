@@ -190,17 +190,20 @@ def _link_deleted(changes: list[Change]) -> None:
             deleted.setdefault(change.kind, set()).add(change.version.id)
     if not deleted:
         return
-    query = None
-    for kind, ids in deleted.items():
-        model = KINDS[kind]
-        rows = (
-            model.objects.filter(pk__in=ids)
-            .annotate(kind=models.Value(kind))
-            .order_by()
-            .values_list("kind", "pk")
-        )
-        query = rows if query is None else query.union(rows, all=True)
-    existing = set(query)
+    # One query for every kind: a union of (kind, key) rows. The annotation is not named
+    # `kind`, which events and funding records have as a field (an annotation may not
+    # shadow one).
+    first, *others = [
+        KINDS[kind]
+        .objects.filter(pk__in=ids)
+        .annotate(record_kind=models.Value(kind))
+        .order_by()
+        .values_list("record_kind", "pk")
+        for kind, ids in deleted.items()
+    ]
+    # A union takes the first model's default ordering, whose columns it does not select:
+    # order_by() again drops it.
+    existing = set(first.union(*others, all=True).order_by() if others else first)
     for change in changes:
         if change.action == "deleted" and (change.kind, change.version.id) not in existing:
             name = KINDS[change.kind]._meta.model_name
