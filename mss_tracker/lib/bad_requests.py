@@ -10,6 +10,8 @@ parameter of the site has a use for one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -33,7 +35,7 @@ def bad_parameter_response(request: HttpRequest, error: BadParameter) -> HttpRes
 class BadParameterMiddleware:
     """Answer a bad query parameter with a 400 page that names it and what it accepts."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -49,7 +51,7 @@ class RefuseNulBytesMiddleware:
     """A path with a NUL byte names nothing (404); a parameter with one is a bad
     parameter (400, naming it)."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ deployment stops start-up with a message that says what to fix.
 
 import ipaddress
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -87,7 +88,7 @@ def envorigins(name: str) -> list[str]:
 
 def envdatabase(
     name: str, default: str, conn_max_age: int = 600, pool_size: int = 0, pool_timeout: int = 10
-) -> dict:
+) -> dict[str, Any]:
     """Parse a database URL. With `pool_size` > 0, PostgreSQL connections come from a psycopg
     pool (checked before use, as CONN_HEALTH_CHECKS asks) instead of persistent ones."""
     raw = os.environ.get(name) or default
@@ -115,10 +116,10 @@ def envdatabase(
             "max_size": pool_size,
             "timeout": pool_timeout,
         }
-    return config
+    return dict(config)
 
 
-def envcache(name: str) -> dict:
+def envcache(name: str) -> dict[str, Any]:
     """Django's CACHES["default"] from a cache URL: `redis://host:port/db` (or `rediss://`
     for TLS) selects Django's own Redis cache, shared by every process that names it;
     unset keeps one local-memory cache per process."""

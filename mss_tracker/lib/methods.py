@@ -2,11 +2,12 @@
 
 from collections.abc import Callable
 
+from django.http import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 
-def read_only(view: Callable) -> Callable:
+def read_only[V: Callable[..., HttpResponseBase]](view: V) -> V:
     """GET and HEAD only; any other method (POST, OPTIONS, PUT…) gets 405 with `Allow`.
 
     Such a view changes nothing, so CSRF has nothing to protect there: exempting it lets

@@ -7,6 +7,8 @@ templates/404.html by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.defaults import page_not_found
@@ -15,7 +17,7 @@ from django.views.defaults import page_not_found
 class SiteNotFoundPageMiddleware:
     """With DEBUG on (the demo), answer a 404 with the site's own page."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

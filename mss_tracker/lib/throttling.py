@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
@@ -66,7 +67,7 @@ def client_ip(request: HttpRequest) -> str | None:
 USERNAME_MAX_LENGTH = 255
 
 
-def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
     """The username a login attempt is counted under: as typed, cut to what django-axes
     can store (no account's name is that long, so nothing is confused with one)."""
     if credentials:
@@ -77,7 +78,9 @@ def client_username(request: HttpRequest, credentials: dict | None = None) -> st
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, object] | None = None,
 ) -> HttpResponse:
     """429 with the admin's look: this username is locked from this address for a while.
 
@@ -92,5 +95,8 @@ def lockout_response(
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     }
     return TemplateResponse(
-        request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+        request,
+        "admin/locked_out.html",
+        context,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
     ).render()

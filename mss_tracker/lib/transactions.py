@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import models, transaction
 
 
 class _Undo(Exception):
@@ -28,7 +28,7 @@ def rolled_back(using: str | None = None) -> Iterator[None]:
         pass
 
 
-def check_without_writing(instance, write) -> None:
+def check_without_writing(instance: models.Model, write: Callable[[], object]) -> None:
     """Run `write` (a save or delete of the model `instance`) and undo it, raising what it
     raised (a ValidationError, an IntegrityError); the instance is left as it was."""
     pk, adding = instance.pk, instance._state.adding

@@ -12,6 +12,7 @@ A leaf module: Django's choices and pycountry, no model.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -45,7 +46,7 @@ class Effect(IntEnum):
     SETS = 0  # a strength report: the end-of-day figure is exactly its personnel
 
 
-EFFECT = {
+EFFECT: dict[str, Effect] = {
     EventKind.ARRIVAL: Effect.ADDS,
     EventKind.TRANSFER: Effect.ADDS,
     EventKind.DEPARTURE: Effect.SUBTRACTS,
@@ -78,7 +79,7 @@ def sql_in(kinds: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
 
 
-def iso3_country(code: str):
+def iso3_country(code: str) -> Any:  # a pycountry record (pycountry is untyped here)
     """The ISO 3166-1 record of an alpha-3 code written in capitals, or None."""
     if len(code) != 3 or code != code.upper():
         return None
@@ -103,9 +104,9 @@ def validate_iso2(code: str) -> None:
         )
 
 
-def iso_name(record) -> str:
+def iso_name(record: Any) -> str:
     """The name a country is shown by: its common name where ISO gives one (Bolivia)."""
-    return getattr(record, "common_name", None) or record.name
+    return str(getattr(record, "common_name", None) or record.name)
 
 
 # Funding (docs/funding.md): what a figure counts, how, and through which channel.
@@ -130,7 +131,7 @@ class FundingChannel(models.TextChoices):
 
 # The measures each kind may have: a requirement is a yearly figure; money pledged or
 # received is a running total or one contribution.
-MEASURES_OF_KIND = {
+MEASURES_OF_KIND: dict[str, tuple[FundingMeasure, ...]] = {
     FundingKind.PLEDGED: (FundingMeasure.TOTAL, FundingMeasure.CONTRIBUTION),
     FundingKind.RECEIVED: (FundingMeasure.TOTAL, FundingMeasure.CONTRIBUTION),
     FundingKind.REQUIREMENT: (FundingMeasure.PER_YEAR,),

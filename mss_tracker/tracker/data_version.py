@@ -38,7 +38,7 @@ _SQLITE_BUMP = (
 )
 
 
-def restore_sqlite_triggers(using: str = "default", **kwargs) -> None:
+def restore_sqlite_triggers(using: str = "default", **kwargs: object) -> None:
     """post_migrate: make sure every tracker table bumps the data version (SQLite)."""
     from django.db import connections
 

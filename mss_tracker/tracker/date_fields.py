@@ -21,7 +21,7 @@ ISO_FORMAT = "%Y-%m-%d"
 class IsoDateInput(forms.DateInput):
     input_type = "text"
 
-    def __init__(self, attrs: dict | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         attrs = {
             "placeholder": "YYYY-MM-DD",
             "pattern": r"\d{4}-\d{2}-\d{2}",
@@ -38,7 +38,7 @@ class IsoDateField(forms.DateField):
 
     widget = IsoDateInput
 
-    def to_python(self, value) -> datetime.date | None:
+    def to_python(self, value: object) -> datetime.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime.datetime):

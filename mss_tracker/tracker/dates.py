@@ -4,12 +4,17 @@ month ("Aug 2023") or year ("2023"))."""
 import datetime
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 # Every date the tracker accepts, in a URL parameter, a form or a CSV file, lies in this
 # range: wide enough for any mission's history, narrow enough that every page, chart and
@@ -123,15 +128,19 @@ class _AddThenDayBefore(models.Func):
 
     output_field = models.DateField()
 
-    def __init__(self, expression, unit: str) -> None:
+    def __init__(self, expression: models.Expression | models.F, unit: str) -> None:
         self.unit = unit  # "month" or "year"
         super().__init__(expression)
 
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+    def as_sql(  # type: ignore[override]  # the SQL of one backend, not a template
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra: object
+    ) -> "_AsSqlType":  # PostgreSQL
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(({sql}) + interval '1 {self.unit}' - interval '1 day')::date", params
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra: object
+    ) -> "_AsSqlType":
         sql, params = compiler.compile(self.source_expressions[0])
         return f"date({sql}, '+1 {self.unit}', '-1 day')", params
 

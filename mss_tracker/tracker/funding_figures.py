@@ -91,11 +91,11 @@ NOTHING = Figure(None)
 
 
 def _sum(parts: Iterable[Figure]) -> Figure:
-    parts = [part for part in parts if part.amount is not None]
-    if not parts:
+    amounts = [(part.amount, part) for part in parts if part.amount is not None]
+    if not amounts:
         return NOTHING
-    records = tuple(record for part in parts for record in part.records)
-    return Figure(sum(part.amount for part in parts), records)
+    records = tuple(record for _, part in amounts for record in part.records)
+    return Figure(sum(amount for amount, _ in amounts), records)
 
 
 def _from_total(total: Record | None, contributions: list[Record]) -> Figure:

@@ -41,7 +41,7 @@ def record_history(
         raise ValueError(f"history_type must be {CREATED!r} or {CHANGED!r}")
     if not ids:
         return
-    history_model = model.history.model
+    history_model = model.history.model  # type: ignore[attr-defined]  # simple-history adds it
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in history_model.tracked_fields)
     extra = ", ".join(
@@ -51,7 +51,7 @@ def record_history(
     history_date = history_model._meta.get_field("history_date").get_db_prep_save(
         timezone.now(), connection
     )
-    pk = quote(model._meta.pk.column)
+    pk = quote(model._meta.pk.column)  # type: ignore[arg-type]  # a pk has a column
     insert = (
         f"INSERT INTO {quote(history_model._meta.db_table)} ({columns}, {extra}) "
         f"SELECT {columns}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} WHERE {pk} "

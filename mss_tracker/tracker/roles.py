@@ -9,6 +9,7 @@ the groups (`0019` gives them funding records); `ensure_role_groups()` is idempo
 """
 
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 
 EDITORS = "Editors"
 ANALYSTS = "Analysts"
@@ -38,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def ensure_role_groups(apps=global_apps) -> None:
+def ensure_role_groups(apps: Apps = global_apps) -> None:
     """Create the groups and give each exactly its permissions (tracker models only)."""
     from django.contrib.auth.management import create_permissions
 
@@ -47,7 +48,7 @@ def ensure_role_groups(apps=global_apps) -> None:
     # (A migration's app configs have no models module, which create_permissions wants.)
     for app_config in apps.get_app_configs():
         models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
+        app_config.models_module = models_module or True  # type: ignore[assignment]
         try:
             create_permissions(app_config, apps=apps, verbosity=0)
         finally:

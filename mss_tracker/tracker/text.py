@@ -90,7 +90,7 @@ def xml_safe(text: str) -> str:
     return NOT_IN_XML.sub("", text)
 
 
-def notes_field() -> models.TextField:
+def notes_field() -> "models.TextField[str, str]":
     return models.TextField(
         blank=True,
         max_length=TEXT_MAX_LENGTH,

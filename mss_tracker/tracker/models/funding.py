@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -196,7 +197,7 @@ class FundingRecord(models.Model):
             self.mission, self.date, self.date_precision, pledge=True, what=FUNDING_RECORD
         )
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if problem := self.impossible_date():
             raise possible_dates.ImpossibleDate(problem)
         super().save(*args, **kwargs)

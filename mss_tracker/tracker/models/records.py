@@ -6,6 +6,7 @@ Every write of an event rebuilds its timelines in the same transaction (`timelin
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -120,7 +121,7 @@ class Pledge(DatedRecord):
             models.Index(fields=["country"], name="pledge_by_country"),
         ]
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if problem := self.impossible_date():
             raise possible_dates.ImpossibleDate(problem)
         super().save(*args, **kwargs)
@@ -278,7 +279,7 @@ class DeploymentEvent(DatedRecord):
     def validate_deletion(self) -> None:
         check_without_writing(self, self.delete)
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():
             Mission.objects.lock(self.mission_id)
             keys = {self.timeline_key}
@@ -293,7 +294,7 @@ class DeploymentEvent(DatedRecord):
             super().save(*args, **kwargs)
             rebuild_timelines(keys)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
             Mission.objects.lock(self.mission_id)
             key = self.timeline_key

@@ -46,11 +46,13 @@ def client_key(address: str | None) -> str:
     return hmac.new(secret, (address or "unknown").encode(), hashlib.sha256).hexdigest()
 
 
-class ErrorReportQuerySet(models.QuerySet):
+class ErrorReportQuerySet(models.QuerySet["ErrorReport"]):
     def new(self) -> ErrorReportQuerySet:
         return self.filter(status=ErrorReportStatus.NEW)
 
-    def sent_recently_by(self, key: str, now: datetime.datetime | None = None):
+    def sent_recently_by(
+        self, key: str, now: datetime.datetime | None = None
+    ) -> ErrorReportQuerySet:
         """The reports from the client with this key in the past hour."""
         since = (now or timezone.now()) - datetime.timedelta(hours=1)
         return self.filter(client_key=key, received_at__gt=since)
@@ -100,12 +102,14 @@ class ErrorReport(models.Model):
     def __str__(self) -> str:
         return f"Error report {self.pk} on {self.mission.acronym}"
 
-    def record(self):
+    def record(self) -> models.Model | None:
         """The pledge or event the report is about (None: none named, or since deleted)."""
         if self.record_id is None:
             return None
         for model in (DeploymentEvent, Pledge):
-            found = model.objects.filter(uuid=self.record_id).select_related("country").first()
+            found: models.Model | None = (
+                model.objects.filter(uuid=self.record_id).select_related("country").first()
+            )
             if found is not None:
                 return found
         return None

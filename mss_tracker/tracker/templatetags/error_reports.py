@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.contrib.auth.models import AnonymousUser, User
 
 from mss_tracker.tracker.models import ErrorReport
 
@@ -10,7 +11,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def new_error_reports(user) -> int | None:
+def new_error_reports(user: User | AnonymousUser) -> int | None:
     """How many error reports wait to be read (None when `user` may not see them)."""
     if not user.has_perm("tracker.view_errorreport"):
         return None
