@@ -100,12 +100,12 @@ def test_it_states_where_a_strength_report_does_not_add_up(client, sample_missio
     html = client.get(f"{KENYA}?as_of=2025-10-02").content.decode()
     text = " ".join(re.sub(r"<[^>]+>", "", html).split())
     assert (
-        "Reported 400 police on 4 Jan 2025; arrivals and departures before it add up to 382: "
-        "18 unaccounted for." in text
+        "Reported 400 police on 4 Jan 2025, against 382 from the records before it: the "
+        "headcount of 382 on 26 Sep 2024, and nothing recorded since. 18 unaccounted for." in text
     )
     assert (
-        "Reported 382 police on 26 Sep 2024; arrivals and departures before it add up to 400: "
-        "18 fewer than they add up to." in text
+        "Reported 382 police on 26 Sep 2024, against 400 from the records before it: the "
+        "headcount of 400 on 16 Jul 2024, and nothing recorded since. 18 fewer than that." in text
     )
     assert "Reported 400 police on 16 Jul 2024" not in text  # 200 + 200: it adds up
 

@@ -193,7 +193,9 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "events": latest,
         "discrepancies": discrepancies,
         "older_discrepancies": older_discrepancies,
-        "disputed_by": figures.disputed_records([row, *(typed["figures"] for typed in by_type)]),
+        "disputed_by": figures.disputed_records(
+            mission, country, as_of, personnel_type, [row, *(t["figures"] for t in by_type)]
+        ),
         "freshness": figures.freshness(mission, as_of, row.last_event if row else None),
         "chart": strength_charts(mission, as_of, personnel_type, country),
         "query": query,

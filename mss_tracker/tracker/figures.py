@@ -342,24 +342,35 @@ def missions_totals(
     return [totals_of(rows[index]) for index in range(len(missions))]
 
 
-def disputed_records(rows: list) -> dict[str, list]:
-    """The pledges and events that make these country rows' figures disputed (docs/rules.md,
-    "Disputed follows the figure"), each once, newest first: two queries at most."""
+def disputed_records(
+    mission: Mission,
+    country: Country,
+    as_of: datetime.date,
+    personnel_type: str | None,
+    rows: list,
+) -> dict[str, list]:
+    """Every pledge and event that makes one country's figures disputed (docs/rules.md,
+    "Disputed follows the figure"), newest first: the disputed pledges in force named by
+    its `rows` of `country_figures` (one per type shown, so none is missed), and every
+    disputed event that determines its deployed figure of those types. Two queries at
+    most; the events' one reads that country's disputed events only."""
     rows = [row for row in rows if row is not None]
     pledge_ids = {row.pledged_disputed_by for row in rows} - {None}
-    event_ids = {row.deployed_disputed_by for row in rows} - {None}
+    doubted = any(row.deployed_disputed_by is not None for row in rows)
     return {
         "pledges": list(
-            Pledge.objects.filter(pk__in=pledge_ids).select_related("source").order_by("-date")
+            Pledge.objects.filter(pk__in=pledge_ids)
+            .select_related("source")
+            .order_by("-date", "personnel_type")
         )
         if pledge_ids
         else [],
         "events": list(
-            DeploymentEvent.objects.filter(pk__in=event_ids)
+            determining_disputed_events(mission, as_of, personnel_type)
+            .filter(country=country)
             .select_related("source")
-            .order_by("-date", "-pk")
         )
-        if event_ids
+        if doubted
         else [],
     }
 

@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Lead
 
 from mss_tracker.tracker import dates
-from mss_tracker.tracker.codes import EventKind, change_expression, iso3_country, iso_name
+from mss_tracker.tracker.codes import EventKind, iso3_country, iso_name
 from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
 
 _SAME_TIMELINE = {
@@ -30,6 +30,10 @@ _SAME_TIMELINE = {
     "country": OuterRef("country"),
     "personnel_type": OuterRef("personnel_type"),
 }
+
+
+# Earlier than any date a record may have (tracker/dates.py): "since the start".
+_BEFORE_ANY_DATE = datetime.date(1, 1, 1)
 
 
 def _timeline_points():
@@ -123,34 +127,60 @@ class DeploymentEventQuerySet(DatedRecordQuerySet):
         return self.annotate(period_end=dates.period_end()).annotate(strength_after=Subquery(point))
 
     def strength_discrepancies(self) -> Self:
-        """The strength reports whose headcount differs from what the events before them
-        add up to, newest first, annotated with `expected` (that sum) and `unaccounted`
-        (reported − expected; negative when the report is lower).
+        """The strength reports whose headcount differs from the running figure before
+        them, newest first, annotated with how that figure was reached and `unaccounted`
+        (reported − expected; negative when the report is lower). docs/rules.md,
+        "Reports that do not add up".
 
-        What the events before a report add up to is the previous end-of-day point of its
-        timeline (which already folds in earlier reports) plus that day's own arrivals,
-        transfers, departures and fatalities. One query, whatever the number of events:
-        two correlated subqueries per report, never a replay of history in Python."""
-        previous_point = (
-            _timeline_points()
-            .filter(**_SAME_TIMELINE, date__lt=OuterRef("date"))
-            .order_by("-date")
-            .values("deployed")[:1]
-        )
-        same_day_change = (
-            self.model.objects.filter(**_SAME_TIMELINE, date=OuterRef("date"))
-            .exclude(kind=EventKind.STRENGTH_REPORT)
-            .order_by()
-            .values("mission")
-            .annotate(change=Sum(change_expression()))
-            .values("change")
-        )
+        The running figure (`expected`) is the timeline's previous strength report
+        (`base_personnel` on `base_date`, at `base_precision`; None when there is none,
+        and it starts from 0) plus what was recorded after it up to the report's own date
+        — a report overrides its day's changes, so they are compared, not applied: `arrived`,
+        `transferred` (carried over from a predecessor), `departed` and `killed`, each a
+        sum (0 when none). One query, whatever the number of events: correlated
+        subqueries per report, each reading only the events between two reports."""
         integer = models.IntegerField()
+        earlier_report = self.model.objects.filter(
+            **_SAME_TIMELINE, kind=EventKind.STRENGTH_REPORT, date__lt=OuterRef("date")
+        ).order_by("-date")
+
+        def since_base(kind: str) -> Coalesce:
+            changes = (
+                self.model.objects.filter(
+                    **_SAME_TIMELINE,
+                    kind=kind,
+                    date__gt=OuterRef("since"),
+                    date__lte=OuterRef("date"),
+                )
+                .order_by()
+                .values("mission")
+                .annotate(total=Sum("personnel"))
+                .values("total")
+            )
+            return Coalesce(Subquery(changes, output_field=integer), Value(0))
+
         return (
             self.filter(kind=EventKind.STRENGTH_REPORT)
             .annotate(
-                expected=Coalesce(Subquery(previous_point, output_field=integer), Value(0))
-                + Coalesce(Subquery(same_day_change, output_field=integer), Value(0))
+                base_date=Subquery(earlier_report.values("date")[:1]),
+                base_personnel=Subquery(earlier_report.values("personnel")[:1]),
+                base_precision=Subquery(earlier_report.values("date_precision")[:1]),
+            )
+            .annotate(
+                since=Coalesce(F("base_date"), Value(_BEFORE_ANY_DATE)),
+            )
+            .annotate(
+                arrived=since_base(EventKind.ARRIVAL),
+                transferred=since_base(EventKind.TRANSFER),
+                departed=since_base(EventKind.DEPARTURE),
+                killed=since_base(EventKind.FATALITY),
+            )
+            .annotate(
+                expected=Coalesce(F("base_personnel"), Value(0))
+                + F("arrived")
+                + F("transferred")
+                - F("departed")
+                - F("killed")
             )
             .annotate(unaccounted=F("personnel") - F("expected"))
             .exclude(unaccounted=0)
