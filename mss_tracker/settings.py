@@ -275,11 +275,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Largest CSV file accepted by the admin upload and `import_csv`.
 # How long a dashboard page or summary CSV may be served from the page cache. Entries are
-# keyed on a data version that every write bumps, so this bounds memory, not staleness.
-# Unset: an hour in production, off with DEBUG (see dashboards/caching.py); the test
-# settings turn it off.
+# keyed on a data version that every write bumps, so this bounds memory, not staleness;
+# and on the day, so a day is the most an entry can be of use. Unset: an hour in
+# production, off with DEBUG (see dashboards/caching.py); the test settings turn it off.
 if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
-    DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
+    DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600, minimum=0, maximum=86400)
+# The largest answer the page cache keeps (uncompressed); a larger one is served uncached.
+DASHBOARD_CACHE_MAX_BYTES = envint("DASHBOARD_CACHE_MAX_BYTES", 1024 * 1024, minimum=0)
 # The page cache: one per process by default; CACHE_URL=redis://host:6379/1 shares one Redis
 # database between every server and worker, so each page is computed once for all of them.
 CACHES = {"default": envcache("CACHE_URL")}

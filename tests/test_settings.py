@@ -87,6 +87,8 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
         ("USE_X_FORWARDED_PROTO", "sometimes", "is not a boolean"),
         ("CSV_IMPORT_MAX_BYTES", "lots", "is not a whole number"),
         ("DASHBOARD_CACHE_SECONDS", "-5", "must be at least 0"),
+        ("DASHBOARD_CACHE_SECONDS", "86401", "must be at most 86400"),
+        ("DASHBOARD_CACHE_MAX_BYTES", "1MB", "is not a whole number"),
         ("DATABASE_POOL_SIZE", "big", "is not a whole number"),
         ("CACHE_URL", "memcached://127.0.0.1:11211", "is not a Redis URL"),
         ("CACHE_URL", "redis://127.0.0.1:port/1", "is not a Redis URL"),

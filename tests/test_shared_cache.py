@@ -70,6 +70,20 @@ def test_with_cache_url_pages_are_kept_in_redis(redis_page_cache, sample_mission
     assert second.content == first.content
 
 
+def test_a_thousand_unknown_parameters_add_no_key_to_redis(
+    redis_page_cache, sample_missions, client
+):
+    url = reverse("dashboards:mission", args=["mss"])
+    first = client.get(url)
+    one_request = len(redis_page_cache())
+    for number in range(1000):
+        response = client.get(url, {f"utm_{number}": "x", "as_of": "", "type": "all"})
+        assert response.status_code == 200
+    assert len(redis_page_cache()) == one_request == 2
+    assert client.get(url, {"type": "police"}).content != first.content
+    assert len(redis_page_cache()) == 4
+
+
 def test_a_redis_that_does_not_answer_costs_the_cache_not_the_page(
     settings, sample_missions, client
 ):

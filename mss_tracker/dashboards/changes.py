@@ -19,8 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mss_tracker.dashboards.caching import cache_on_data_version
-from mss_tracker.dashboards.citations import citation
-from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters, parse_filters
+from mss_tracker.dashboards.citations import citation, cited_parameter
+from mss_tracker.dashboards.filters import (
+    TYPE_CHOICES,
+    Filters,
+    parse_filters,
+    timeline_parameters,
+)
 from mss_tracker.dashboards.languages import by_local_name
 from mss_tracker.dashboards.page_parts import Period, get_mission
 from mss_tracker.dashboards.rendering import page_url, render_page
@@ -69,6 +74,14 @@ def parse_changes(params: QueryDict, mission: Mission) -> ChangesRequest:
         raw = params.get("from", "")
         raise BadParameter("from", raw, _("must be before to=%(to)s") % {"to": date_to.isoformat()})
     return ChangesRequest(mission, replace(asked, date_from=date_from, date_to=date_to), asked)
+
+
+def changes_parameters(params: QueryDict) -> dict[str, str]:
+    """The parameters a changes page or export answers by, in their normal form: the
+    timeline's without `as_of` and `kind`, which are checked but change nothing here (the
+    page cache keys on these, caching.py)."""
+    parameters = timeline_parameters(params)
+    return {name: value for name, value in parameters.items() if name not in ("as_of", "kind")}
 
 
 def events_query(asked: ChangesRequest, kind: str | None = None, country: str | None = None) -> str:
@@ -162,7 +175,7 @@ def _countries(mission: Mission, selected: str | None) -> list[Country]:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(changes_parameters, cited_parameter)
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     mission = get_mission(slug)
     asked = parse_changes(request.GET, mission)

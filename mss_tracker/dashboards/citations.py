@@ -36,6 +36,12 @@ def parse_cited(params: QueryDict) -> datetime.date | None:
         raise BadParameter("cited", raw, str(error)) from None
 
 
+def cited_parameter(params: QueryDict) -> dict[str, str]:
+    """`cited` in its normal form (an ISO date), for the page cache (caching.py)."""
+    cited = parse_cited(params)
+    return {"cited": cited.isoformat()} if cited else {}
+
+
 def _bibtex_text(text: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(character, character) for character in text)
 

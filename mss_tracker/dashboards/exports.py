@@ -21,9 +21,9 @@ from django.http import HttpRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from mss_tracker.dashboards.caching import cache_on_data_version
-from mss_tracker.dashboards.changes import parse_changes
-from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.dashboards.caching import ParameterReader, cache_on_data_version
+from mss_tracker.dashboards.changes import changes_parameters, parse_changes
+from mss_tracker.dashboards.filters import Filters, filter_parameters, parse_filters
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.lib.methods import read_only
 from mss_tracker.tracker.changes import changes_between
@@ -240,6 +240,11 @@ def byte_order_mark_wanted(params: QueryDict) -> bool:
     return raw == "1"
 
 
+def bom_parameter(params: QueryDict) -> dict[str, str]:
+    """`bom` in its normal form, for the page cache (caching.py)."""
+    return {"bom": "1"} if byte_order_mark_wanted(params) else {}
+
+
 def _timeline_filters(filters: Filters) -> dict[str, str | None]:
     return {
         "type": filters.personnel_type,
@@ -278,31 +283,34 @@ def export_view(
     contents: Callable[..., Download],
     encode: Callable[[Download], StreamingHttpResponse],
     *,
-    cached: bool = False,
+    cached_by: ParameterReader | None = None,
 ) -> Callable[..., StreamingHttpResponse]:
     """The view that answers with `contents` (one of the exports above) encoded by `encode`
-    (`as_csv` or `as_json`). `cached`: kept in the data-versioned page cache, for exports
-    small enough to hold (the dashboard table); the events and pledges stream uncached."""
+    (`as_csv` or `as_json`). `cached_by`: kept in the data-versioned page cache, keyed on
+    the parameters it reads (and `bom`), for exports small enough to hold (the dashboard
+    table); the events and pledges stream uncached."""
 
     def view(request: HttpRequest, **kwargs: str) -> StreamingHttpResponse:
         wanted = byte_order_mark_wanted(request.GET)
         return encode(replace(contents(request, **kwargs), byte_order_mark=wanted))
 
     view.__name__ = view.__qualname__ = f"{contents.__name__}_{encode.__name__.removeprefix('as_')}"
-    return read_only(cache_on_data_version(view) if cached else view)
+    if cached_by is not None:
+        view = cache_on_data_version(cached_by, bom_parameter)(view)
+    return read_only(view)
 
 
-summary_csv = export_view(summary, as_csv, cached=True)
-summary_json = export_view(summary, as_json, cached=True)
-changes_csv = export_view(changes, as_csv, cached=True)
-changes_json = export_view(changes, as_json, cached=True)
+summary_csv = export_view(summary, as_csv, cached_by=filter_parameters)
+summary_json = export_view(summary, as_json, cached_by=filter_parameters)
+changes_csv = export_view(changes, as_csv, cached_by=changes_parameters)
+changes_json = export_view(changes, as_json, cached_by=changes_parameters)
 events_csv = export_view(events, as_csv)
 events_json = export_view(events, as_json)
 pledges_csv = export_view(pledges, as_csv)
 pledges_json = export_view(pledges, as_json)
 funding_csv = export_view(funding, as_csv)
 funding_json = export_view(funding, as_json)
-funding_summary_csv = export_view(funding_summary, as_csv, cached=True)
-funding_summary_json = export_view(funding_summary, as_json, cached=True)
+funding_summary_csv = export_view(funding_summary, as_csv, cached_by=filter_parameters)
+funding_summary_json = export_view(funding_summary, as_json, cached_by=filter_parameters)
 missions_csv = export_view(missions, as_csv)
 missions_json = export_view(missions, as_json)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -183,13 +183,41 @@ def parse_filters(params: QueryDict, *, timeline: bool = False) -> Filters:
     return form.filters()
 
 
+def filter_parameters(params: QueryDict) -> dict[str, str]:
+    """`as_of` and `type` as read, in their normal form and URL names, defaults left out
+    (`{"type": "police"}` for `?type=%20Police&utm_source=x`): what the page cache keys a
+    page on (dashboards/caching.py). `BadParameter` for a bad one."""
+    return dict(parse_qsl(parse_filters(params).query_string()))
+
+
+def timeline_parameters(params: QueryDict) -> dict[str, str]:
+    """The same for a timeline's parameters (also `country`, `kind`, `from`, `to`)."""
+    return dict(parse_qsl(parse_filters(params, timeline=True).query_string()))
+
+
 def parse_page_number(params: QueryDict, pages: int) -> int:
     """The `page` parameter: 1 when absent, else a page number from 1 to `pages`."""
+    number = _page_number(params)
+    if number is None or not 1 <= number <= pages:
+        accepted = _("expected a page number from 1 to %(pages)s") % {"pages": pages}
+        raise BadParameter("page", params.get("page", "").strip(), accepted)
+    return number
+
+
+def page_parameter(params: QueryDict) -> dict[str, str]:
+    """`page` in its normal form (`01` is `1`, and 1 is the default): for the page cache.
+    Not a number: `BadParameter`, and the view, which knows how many pages there are,
+    answers the 400 (so does a number beyond the last page)."""
+    number = _page_number(params)
+    if number is None:
+        raise BadParameter("page", params.get("page", "").strip(), "")
+    return {"page": str(number)} if number != 1 else {}
+
+
+def _page_number(params: QueryDict) -> int | None:
+    """The page number asked for (1 when absent), None when it is not one."""
     raw = params.get("page", "").strip()
     if not raw:
         return 1
     # ASCII digits only: '²'.isdigit() is true, but int('²') fails.
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= pages:
-        accepted = _("expected a page number from 1 to %(pages)s") % {"pages": pages}
-        raise BadParameter("page", raw, accepted)
-    return int(raw)
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None

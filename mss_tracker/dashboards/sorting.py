@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.filters import Filters
@@ -28,8 +28,8 @@ def with_sort(query: str, sort: str) -> str:
     return f"{query}&sort={sort}" if query else f"sort={sort}"
 
 
-def parse_sort(request: HttpRequest) -> str:
-    raw = request.GET.get("sort", "").strip()
+def parse_sort(params: QueryDict) -> str:
+    raw = params.get("sort", "").strip()
     if not raw:
         return DEFAULT_SORT
     if raw.removeprefix("-") not in SORT_COLUMNS:
@@ -40,6 +40,12 @@ def parse_sort(request: HttpRequest) -> str:
             % {"values": ", ".join(SORT_COLUMNS)},
         )
     return raw
+
+
+def sort_parameter(params: QueryDict) -> dict[str, str]:
+    """`sort` in its normal form, the default left out: for the page cache (caching.py)."""
+    sort = parse_sort(params)
+    return {"sort": sort} if sort != DEFAULT_SORT else {}
 
 
 def order_of(sort: str):

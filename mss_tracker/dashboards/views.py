@@ -24,8 +24,16 @@ from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards import sorting
 from mss_tracker.dashboards.caching import cache_on_data_version
-from mss_tracker.dashboards.citations import citation
-from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters, parse_filters, parse_page_number
+from mss_tracker.dashboards.citations import citation, cited_parameter
+from mss_tracker.dashboards.filters import (
+    TYPE_CHOICES,
+    Filters,
+    filter_parameters,
+    page_parameter,
+    parse_filters,
+    parse_page_number,
+    timeline_parameters,
+)
 from mss_tracker.dashboards.languages import by_local_name
 from mss_tracker.dashboards.page_parts import (
     filter_context,
@@ -61,7 +69,7 @@ def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySe
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters)
 def index(request: HttpRequest) -> HttpResponse:
     filters = page_filters(parse_filters(request.GET))
     listed = Mission.objects.select_related("successor", "predecessor", "host_country")
@@ -81,11 +89,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters, sorting.sort_parameter, cited_parameter)
 def mission(request: HttpRequest, slug: str) -> HttpResponse:
     mission = get_mission(slug)
     filters = page_filters(parse_filters(request.GET))
-    sort = sorting.parse_sort(request)
+    sort = sorting.parse_sort(request.GET)
     period = period_of(mission, filters)
     as_of, personnel_type = period.as_of, filters.personnel_type
 
@@ -141,7 +149,7 @@ def _stale_transfers_for_staff(request: HttpRequest, mission: Mission) -> list:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters)
 def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
     mission = get_mission(slug)
     filters = parse_filters(request.GET)
@@ -151,7 +159,7 @@ def mission_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters)
 def mission_funding_chart(request: HttpRequest, slug: str) -> HttpResponse:
     """The funding chart alone (funding.svg), to download or embed."""
     mission = get_mission(slug)
@@ -161,7 +169,7 @@ def mission_funding_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters, cited_parameter)
 def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = get_mission(slug)
     country = get_country(mission, iso3)
@@ -238,7 +246,7 @@ def _latest_discrepancies(events: QuerySet, latest, filters: Filters, country: C
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(filter_parameters)
 def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     mission = get_mission(slug)
     country = get_country(mission, iso3)
@@ -250,7 +258,7 @@ def country_chart(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
 
 
 @read_only
-@cache_on_data_version
+@cache_on_data_version(timeline_parameters, page_parameter, cited_parameter)
 def events(request: HttpRequest, slug: str) -> HttpResponse:
     mission = get_mission(slug)
     filters = parse_filters(request.GET, timeline=True)
