@@ -13,10 +13,14 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from test_arithmetic_properties import reference_determining_disputed
+from test_arithmetic_properties import (
+    reference_deployed,
+    reference_determining_disputed,
+    reference_pledge_in_force,
+)
 from test_reconciliation_properties import read_reconciliations, replay_reconciliation
 
-from mss_tracker.tracker.models import DeploymentEvent
+from mss_tracker.tracker.models import DeploymentEvent, Pledge
 from mss_tracker.tracker.sample_data import load_sample_data
 
 
@@ -107,3 +111,107 @@ def test_why_disputed_lists_every_record_behind_the_figure(client, sample, prefi
         item = html.split(f'<li id="disputed-event-{row.pk}">')[1].split("</li>")[0]
         note = DeploymentEvent.objects.get(pk=row.pk).notes
         assert note[:40].replace("'", "&#x27;") in item  # its reason
+
+
+def freshness_of(html: str) -> str:
+    match = re.search(r'<p class="freshness[^"]*"[^>]*>(.*?)</p>', html, re.S)
+    assert match, "no freshness line"
+    return text_of(match.group(1))
+
+
+def card_of(html: str, slug: str) -> str:
+    return html.split(f'id="mission-{slug}"')[1].split("</article>")[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "warning"),
+    [
+        ("", "these figures may be out of date"),
+        ("/fr", "ces chiffres ne sont peut-être plus à jour"),
+        ("/ht", "chif sa yo ka pa ajou"),
+    ],
+)
+def test_the_home_page_warns_of_stale_figures_as_the_dashboard_does(
+    client, sample, prefix, warning
+):
+    home = client.get(f"{prefix}/?as_of=2026-06-01").content.decode()
+    dashboard = client.get(f"{prefix}/missions/gsf/?as_of=2026-06-01").content.decode()
+    said = freshness_of(card_of(home, "gsf"))
+    assert said == freshness_of(dashboard)
+    assert warning in said and "173" in said  # 10 Dec 2025 to 1 Jun 2026
+    assert "freshness-stale" in card_of(home, "gsf")
+    assert "freshness-stale" not in card_of(home, "mss")  # ended: shown as on its end date
+
+
+def mission_rows(slug: str) -> tuple[list, list]:
+    events = [
+        SimpleNamespace(
+            pk=e.pk,
+            country=e.country_id,
+            ptype=e.personnel_type,
+            day=e.date,
+            kind=e.kind,
+            personnel=e.personnel,
+            disputed=e.disputed,
+        )
+        for e in DeploymentEvent.objects.filter(mission__slug=slug)
+    ]
+    pledges = [
+        SimpleNamespace(
+            pk=p.pk,
+            country=p.country_id,
+            ptype=p.personnel_type,
+            day=p.date,
+            personnel=p.personnel,
+            disputed=p.disputed,
+        )
+        for p in Pledge.objects.filter(mission__slug=slug)
+    ]
+    return events, pledges
+
+
+def replay_unconfirmed(slug: str, as_of: datetime.date) -> tuple[int, int]:
+    """(pledged unconfirmed, deployed unconfirmed) replayed from the records."""
+    events, pledges = mission_rows(slug)
+    timelines = {(r.country, r.ptype) for r in [*events, *pledges]}
+    pledged = deployed = 0
+    for country, ptype in timelines:
+        in_force = reference_pledge_in_force(pledges, country, ptype, as_of)
+        if in_force is not None and in_force.disputed:
+            pledged += in_force.personnel or 0
+        if reference_determining_disputed(events, country, ptype, as_of):
+            deployed += reference_deployed(events, country, ptype, as_of)
+    return pledged, deployed
+
+
+@pytest.mark.parametrize(("slug", "as_of"), [("mss", "2025-10-02"), ("gsf", "2025-12-31")])
+def test_headline_badges_link_to_the_disputed_figures_and_say_how_much(client, sample, slug, as_of):
+    pledged, deployed = replay_unconfirmed(slug, datetime.date.fromisoformat(as_of))
+    assert pledged and deployed
+    dashboard = client.get(f"/missions/{slug}/?as_of={as_of}").content.decode()
+    home = card_of(client.get(f"/?as_of={as_of}").content.decode(), slug)
+    for html, href in [
+        (dashboard, "#disputed"),
+        (home, f"/missions/{slug}/?as_of={as_of}#disputed"),
+    ]:
+        for name, amount in [("pledged", pledged), ("deployed", deployed)]:
+            assert re.search(
+                rf'<a class="badge badge-disputed" data-disputed="{name}" href="{re.escape(href)}"',
+                html,
+            )
+            said = re.search(rf'data-unconfirmed="{name}">(.*?)</dd>', html).group(1)
+            assert text_of(said) == f"of which {amount:,} unconfirmed"
+    assert 'id="disputed"' in dashboard
+
+
+def test_the_dashboards_disputed_figures_link_to_records_listed_on_country_pages(client, sample):
+    dashboard = client.get("/missions/mss/?as_of=2025-10-02").content.decode()
+    listed = section(dashboard, "disputed-heading")
+    links = re.findall(
+        r'href="(/missions/mss/countries/(\w+)/\?as_of=2025-10-02)#(disputed-\w+-\d+)"', listed
+    )
+    assert links and {iso3 for _, iso3, _ in links} >= {"KEN"}
+    for url, _iso3, anchor in links:
+        assert f'<li id="{anchor}">' in client.get(url).content.decode()
+    kenya = re.search(r'<li data-country="KEN">(.*?)</li>', listed, re.S).group(1)
+    assert "deployed 758, of which 758 unconfirmed" in text_of(kenya)

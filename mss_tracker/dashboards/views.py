@@ -78,7 +78,12 @@ def index(request: HttpRequest) -> HttpResponse:
         [(mission, period.as_of) for mission, period in periods], filters.personnel_type
     )
     missions = [
-        {"mission": mission, "period": period, "totals": totals}
+        {
+            "mission": mission,
+            "period": period,
+            "totals": totals,
+            "freshness": figures.freshness(mission, period.as_of, totals.last_event),
+        }
         for (mission, period), totals in zip(periods, every_totals, strict=True)
     ]
     return render(
