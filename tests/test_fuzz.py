@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
 import mss_tracker.dashboards.urls as dashboard_urls
+from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 from mss_tracker.tracker.models import DeploymentEvent, Pledge
 
 SEED = 11
@@ -223,77 +224,188 @@ def test_no_report_form_post_makes_a_500(client_with_sample, language):
     posts()
 
 
-# The admin, as an analyst ---------------------------------------------------------------------
+# The admin, as staff -------------------------------------------------------------------------
+#
+# Every change list (its filters, the date hierarchy, search, ordering, paging and any
+# `field__lookup` typed into the address), every object URL (change, history, a history
+# version, delete) and every custom view (carry-over, an import's page, Import CSV, Recent
+# changes) of the project's apps, read from the registered admins so that a new list or
+# view is fuzzed the day it is added: as an analyst, an editor and a superuser, GET and,
+# for the views that act, POST. 403 is allowed (a role that may not), never a 500.
+
+PROJECT_APPS = {"tracker", "accounts"}
+ADMIN_ALLOWED = ALLOWED | {403}
+STAFF = ["analyst", "editor", "superuser"]
+LIST_PARAMETERS = ["q", "o", "p", "all", "_popup", "_to_field", "e", "_changelist_filters"]
+# Lookups Django's ORM offers on any field: the ones that broke the admin once first.
+LOOKUPS = [
+    *["regex", "range", "year", "iregex", "in", "isnull", "exact", "iexact", "contains"],
+    *["gt", "lte", "startswith", "month", "day", "week_day", "quarter", "date", "search"],
+]
+LIST_ACTIONS = ["export_selected_as_csv", "carry_over_personnel", "delete_selected", "x"]
+ADMIN_REPORTED = [
+    "/admin/tracker/deploymentevent/?notes__regex=(",
+    "/admin/tracker/deploymentevent/?date__range=",
+    "/admin/tracker/deploymentevent/?date__year=99999",
+    "/admin/tracker/deploymentevent/?date__year=9999&date__month=12",
+    "/admin/tracker/importjob/abc/change/",
+    "/admin/tracker/mission/%C2%B2/carry-over/",
+    "/admin/tracker/mission/%C2%B2/change/",
+]
+ADMIN_EXAMPLES = 120  # the everyday run; the slow suite tries SLOW_ADMIN_EXAMPLES
+SLOW_ADMIN_EXAMPLES = 2000
 
 
-def admin_parameters(analyst) -> dict[str, list[str]]:
-    """The query parameters each tracker change list reads: its filters' and the
-    change list's own (search, ordering, page, show all, popup)."""
+def project_admins() -> list:
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in PROJECT_APPS
+    ]
+
+
+def admin_routes() -> list[tuple[str, str, int]]:
+    """(the model's admin prefix, the route after it, how many ids it takes) for every URL
+    of the project's admins, custom views included."""
+    found = []
+    for model, model_admin in project_admins():
+        prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for pattern in model_admin.get_urls():
+            route = str(pattern.pattern)
+            ids = route.count("<path:object_id>") + route.count("([^/]+)")
+            if route.startswith("^"):  # simple-history's version page: id/history/version/
+                route = "ID/history/ID/"
+            found.append((prefix, route.replace("<path:object_id>", "ID"), ids))
+    return found
+
+
+def list_parameters(request_user) -> dict[str, list[str]]:
+    """The query parameters each change list reads — its filters' and the date
+    hierarchy's — and lookups on every field of its model, which it must refuse."""
     found = {}
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label != "tracker":
-            continue
+    for model, model_admin in project_admins():
         request = RequestFactory().get("/")
-        request.user = analyst
-        if not model_admin.has_view_permission(request):
-            continue  # a 403 before any parameter is read (the Imports list: editors only)
+        request.user = request_user
         changelist = model_admin.get_changelist_instance(request)
         names = [name for spec in changelist.filter_specs for name in spec.expected_parameters()]
-        found[model._meta.model_name] = [*names, "q", "o", "p", "all", "_popup", "_to_field", "e"]
+        if model_admin.date_hierarchy:
+            names += [f"{model_admin.date_hierarchy}__{part}" for part in ("year", "month", "day")]
+        fields = [field.name for field in model._meta.concrete_fields]
+        lookups = [f"{field}__{lookup}" for field in fields for lookup in LOOKUPS]
+        prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        found[prefix] = (names + LIST_PARAMETERS, lookups)
     return found
 
 
 @pytest.fixture
-def analyst_with_sample(sample_missions, analyst, analyst_client):
-    return analyst_client, admin_parameters(analyst)
+def staff_with_sample(sample_missions, analyst, editor, admin_user):
+    """The sample missions, one of each other record an admin lists, and a signed-in client
+    per staff role."""
+    from mss_tracker.accounts.models import SignInRecord
+    from mss_tracker.tracker.import_jobs import ImportJob
+    from mss_tracker.tracker.models import ErrorReport
 
-
-@seed(SEED)
-@FUZZ
-@given(data=st.data())
-def test_no_admin_list_filter_search_or_ordering_makes_a_500(analyst_with_sample, data):
-    client, parameters = analyst_with_sample
-    model = data.draw(st.sampled_from(sorted(parameters)))
-    query = data.draw(
-        st.lists(st.tuples(st.one_of(st.sampled_from(parameters[model]), text), values), max_size=4)
+    ImportJob.from_upload("events", "events.csv", b"date,mission\r\n", editor)
+    ErrorReport.objects.create(
+        mission=sample_missions.gsf, message="Wrong", source_url="https://example.org/"
     )
-    target = f"/admin/tracker/{model}/?{urlencode(query)}"
-
-    assert_answered(client.get(target), f"GET {target}")
+    SignInRecord.objects.create(username="editor", step="password")
+    clients = {}
+    for role, user in zip(STAFF, [analyst, editor, admin_user], strict=True):
+        clients[role] = Client()
+        clients[role].force_login(user)
+    ids = {prefix: ["1"] for prefix, _route, _count in admin_routes()}
+    for model, _model_admin in project_admins():
+        prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        ids[prefix] = [str(pk) for pk in model.objects.values_list("pk", flat=True)[:3]] or ["1"]
+    return clients, list_parameters(admin_user), ids
 
 
 @st.composite
-def admin_object_urls(draw):
-    model = draw(st.sampled_from(["mission", "source", "pledge", "deploymentevent", "country"]))
-    some_id = draw(st.one_of(st.sampled_from(["1", "KEN"]), values))
-    version = draw(st.one_of(st.sampled_from(["1"]), values))
-    kind = draw(st.sampled_from(["change", "history", "history_version", "delete"]))
-    base = f"/admin/tracker/{model}/{quote(some_id, safe='')}/"
-    return {
-        "change": f"{base}change/",
-        "history": f"{base}history/",
-        "history_version": f"{base}history/{quote(version, safe='')}/",
-        "delete": f"{base}delete/",
-    }[kind]
+def admin_requests(draw, parameters: dict, ids: dict) -> tuple[str, str, list]:
+    """(method, path, query or form fields) for one of the project's admin URLs."""
+    prefix, route, id_count = draw(
+        st.sampled_from([*admin_routes(), ("/admin/", "recent-changes/", 0)])
+    )
+    path = prefix + route
+    for _ in range(id_count):
+        some_id = draw(st.one_of(st.sampled_from(ids.get(prefix, ["1"])), values))
+        path = path.replace("ID", quote(some_id, safe=""), 1)
+    if route == "":  # a change list
+        offered, lookups = parameters[prefix]
+        names = st.one_of(
+            st.sampled_from(offered), st.sampled_from(offered), st.sampled_from(lookups), text
+        )
+    else:
+        names = st.one_of(
+            st.sampled_from(
+                [
+                    "action",
+                    "page",
+                    "q",
+                    "rows",
+                    "source",
+                    "notes",
+                    "change_reason",
+                    "_changelist_filters",
+                ]
+            ),
+            text,
+        )
+    fields = draw(st.lists(st.tuples(names, values), max_size=4))
+    acts = route == "" or route.endswith(("carry-over/", "import-csv/")) or "importjob" in prefix
+    method = draw(st.sampled_from(["GET", "POST"])) if acts else "GET"
+    if method == "POST" and route == "":  # a list action on some rows
+        action = draw(st.sampled_from(LIST_ACTIONS))
+        chosen = draw(st.sampled_from(ids.get(prefix, ["1"])))
+        fields += [("action", action), ("_selected_action", chosen)]
+    return method, path, fields
 
 
-@seed(SEED)
-@FUZZ
-@given(target=admin_object_urls())
-def test_no_admin_change_or_history_url_makes_a_500(analyst_with_sample, target):
-    client, _ = analyst_with_sample
-    response = client.get(target)
+def fuzz_the_admin(staff_with_sample, examples: int) -> None:
+    clients, parameters, ids = staff_with_sample
 
-    if target.endswith("/delete/") and response.status_code == 403:
-        return  # an analyst may not delete: refused before the id is even read
-    assert_answered(response, f"GET {target}")
+    @seed(SEED)
+    @settings(FUZZ, max_examples=examples)
+    @given(role=st.sampled_from(STAFF), request=admin_requests(parameters, ids))
+    def requests(role, request):
+        method, path, fields = request
+        client = clients[role]
+        if method == "GET":
+            target = f"{path}?{urlencode(fields)}" if fields else path
+            response = client.get(target)
+        else:
+            target = f"POST {path} {fields}"
+            response = client.post(path, dict(fields))
+        assert response.status_code in ADMIN_ALLOWED, f"{response.status_code} for {role} {target}"
+
+    for reported in ADMIN_REPORTED:
+        path, _, query = reported.partition("?")
+        for role in STAFF:
+            fields = [tuple(pair.split("=", 1)) for pair in query.split("&")] if query else []
+            requests = example(role, ("GET", path, fields))(requests)
+    requests()
+
+
+def test_no_admin_list_lookup_object_or_custom_view_makes_a_500(staff_with_sample):
+    fuzz_the_admin(staff_with_sample, ADMIN_EXAMPLES)
+
+
+@pytest.mark.slow
+def test_no_admin_url_makes_a_500_in_a_long_run(staff_with_sample):
+    fuzz_the_admin(staff_with_sample, SLOW_ADMIN_EXAMPLES)
+
+
+def test_every_project_admin_takes_only_the_filters_it_offers():
+    for model, model_admin in project_admins():
+        assert isinstance(model_admin, OfferedFiltersOnly), model._meta.label
 
 
 @seed(SEED)
 @FUZZ
 @given(term=values, model=st.sampled_from([Pledge, DeploymentEvent]), extra=queries)
-def test_no_admin_autocomplete_term_makes_a_500(analyst_with_sample, term, model, extra):
-    client, _ = analyst_with_sample
+def test_no_admin_autocomplete_term_makes_a_500(staff_with_sample, term, model, extra):
+    clients, _, _ = staff_with_sample
     query = [
         ("term", term),
         ("app_label", "tracker"),
@@ -304,4 +416,4 @@ def test_no_admin_autocomplete_term_makes_a_500(analyst_with_sample, term, model
     target = f"/admin/autocomplete/?{urlencode(query)}"
 
     # 403: the autocomplete refuses a field it does not serve (an extra field_name).
-    assert client.get(target).status_code in ALLOWED | {403}, target
+    assert clients["analyst"].get(target).status_code in ALLOWED | {403}, target

@@ -361,6 +361,20 @@ def test_an_analyst_sees_the_history_but_cannot_revert(analyst_client, changed_p
     assert Pledge.objects.get().personnel == 1200
 
 
+def test_an_analyst_reads_an_earlier_version_of_a_mission(analyst_client, mission):
+    """The mission's slug is filled in from its acronym when one is added; an old version
+    shown read-only still shows it (it was an error page for whoever may not revert)."""
+    mission.name = "Renamed"
+    mission.save()
+    first = mission.history.order_by("history_id").first()
+
+    page = analyst_client.get(url("mission", "simple_history", mission.pk, first.history_id))
+
+    assert page.status_code == 200
+    assert 'value="mss"' in page.text and "disabled" in page.text
+    assert 'value="Revert"' not in page.text
+
+
 def test_an_editor_may_revert_to_an_earlier_version(editor_client, editor, changed_pledge):
     first = versions(changed_pledge)[0]
     version = url("pledge", "simple_history", changed_pledge.pk, first.history_id)

@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from mss_tracker.accounts.models import SignInRecord
+from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 
 
 @admin.register(SignInRecord)
-class SignInRecordAdmin(admin.ModelAdmin):
+class SignInRecordAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     list_display = ["at", "username", "step", "ip_address", "detail"]
     list_filter = ["step", "at"]
     search_fields = ["username", "ip_address"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from itertools import chain
 
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 
+from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 from mss_tracker.tracker.admin.forms import REASON_REQUIRED, IsoDateField, IsoDateInput, ReasonForm
 
 ADDED = "Added in the admin"
@@ -48,7 +50,7 @@ def _posted_reason(request: HttpRequest) -> str:
     return request.POST.get("change_reason", "").strip()
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(OfferedFiltersOnly, SimpleHistoryAdmin):
     form = ReasonForm
     formfield_overrides = {models.DateField: {"form_class": IsoDateField, "widget": IsoDateInput}}
     delete_confirmation_template = "admin/tracker/delete_with_reason.html"
@@ -61,6 +63,10 @@ class AuditedAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if getattr(request, "reverting_to", None) is not None:
             form = type(form.__name__, (form,), {"reverting": True})
+        if getattr(request, "version_read_only", False):
+            for name in self._prepopulating():  # shown, but disabled (below)
+                if name in form.base_fields:
+                    form.base_fields[name].disabled = True
         return form
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
@@ -90,9 +96,20 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         # An old version shown to someone who may not revert it reads as a record, not as
         # a form that looks editable (simple-history shows it as a form either way).
+        # simple-history's version page builds the prepopulated fields' widgets (the
+        # mission's slug, from its acronym) whatever the permission, so those stay form
+        # fields, disabled (get_form).
         if getattr(request, "version_read_only", False):
-            return [field.name for field in self.model._meta.fields if field.editable]
+            return [
+                field.name
+                for field in self.model._meta.fields
+                if field.editable and field.name not in self._prepopulating()
+            ]
         return super().get_readonly_fields(request, obj)
+
+    def _prepopulating(self) -> set[str]:
+        """The prepopulated fields and the fields they are filled in from."""
+        return {*self.prepopulated_fields, *chain(*self.prepopulated_fields.values())}
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, **kwargs):
         # The heading names the record as stored: a form sent back with an error has

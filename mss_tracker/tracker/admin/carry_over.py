@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -73,13 +74,15 @@ class CarryOverMixin:
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ):
         """The mission's page says which of its transfers went stale (carry_over.py)."""
-        mission = Mission.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        mission = self.get_object(request, unquote(object_id))
         stale = stale_transfers(mission) if mission is not None else []
         extra_context = {**(extra_context or {}), "stale_transfers": stale}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def carry_over_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        mission = Mission.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        # get_object reads the id as the key field does (None for "abc", "²" or too big):
+        # str.isdigit() takes "²" for a digit that int() then refuses.
+        mission = self.get_object(request, unquote(object_id))
         if mission is None:
             raise Http404("No such mission.")
         if not self.has_change_permission(request, mission):

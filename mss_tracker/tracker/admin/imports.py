@@ -12,16 +12,17 @@ import difflib
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 
+from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.csv.spec import COLUMNS
@@ -79,7 +80,7 @@ def _may_act_on(request: HttpRequest, job: ImportJob) -> bool:
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(WithoutNavSidebar, admin.ModelAdmin):
+class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
     list_display = [
         "created_at",
         "user",
@@ -128,7 +129,9 @@ class ImportJobAdmin(WithoutNavSidebar, admin.ModelAdmin):
         # Reached through admin_view (login, staff) like every admin URL.
         if not self.has_view_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(ImportJob.objects.defer("data"), pk=object_id)
+        job = self.get_object(request, unquote(object_id))  # None for an id like "abc"
+        if job is None:
+            raise Http404("No such import.")
         if request.method == "POST":
             return self._act(request, job)
         result = result_from_json(job.result)

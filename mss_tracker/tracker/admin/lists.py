@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 from mss_tracker.lib.transactions import rolled_back
 from mss_tracker.tracker.admin.audit import AuditedAdmin
 from mss_tracker.tracker.admin.carry_over import CarryOverMixin
@@ -76,7 +77,7 @@ class CountryForm(forms.ModelForm):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(OfferedFiltersOnly, admin.ModelAdmin):
     form = CountryForm
     list_display = ["name", "iso3", "iso2", "flag"]
     search_fields = ["name", "iso3", "iso2"]
