@@ -111,13 +111,7 @@ def test_it_states_where_a_strength_report_does_not_add_up(client, sample_missio
 
 
 def strength_report_discrepancies(mission, country, as_of, personnel_type=None):
-    return (
-        DeploymentEvent.objects.in_mission(mission)
-        .of_country(country)
-        .as_of(as_of)
-        .of_type(personnel_type)
-        .strength_discrepancies()
-    )
+    return DeploymentEvent.objects.strength_discrepancies(mission, country, as_of, personnel_type)
 
 
 def test_the_discrepancy_query_is_one_query_and_ignores_same_day_arrivals(sample_missions):

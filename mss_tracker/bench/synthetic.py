@@ -35,6 +35,7 @@ from mss_tracker.tracker.models import (
     DeploymentEvent,
     EventKind,
     Mission,
+    MissionTotalPoint,
     PersonnelType,
     Pledge,
     Source,
@@ -191,6 +192,7 @@ def delete_synthetic_data() -> int:
     ids = list(synthetic_missions().values_list("pk", flat=True))
     if ids:
         TimelinePoint.objects.filter(mission_id__in=ids)._raw_delete(connection.alias)
+        MissionTotalPoint.objects.filter(mission_id__in=ids)._raw_delete(connection.alias)
         DeploymentEvent.objects.filter(mission_id__in=ids)._raw_delete(connection.alias)
         Pledge.objects.filter(mission_id__in=ids)._raw_delete(connection.alias)
         Mission.objects.filter(successor_id__in=ids).update(successor=None)
@@ -290,7 +292,12 @@ def generate(
         _copy_rows("tracker_deploymentevent", _EVENT_COLUMNS, rows("event", events))
         keys = {(mission.pk, code, t) for mission in created for code in codes for t in types}
         rebuild_timelines(keys)
-        analyze(*(model._meta.db_table for model in (Pledge, DeploymentEvent, TimelinePoint)))
+        analyze(
+            *(
+                model._meta.db_table
+                for model in (Pledge, DeploymentEvent, TimelinePoint, MissionTotalPoint)
+            )
+        )
         ids = [mission.pk for mission in created]
         return GeneratedData(
             missions=missions,

@@ -193,7 +193,9 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     # The latest events only (a country's history can run to tens of thousands): one count
     # and one page of COUNTRY_EVENTS, newest first; "All N events" opens the timeline.
     latest = Paginator(_newest_first(events), COUNTRY_EVENTS).get_page(1)
-    discrepancies, older_discrepancies = _latest_discrepancies(events, latest, filters, country)
+    discrepancies, older_discrepancies = _latest_discrepancies(
+        mission, as_of, latest, filters, country
+    )
     query = filters.query_string()
     context = {
         "mission": mission,
@@ -235,10 +237,16 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     )
 
 
-def _latest_discrepancies(events: QuerySet, latest, filters: Filters, country: Country):
+def _latest_discrepancies(
+    mission: Mission, as_of: datetime.date, latest, filters: Filters, country: Country
+):
     """The latest COUNTRY_EVENTS reports that do not add up, and whether there are older
     ones (one more is read to know); each links to its event, on this page or the timeline."""
-    discrepancies = list(events.strength_discrepancies()[: COUNTRY_EVENTS + 1])
+    discrepancies = list(
+        DeploymentEvent.objects.strength_discrepancies(
+            mission, country, as_of, filters.personnel_type, latest=COUNTRY_EVENTS + 1
+        )
+    )
     older = len(discrepancies) > COUNTRY_EVENTS
     discrepancies = discrepancies[:COUNTRY_EVENTS]
     shown = {event.pk for event in latest.object_list}

@@ -417,18 +417,22 @@ def strength_series(
     personnel_type: str | None = None,
     country: Country | None = None,
 ) -> list[tuple[datetime.date, int]]:
-    """(date, deployed total) on every date the total may change, up to as_of."""
+    """(date, deployed total) on every date the total may change, up to as_of: for the
+    mission, one row per date from its totals (`MissionTotalPoint`), not one per country
+    and date; for a country, its own points."""
     sql = """
-        SELECT date, SUM(SUM(deployed_change)) OVER (ORDER BY date)
-        FROM tracker_timelinepoint
+        SELECT date, SUM(deployed_change) OVER (ORDER BY date)
+        FROM {table}
         WHERE mission_id = %s AND personnel_type = %s AND date <= %s {country}
-        GROUP BY date
         ORDER BY date
     """
     params: list = [mission.pk, personnel_type or ALL_TYPES, as_of]
-    if country is not None:
-        params.append(country.pk)
-    return _fetch_series(sql.format(country="AND country_id = %s" if country else ""), params)
+    if country is None:
+        return _fetch_series(sql.format(table="tracker_missiontotalpoint", country=""), params)
+    params.append(country.pk)
+    return _fetch_series(
+        sql.format(table="tracker_timelinepoint", country="AND country_id = %s"), params
+    )
 
 
 def pledged_series(

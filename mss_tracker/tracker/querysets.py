@@ -4,7 +4,7 @@ views and the exports compose them, so a page reads as a sentence:
 
     Pledge.objects.in_mission(mission).of_type(personnel_type).in_force(as_of)
     DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(day)
-        .strength_discrepancies()
+    DeploymentEvent.objects.strength_discrepancies(mission, country, day)
 
 Models are reached through `self.model` (and the app registry for TimelinePoint), so
 the models import this module and never the reverse.
@@ -19,6 +19,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lead
 
 from mss_tracker.tracker import dates
@@ -126,19 +127,46 @@ class DeploymentEventQuerySet(DatedRecordQuerySet):
         )
         return self.annotate(period_end=dates.period_end()).annotate(strength_after=Subquery(point))
 
-    def strength_discrepancies(self) -> Self:
-        """The strength reports whose headcount differs from the running figure before
-        them, newest first, annotated with how that figure was reached and `unaccounted`
-        (reported − expected; negative when the report is lower). docs/rules.md,
-        "Reports that do not add up".
+    def strength_discrepancies(
+        self,
+        mission,
+        country,
+        as_of: datetime.date,
+        personnel_type: str | None = None,
+        latest: int | None = None,
+    ) -> Self:
+        """A country's strength reports dated ≤ as_of whose headcount differs from the
+        running figure before them (the `latest` ones when given), newest first, annotated
+        with how that figure was reached and `unaccounted` (reported − expected; negative
+        when the report is lower). docs/rules.md, "Reports that do not add up".
 
         The running figure (`expected`) is the timeline's previous strength report
         (`base_personnel` on `base_date`, at `base_precision`; None when there is none,
         and it starts from 0) plus what was recorded after it up to the report's own date
         — a report overrides its day's changes, so they are compared, not applied: `arrived`,
         `transferred` (carried over from a predecessor), `departed` and `killed`, each a
-        sum (0 when none). One query, whatever the number of events: correlated
-        subqueries per report, each reading only the events between two reports."""
+        sum (0 when none).
+
+        Which reports differ is known when the timeline is written: `timelines.py` puts
+        the difference on the report day's point (`report_unaccounted`), so the reports
+        are found through those points' partial index (each point seeks its report), and
+        only they are explained. One query; the latest N cost the same however many
+        reports came before them."""
+        points = _timeline_points().filter(
+            mission=mission, country=country, date__lte=as_of, report_unaccounted__isnull=False
+        )
+        if personnel_type:
+            points = points.filter(personnel_type=personnel_type)
+        report_of_the_day = self.model.objects.filter(
+            **_SAME_TIMELINE, date=OuterRef("date"), kind=EventKind.STRENGTH_REPORT
+        ).values("pk")[:1]
+        reports = (
+            points.order_by("-date", "personnel_type")
+            .annotate(report=Subquery(report_of_the_day))
+            .values_list("report", flat=True)
+        )
+        if latest is not None:
+            reports = reports[:latest]
         integer = models.IntegerField()
         earlier_report = self.model.objects.filter(
             **_SAME_TIMELINE, kind=EventKind.STRENGTH_REPORT, date__lt=OuterRef("date")
@@ -160,7 +188,8 @@ class DeploymentEventQuerySet(DatedRecordQuerySet):
             return Coalesce(Subquery(changes, output_field=integer), Value(0))
 
         return (
-            self.filter(kind=EventKind.STRENGTH_REPORT)
+            # As SQL: Django counts a composite-key model's subquery as selecting its key.
+            self.filter(pk__in=RawSQL(*reports.query.sql_with_params()))
             .annotate(
                 base_date=Subquery(earlier_report.values("date")[:1]),
                 base_personnel=Subquery(earlier_report.values("personnel")[:1]),

@@ -11,6 +11,10 @@ PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherw
 day's arrivals and transfers minus departures and fatalities are added. Numbering the dates by "how
 many reports so far" splits a timeline into runs that each start at a report (or at 0),
 so the running sum within a run is exactly "the latest report, plus every change after it".
+
+Beside the points, the same statements keep `MissionTotalPoint` (the mission's strength
+changes summed over its countries, per type and date) in step, so the strength chart
+reads one row per date.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ runs AS (
     FROM days
 ),
 levels AS (
-    SELECT {_TIMELINE}, date, run,
+    SELECT {_TIMELINE}, date, run, reported, delta,
         SUM(COALESCE(reported, delta)) OVER run_so_far AS deployed,
         killed,
         SUM(killed) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS fatalities_to_date,
@@ -91,7 +95,10 @@ typed AS (
             - COALESCE(LAG(CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END)
                 OVER timeline, 0) AS unconfirmed_change,
         COALESCE(disputed_by, 0) - COALESCE(LAG(disputed_by) OVER timeline, 0)
-            AS disputed_by_change
+            AS disputed_by_change,
+        CASE WHEN reported IS NOT NULL THEN NULLIF(
+            reported - COALESCE(LAG(deployed) OVER timeline, 0) - delta, 0) END
+            AS report_unaccounted
     FROM doubts
     WINDOW timeline AS (PARTITION BY {_TIMELINE} ORDER BY date)
 )
@@ -119,7 +126,7 @@ _ALL_DISPUTED_BY = _greatest([f"disputed_by_{value}" for value in PersonnelType.
 
 _POINT_COLUMNS = (
     f"{_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival, "
-    "deployed_disputed_by, deployed_unconfirmed"
+    "deployed_disputed_by, deployed_unconfirmed, report_unaccounted"
 )
 
 # Every point of the timelines in scope, by type and for all types (personnel_type
@@ -130,11 +137,11 @@ _INSERT_POINTS = f"""
 WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE}
 INSERT INTO tracker_timelinepoint ({_POINT_COLUMNS})
 SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival,
-    disputed_by, unconfirmed
+    disputed_by, unconfirmed, report_unaccounted
 FROM typed
 UNION ALL
 SELECT mission_id, country_id, '{ALL_TYPES}', date, deployed, deployed_change,
-    fatalities_to_date, first_arrival, NULLIF({_ALL_DISPUTED_BY}, 0), unconfirmed
+    fatalities_to_date, first_arrival, NULLIF({_ALL_DISPUTED_BY}, 0), unconfirmed, NULL
 FROM (
     SELECT mission_id, country_id, date,
         SUM(SUM(deployed_change)) OVER country_so_far AS deployed,
@@ -147,6 +154,24 @@ FROM (
     GROUP BY mission_id, country_id, date
     WINDOW country_so_far AS (PARTITION BY mission_id, country_id ORDER BY date)
 ) AS all_types
+"""
+
+# The mission's totals (`MissionTotalPoint`) follow the points of the countries in scope:
+# their sums are taken away before the points are rewritten ({sign} -1) and the new
+# points' sums added after ({sign} 1). A date no country has a point on any more goes.
+_ADD_TO_MISSION_TOTALS = """
+INSERT INTO tracker_missiontotalpoint (mission_id, personnel_type, date, countries,
+    deployed_change)
+SELECT mission_id, personnel_type, date, {sign} * COUNT(*), {sign} * SUM(deployed_change)
+FROM tracker_timelinepoint
+WHERE {scope}
+GROUP BY mission_id, personnel_type, date
+ON CONFLICT (mission_id, personnel_type, date) DO UPDATE SET
+    countries = tracker_missiontotalpoint.countries + excluded.countries,
+    deployed_change = tracker_missiontotalpoint.deployed_change + excluded.deployed_change
+"""
+_DROP_EMPTY_MISSION_TOTALS = """
+DELETE FROM tracker_missiontotalpoint WHERE mission_id IN ({missions}) AND countries = 0
 """
 
 # The names go into NegativeStrength's message: read here, so the exception runs no query.
@@ -224,6 +249,7 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pairs), _SCOPE_CHUNK):
             scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
+            cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=-1, scope=scope), params)
             cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
             try:
                 with transaction.atomic():
@@ -231,6 +257,12 @@ def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
             except IntegrityError:
                 _raise_first_negative(cursor, scope, params)
                 raise  # not a negative point: some other constraint
+            cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=1, scope=scope), params)
+        missions = sorted({mission_id for mission_id, _country in pairs})
+        cursor.execute(
+            _DROP_EMPTY_MISSION_TOTALS.format(missions=", ".join(["%s"] * len(missions))),
+            missions,
+        )
 
 
 def _raise_first_negative(cursor, scope: str, params: list) -> None:

@@ -41,7 +41,7 @@ from mss_tracker.tracker.models.missions import Mission
 from mss_tracker.tracker.models.places import Country, Source
 from mss_tracker.tracker.models.records import DatedRecord, DeploymentEvent, Pledge
 from mss_tracker.tracker.models.reports import ErrorReport, ErrorReportStatus
-from mss_tracker.tracker.models.timeline import TimelinePoint
+from mss_tracker.tracker.models.timeline import MissionTotalPoint, TimelinePoint
 
 __all__ = [
     "ADDING_KINDS",
@@ -60,6 +60,7 @@ __all__ = [
     "ImportJob",
     "Milestone",
     "Mission",
+    "MissionTotalPoint",
     "PersonnelType",
     "Pledge",
     "Source",

@@ -40,6 +40,11 @@ class TimelinePoint(models.Model):
     # A plain id, not a foreign key: the point is rebuilt whenever its events change.
     deployed_disputed_by = models.BigIntegerField(null=True)
     deployed_unconfirmed = models.IntegerField(default=0)
+    # On a strength report's day (points by type only): what the report says minus what
+    # the events before it add up to (the previous point plus the day's own changes),
+    # when they differ; None on every other point. The country page lists these reports
+    # through the partial index below, however long the history.
+    report_unaccounted = models.IntegerField(null=True)
 
     class Meta:
         constraints = [
@@ -51,7 +56,35 @@ class TimelinePoint(models.Model):
         ]
         indexes = [
             models.Index(fields=["mission", "personnel_type", "date"]),
+            models.Index(
+                fields=["mission", "country", "date"],
+                condition=Q(report_unaccounted__isnull=False),
+                name="timelinepoint_discrepancies",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.personnel_type} {self.date}: {self.deployed:,}"
+
+
+class MissionTotalPoint(models.Model):
+    """The changes of a mission's deployed strength summed over its countries, per
+    personnel type (and ALL_TYPES) and per date that has a country's point (derived).
+
+    The strength chart reads one row per date from it, not one per country and date.
+    `timelines.py` keeps it in step with `TimelinePoint` in the same statements that
+    rewrite a country's points: it takes the old points' sums away and adds the new
+    ones', so a write costs what the countries it touches cost, as before.
+    """
+
+    pk = models.CompositePrimaryKey("mission", "personnel_type", "date")
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    personnel_type = models.CharField(max_length=10)  # a PersonnelType value, or ALL_TYPES
+    date = models.DateField()
+    countries = models.IntegerField(help_text="countries with a point on this date")
+    deployed_change = models.IntegerField(help_text="the sum of those points' deployed_change")
+
+    def __str__(self) -> str:
+        return f"{self.personnel_type} {self.date}: {self.deployed_change:+,}"

@@ -12,7 +12,12 @@ from mss_tracker.tracker.csv.importing.importer import (
     SOURCE_FIELDS,
     DatedImporter,
 )
-from mss_tracker.tracker.models import DeploymentEvent, EventKind, TimelinePoint
+from mss_tracker.tracker.models import (
+    DeploymentEvent,
+    EventKind,
+    MissionTotalPoint,
+    TimelinePoint,
+)
 from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
 
 EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
@@ -156,6 +161,7 @@ class EventImporter(DatedImporter):
                 DeploymentEvent._meta.db_table,
                 DeploymentEvent.history.model._meta.db_table,
                 TimelinePoint._meta.db_table,
+                MissionTotalPoint._meta.db_table,
             )
 
     def negative_strength_error(self, exc: NegativeStrength) -> RowError:
