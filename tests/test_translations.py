@@ -123,9 +123,10 @@ ALLOWED = {
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
     "mars", "avril", "juin", "juillet", "nov", "oct", "dates", "est", "sources",
     "personnel", "note", "point", "types", "code", "codes", "certain", "instant", "part",
-    "accents",
+    "accents", "force", "dollars", "figure",
+    "http",  # an address written out in a text
     # Creole words spelled as English ones
-    "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la",
+    "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la", "jan",
 }  # fmt: skip
 
 # Parameter names (as_of) and codes (KEN, MSS) are written as they are in every language.
@@ -207,6 +208,7 @@ PAGES = [
     "/missions/mss/events/?page=99",
     "/missions/mss/?sort=size",
     "/missions/nowhere/",
+    "/use-the-data/",
 ]
 
 

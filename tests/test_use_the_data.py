@@ -1,4 +1,5 @@
-"""docs/use-the-data.md: its pandas and curl examples run, as written, against a live server."""
+"""docs/use-the-data.md: its pandas and curl examples run, as written, against a live server;
+the French and Creole pages (docs/use-the-data.fr.md, .ht.md) show the same examples."""
 
 import re
 import subprocess
@@ -7,11 +8,12 @@ from pathlib import Path
 import pytest
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "use-the-data.md"
+TRANSLATIONS = {"fr": DOC.with_suffix(".fr.md"), "ht": DOC.with_suffix(".ht.md")}
 DEMO = "http://127.0.0.1:8000"
 
 
-def _blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), re.DOTALL)
+def _blocks(language: str, doc: Path = DOC) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", doc.read_text(), re.DOTALL)
 
 
 def _against(server, code: str) -> str:
@@ -59,9 +61,31 @@ def test_the_site_shows_the_page_with_its_own_address(client, db):
     assert DEMO not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "section"),
+    [
+        ("fr", "<h1>Utiliser les données</h1>", "Ce que contient chaque fichier"),
+        ("ht", "<h1>Sèvi ak done yo</h1>", "Sa ki nan chak fichye"),
+    ],
+)
+def test_it_is_written_in_french_and_creole_too(client, db, language, heading, section):
+    response = client.get(f"/{language}/use-the-data/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html and heading in html and section in html
+    assert f"http://testserver/{language}/missions/mss/?as_of=2025-01-05" in html
+
+
+@pytest.mark.parametrize("language", ["fr", "ht"])
+def test_the_translations_show_the_same_examples(language):
+    for block in ("python", "r", "sh"):
+        assert _blocks(block, TRANSLATIONS[language]) == _blocks(block), block
+
+
 def test_every_page_links_it_from_the_footer(client, sample):
     for page in ("/", "/missions/mss/", "/missions/mss/events/"):
         assert 'href="/use-the-data/"' in client.get(page).content.decode()
+        assert 'href="/fr/use-the-data/"' in client.get(f"/fr{page}").content.decode()
 
 
 def test_the_readme_links_it():

@@ -18,6 +18,7 @@ app_name = "dashboards"
 # under /fr/ and Haitian Creole under /ht/ (docs/rules.md; dashboards/languages.py).
 pages = [
     path("", views.index, name="index"),
+    path("use-the-data/", use_the_data.page, name="use-the-data"),
     path("missions/<slug:slug>/", views.mission, name="mission"),
     path("missions/<slug:slug>/chart.svg", views.mission_chart, name="mission-chart"),
     path("missions/<slug:slug>/funding.svg", views.mission_funding_chart, name="funding-chart"),
@@ -42,7 +43,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("export/missions.csv", exports.missions_csv, name="export-missions"),
     path("export/missions.json", exports.missions_json, name="export-missions-json"),
-    path("use-the-data/", use_the_data.page, name="use-the-data"),
     path("missions/<slug:slug>/datapackage.json", datapackage.view, name="datapackage"),
     path("missions/<slug:slug>/export/summary.csv", exports.summary_csv, name="export-summary"),
     path(

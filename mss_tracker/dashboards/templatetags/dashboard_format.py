@@ -10,14 +10,22 @@ from decimal import Decimal
 from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.translation import gettext, npgettext, pgettext
+from django.utils.translation import get_language, gettext, npgettext, pgettext
 
+from mss_tracker.lib import typography
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import PersonnelType
 
 register = template.Library()
 
 DASH = "—"
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label, spaced as the page's language writes it: "Notes : " in French
+    (lib/typography.py), "Notes: " in English and Creole."""
+    return typography.colon(get_language() or "en")
 
 
 @register.filter
