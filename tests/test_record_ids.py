@@ -95,3 +95,18 @@ def test_a_new_record_gets_an_id_that_its_history_keeps(kenya_pledge, record_eve
     pledge.save()
     assert {h.uuid for h in pledge.history.all()} == {pledge.uuid}
     assert event.history.get().uuid == event.uuid
+
+
+@pytest.mark.django_db
+def test_rows_imported_without_an_id_get_new_random_ids():
+    """The sample files carry no id column: every record they create, pledge, event or
+    funding record, gets its own version 4 UUID (bulk_create here; COPY on PostgreSQL)."""
+    from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Pledge
+    from mss_tracker.tracker.sample_data import load_sample_data
+
+    load_sample_data()
+
+    for model in (Pledge, DeploymentEvent, FundingRecord):
+        ids = list(model.objects.values_list("uuid", flat=True))
+        assert ids and len(set(ids)) == len(ids)
+        assert {record_id.version for record_id in ids} == {4}

@@ -11,6 +11,7 @@ A leaf module: Django's choices and pycountry, no model.
 
 from __future__ import annotations
 
+import uuid
 from enum import IntEnum
 from typing import Any
 
@@ -162,3 +163,10 @@ def funding_problems(
             f"money {kind} goes through a channel: trust_fund or bilateral is required."
         )
     return problems
+
+
+def record_id(given: uuid.UUID | None = None) -> uuid.UUID:
+    """A record's id (docs/csv.md, "Record ids"): the one it was given, or for a new
+    record without one a new random UUID (version 4). The models' default, the CSV import's
+    writers (bulk_create and COPY) and nothing else give ids."""
+    return given or uuid.uuid4()

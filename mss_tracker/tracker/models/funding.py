@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from mss_tracker.tracker.codes import (
     FundingKind,
     FundingMeasure,
     funding_problems,
+    record_id,
 )
 from mss_tracker.tracker.dates import (
     DatePrecision,
@@ -66,7 +66,7 @@ class FundingRecord(models.Model):
     """One sourced figure of money: pledged, received or required, as a running total,
     one contribution or a yearly cost, through the trust fund or bilaterally."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=record_id, unique=True, editable=False)
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, db_index=False)
     date = models.DateField(validators=[validate_date_in_range])
     date_precision = models.CharField(

@@ -5,7 +5,6 @@ Every write of an event rebuilds its timelines in the same transaction (`timelin
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from mss_tracker.lib.transactions import check_without_writing
 from mss_tracker.tracker import possible_dates
-from mss_tracker.tracker.codes import EventKind, PersonnelType, signed_change
+from mss_tracker.tracker.codes import EventKind, PersonnelType, record_id, signed_change
 from mss_tracker.tracker.dates import (
     DatePrecision,
     format_with_precision,
@@ -44,7 +43,7 @@ class DatedRecord(models.Model):
     integer primary key stays the database's own key.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=record_id, unique=True, editable=False)
     # Indexed by the composite indexes that lead with them (each model's Meta): a
     # separate index per key would only slow every write, a bulk import most of all.
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, db_index=False)

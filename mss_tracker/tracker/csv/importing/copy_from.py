@@ -6,13 +6,14 @@ history from there."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
 from django.db import connection
 from django.db.models import DateField
 from django.utils import timezone
+
+from mss_tracker.tracker.codes import record_id
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -72,8 +73,8 @@ def copy_records(model, records: list, batches: Iterable[int], batch_size: int) 
         for start in batches:
             for record in records[start : start + batch_size]:
                 row = [next(key), *read(record), *filled]
-                if new_uuid is not None and row[1 + new_uuid] is None:
-                    row[1 + new_uuid] = uuid.uuid4()
+                if new_uuid is not None:
+                    row[1 + new_uuid] = record_id(row[1 + new_uuid])
                 for i in per_row:
                     row[1 + len(given) + i] = filled[i]()
                 yield row

@@ -25,7 +25,13 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from mss_tracker.tracker.codes import FundingChannel, FundingKind, FundingMeasure, funding_problems
+from mss_tracker.tracker.codes import (
+    FundingChannel,
+    FundingKind,
+    FundingMeasure,
+    funding_problems,
+    record_id,
+)
 from mss_tracker.tracker.csv.importing.corrections import (
     check_repeated_id,
     correction_refused,
@@ -295,7 +301,7 @@ class FundingImporter(Importer):
         new = []
         for _line, record in self.new:
             values = {name: value for name, value in record.items() if name != "source"}
-            values["uuid"] = values["uuid"] or uuid.uuid4()
+            values["uuid"] = record_id(values["uuid"])
             new.append(FundingRecord(source_id=self.sources.ids[record["source"]], **values))
         created = FundingRecord.objects.bulk_create(new, batch_size=BULK_BATCH)
         ids = [record.pk for record in created]

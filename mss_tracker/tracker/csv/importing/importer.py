@@ -18,7 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
 
-from mss_tracker.tracker.codes import iso3_country, iso_name
+from mss_tracker.tracker.codes import iso3_country, iso_name, record_id
 from mss_tracker.tracker.csv.importing.copy_from import copy_records
 from mss_tracker.tracker.csv.importing.corrections import field_changes, stored_by_id
 from mss_tracker.tracker.csv.importing.errors import (
@@ -286,7 +286,7 @@ class Importer:
             for start in batches:
                 objects = [model(**record) for record in records[start : start + BULK_BATCH]]
                 for obj in objects:
-                    obj.uuid = obj.uuid or uuid.uuid4()
+                    obj.uuid = record_id(obj.uuid)
                 ids += [obj.pk for obj in model.objects.bulk_create(objects)]
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
