@@ -6,12 +6,9 @@ from __future__ import annotations
 from django.db import connection
 
 from mss_tracker.lib.table_statistics import BULK_ROWS, analyze
-from mss_tracker.tracker.csv.importing.corrections import check_repeated_id, correction_refused
+from mss_tracker.tracker.csv.importing.corrections import correction_refused
 from mss_tracker.tracker.csv.importing.errors import RowError
-from mss_tracker.tracker.csv.importing.importer import (
-    SOURCE_FIELDS,
-    DatedImporter,
-)
+from mss_tracker.tracker.csv.importing.importer import DatedImporter
 from mss_tracker.tracker.models import (
     DeploymentEvent,
     EventKind,
@@ -30,6 +27,9 @@ def _timeline_day(record) -> str:
 
 
 class EventImporter(DatedImporter):
+    model = DeploymentEvent
+    stored_extra = ("kind",)
+
     def describe(self, stored: dict) -> str:
         kind = EventKind(stored["kind"]).label.lower()
         return (
@@ -51,95 +51,83 @@ class EventImporter(DatedImporter):
             record["kind"] = kind
             record["personnel"] = personnel
 
-    def plan(self, rows):
-        records = self.checked_records(rows, "checking events")
-        by_id = self.by_id(DeploymentEvent, records, extra=("kind",))
-        # Recorded events by their identity (docs/csv.md: mission, country, type, kind, date and
-        # source); several may share one (two arrivals of one day, one source).
-        recorded: dict[tuple, list[dict]] = {}
-        reports: dict[tuple, tuple] = {}
-        scope = DeploymentEvent.objects.filter(
-            mission_id__in={record.mission_id for _line, record in records},
-            country_id__in={record.country_id for _line, record in records},
-        ).values_list(
-            *("mission_id", "country_id", "personnel_type", "date", "kind", "personnel"),
-            *SOURCE_FIELDS,
-            *("date_precision", "disputed", "notes", "uuid"),
+    def start_plan(self) -> None:
+        # Recorded events by their identity (docs/csv.md: mission, country, type, kind, date
+        # and source); several may share one (two arrivals of one day, one source).
+        self.recorded: dict[tuple, list[dict]] = {}
+        self.reports: dict[tuple, tuple] = {}  # recorded reports by timeline and day
+        self.seen: dict[tuple, int] = {}  # the file's events: their line
+        self.seen_reports: dict[tuple, int] = {}  # the file's reports by timeline and day
+
+    def note_recorded(self, stored: dict) -> None:
+        timeline_day = (
+            *(stored["mission_id"], stored["country_id"], stored["personnel_type"]),
+            stored["date"],
         )
-        for m, c, t, d, kind, personnel, p, ti, u, *values in scope.iterator(chunk_size=5000):
-            stored = {
-                "country_id": c,
-                "personnel_type": t,
-                "date": d,
-                "kind": kind,
-                "personnel": personnel,
-                "source": (p, ti, u),
-                "date_precision": values[0],
-                "disputed": values[1],
-                "notes": values[2],
-                "uuid": values[3],
-            }
-            recorded.setdefault((m, c, t, d, kind, (p, ti, u)), []).append(stored)
-            if kind == EventKind.STRENGTH_REPORT:
-                reports[(m, c, t, d)] = (personnel, p)
-        seen: dict[tuple, int] = {}
-        seen_ids: dict = {}
-        seen_reports: dict[tuple, int] = {}
-        for line, record in records:  # Records: read by attribute (every row passes here)
-            if not check_repeated_id(self.errors, line, record.uuid, seen_ids):
-                continue
-            if record.uuid in by_id:
-                self.update_or_present(line, record, by_id[record.uuid])
-                continue
-            timeline_day = (
-                record.mission_id,
-                record.country_id,
-                record.personnel_type,
-                record.date,
+        identity = (*timeline_day, stored["kind"], stored["source"])
+        self.recorded.setdefault(identity, []).append(stored)
+        if stored["kind"] == EventKind.STRENGTH_REPORT:
+            self.reports[timeline_day] = (stored["personnel"], stored["source"][0])
+
+    def plan_row(self, line: int, record) -> None:
+        """New, present, a repeated row, a correction without an id, or a second strength
+        report for a timeline and day (refused)."""
+        timeline_day = (record.mission_id, record.country_id, record.personnel_type, record.date)
+        if self._repeats_a_row(line, record, timeline_day):
+            return
+        identity = (*timeline_day, record.kind, record.source)
+        if identity in self.recorded:
+            self._present_or_refused(line, record, self.recorded[identity])
+            return
+        if record.kind == EventKind.STRENGTH_REPORT and not self._first_report(
+            line, record, timeline_day
+        ):
+            return
+        self.new.append((line, record))
+
+    def _repeats_a_row(self, line: int, record, timeline_day: tuple) -> bool:
+        key = (*timeline_day, record.kind, record.personnel, record.source)
+        if key not in self.seen:
+            self.seen[key] = line
+            return False
+        self.error(
+            line,
+            None,
+            f"repeats line {self.seen[key]} (same date, mission, country, event, "
+            "personnel_type, personnel and source): keep one of the two rows.",
+        )
+        return True
+
+    def _present_or_refused(self, line: int, record, same: list[dict]) -> None:
+        values = tuple(record[name] for name in _COMPARED)
+        if any(tuple(stored[name] for name in _COMPARED) == values for stored in same):
+            self.result.present_lines.append(line)
+        else:
+            correction_refused(self.errors, line, self.describe(same[0]))
+
+    def _first_report(self, line: int, record, timeline_day: tuple) -> bool:
+        """One strength report per timeline and date, recorded or in the file."""
+        if timeline_day in self.reports:
+            personnel, publisher = self.reports[timeline_day]
+            self.error(
+                line,
+                "date",
+                f"a strength report of {personnel:,} for {_timeline_day(record)} "
+                f"({publisher}) is already recorded; one strength report per date: "
+                "correct that one instead.",
             )
-            identity = (*timeline_day, record.kind, record.source)
-            key = (*timeline_day, record.kind, record.personnel, record.source)
-            is_report = record.kind == EventKind.STRENGTH_REPORT
-            if key in seen:
-                self.error(
-                    line,
-                    None,
-                    f"repeats line {seen[key]} (same date, mission, country, event, "
-                    "personnel_type, personnel and source): keep one of the two rows.",
-                )
-                continue
-            seen[key] = line
-            if identity in recorded:
-                same = recorded[identity]
-                values = tuple(record[name] for name in _COMPARED)
-                if any(tuple(stored[name] for name in _COMPARED) == values for stored in same):
-                    self.result.present_lines.append(line)
-                else:
-                    correction_refused(self.errors, line, self.describe(same[0]))
-                continue
-            if is_report and timeline_day in reports:
-                personnel, publisher = reports[timeline_day]
-                self.error(
-                    line,
-                    "date",
-                    f"a strength report of {personnel:,} for {_timeline_day(record)} "
-                    f"({publisher}) is already recorded; one strength report per date: "
-                    "correct that one instead.",
-                )
-                continue
-            if is_report and timeline_day in seen_reports:
-                self.error(
-                    line,
-                    "date",
-                    f"line {seen_reports[timeline_day]} already has a strength report for "
-                    f"{_timeline_day(record)}; one strength report per date: keep one of the "
-                    "two rows.",
-                )
-                continue
-            if is_report:
-                seen_reports[timeline_day] = line
-            self.new.append((line, record))
-        self.finish_plan(rows)
+            return False
+        if timeline_day in self.seen_reports:
+            self.error(
+                line,
+                "date",
+                f"line {self.seen_reports[timeline_day]} already has a strength report for "
+                f"{_timeline_day(record)}; one strength report per date: keep one of the "
+                "two rows.",
+            )
+            return False
+        self.seen_reports[timeline_day] = line
+        return True
 
     def write(self):
         if connection.vendor == "postgresql":

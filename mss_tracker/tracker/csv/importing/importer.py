@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from mss_tracker.tracker.codes import iso3_country, iso_name, record_id
 from mss_tracker.tracker.csv.importing.copy_from import copy_records
-from mss_tracker.tracker.csv.importing.corrections import field_changes, stored_by_id
+from mss_tracker.tracker.csv.importing.corrections import (
+    check_repeated_id,
+    field_changes,
+    stored_by_id,
+)
 from mss_tracker.tracker.csv.importing.errors import (
     PREVIEW_ROWS,
     ImportResult,
@@ -291,12 +295,62 @@ class Importer:
         record_history(model, ids, CREATED, reason=self.reason, user=self.user)
 
 
+# What is read of a recorded pledge or event, besides its source and the kind's own.
+_STORED = ("mission_id", "country_id", "personnel_type", "date", "personnel")
+_STORED += ("date_precision", "disputed", "notes", "uuid")
+
+
 class DatedImporter(Importer):
     """What pledges and events share: mission, country, type, dates, flags and source.
 
     `plan` reads the file row by row (`checked_records`), keeping of each valid row only
     its record — the values to write — and its line; the cells of the few rows a preview
     shows are read again at the end (`finish_plan`)."""
+
+    model: type[models.Model]  # Pledge or DeploymentEvent
+    stored_extra: tuple[str, ...] = ()  # the kind's own fields, read of a recorded one
+
+    def plan(self, rows: CsvRows) -> None:
+        """A row whose id names a record updates it (or is present); the kind places every
+        other row (`plan_row`) against the records of the file's missions and countries."""
+        records = self.checked_records(rows, f"checking {self.result.kind}")
+        by_id = self.by_id(self.model, records, extra=self.stored_extra)
+        self.start_plan()
+        for stored in self.recorded_in_scope(records):
+            self.note_recorded(stored)
+        seen_ids: dict = {}
+        for line, record in records:  # Records: read by attribute (every row passes here)
+            if not check_repeated_id(self.errors, line, record.uuid, seen_ids):
+                continue
+            if record.uuid in by_id:
+                self.update_or_present(line, record, by_id[record.uuid])
+            else:
+                self.plan_row(line, record)
+        self.finish_plan(rows)
+
+    def recorded_in_scope(self, records: list[tuple[int, Record]]) -> Iterator[dict[str, Any]]:
+        """The recorded rows of the missions and countries the file names, as dicts (their
+        source as its key: publisher, title, URL)."""
+        fields = (*_STORED, *self.stored_extra)
+        scope = self.model.objects.filter(
+            mission_id__in={record.mission_id for _line, record in records},
+            country_id__in={record.country_id for _line, record in records},
+        ).values_list(*fields, *SOURCE_FIELDS)
+        for values in scope.iterator(chunk_size=5000):
+            stored = dict(zip(fields, values, strict=False))
+            stored["source"] = values[len(fields) :]
+            yield stored
+
+    def start_plan(self) -> None:
+        """Start afresh what the kind keeps while it places rows."""
+
+    def note_recorded(self, stored: dict[str, Any]) -> None:
+        """Remember a recorded row of the file's scope (`recorded_in_scope`)."""
+        raise NotImplementedError
+
+    def plan_row(self, line: int, record: Record) -> None:
+        """Place a row no recorded id names: new, present, or an error."""
+        raise NotImplementedError
 
     def checked_records(self, rows, description: str) -> list[tuple[int, dict]]:
         """(line, record) of every valid row, each row's problems in `self.errors`."""

@@ -3,12 +3,9 @@ corrects the pledge it names (csv.corrections)."""
 
 from __future__ import annotations
 
-from mss_tracker.tracker.csv.importing.corrections import check_repeated_id, correction_refused
+from mss_tracker.tracker.csv.importing.corrections import correction_refused
 from mss_tracker.tracker.csv.importing.errors import RowError
-from mss_tracker.tracker.csv.importing.importer import (
-    SOURCE_FIELDS,
-    DatedImporter,
-)
+from mss_tracker.tracker.csv.importing.importer import DatedImporter
 from mss_tracker.tracker.models import Country, Pledge
 
 _COMPARED = ("personnel", "date_precision", "disputed", "notes", "source")
@@ -19,6 +16,7 @@ def _figure(personnel: int | None) -> str:
 
 
 class PledgeImporter(DatedImporter):
+    model = Pledge
     pledges = True
 
     def describe(self, stored: dict) -> str:
@@ -36,68 +34,46 @@ class PledgeImporter(DatedImporter):
             record["personnel"] = personnel
 
     def plan(self, rows):
-        records = self.checked_records(rows, "checking pledges")
-        by_id = self.by_id(Pledge, records)
-        recorded: dict[tuple, dict] = {}
-        scope = Pledge.objects.filter(
-            mission_id__in={record["mission_id"] for _line, record in records},
-            country_id__in={record["country_id"] for _line, record in records},
-        ).values_list(
-            *("mission_id", "country_id", "personnel_type", "date", "personnel"),
-            *("date_precision", "disputed", "notes", "uuid", *SOURCE_FIELDS),
+        super().plan(rows)
+        self._warn_of_unknown_figures(self.recorded)
+
+    def start_plan(self) -> None:
+        self.recorded: dict[tuple, dict] = {}  # by (mission, country, type, date)
+        self.seen: dict[tuple, tuple[int, tuple]] = {}  # the file's pledges: line, values
+
+    def note_recorded(self, stored: dict) -> None:
+        key = (stored["mission_id"], stored["country_id"], stored["personnel_type"])
+        self.recorded[(*key, stored["date"])] = stored
+
+    def plan_row(self, line: int, record) -> None:
+        """One pledge per (mission, country, type, date): new, present, a repeated row, a
+        second pledge for that date, or a correction without an id (refused)."""
+        key = (record.mission_id, record.country_id, record.personnel_type, record.date)
+        values = tuple(record[name] for name in _COMPARED)
+        if key in self.seen:
+            self._refuse_second_row(line, key, values)
+            return
+        self.seen[key] = (line, values)
+        stored = self.recorded.get(key)
+        if stored is None:
+            self.new.append((line, record))
+        elif tuple(stored[name] for name in _COMPARED) == values:
+            self.result.present_lines.append(line)
+        else:
+            correction_refused(self.errors, line, self.describe(stored))
+
+    def _refuse_second_row(self, line: int, key: tuple, values: tuple) -> None:
+        first_line, first = self.seen[key]
+        _mission, country, personnel_type, day = key
+        what = f"{country} {personnel_type} on {day.isoformat()}"
+        self.error(
+            line,
+            None,
+            f"repeats line {first_line} (the same pledge)"
+            if first == values
+            else f"line {first_line} already has a pledge for {what}; a mission has one "
+            "pledge per country, type and date: keep one of the two rows.",
         )
-        for m, c, t, day, personnel, precision, disputed, notes, uuid, *source in scope.iterator(
-            chunk_size=5000
-        ):
-            recorded[(m, c, t, day)] = {
-                "mission_id": m,
-                "country_id": c,
-                "personnel_type": t,
-                "date": day,
-                "personnel": personnel,
-                "date_precision": precision,
-                "disputed": disputed,
-                "notes": notes,
-                "uuid": uuid,
-                "source": tuple(source),
-            }
-        seen: dict[tuple, tuple[int, tuple]] = {}
-        seen_ids: dict = {}
-        for line, record in records:
-            if not check_repeated_id(self.errors, line, record["uuid"], seen_ids):
-                continue
-            if record["uuid"] in by_id:
-                self.update_or_present(line, record, by_id[record["uuid"]])
-                continue
-            key = (
-                record["mission_id"],
-                record["country_id"],
-                record["personnel_type"],
-                record["date"],
-            )
-            values = tuple(record[name] for name in _COMPARED)
-            what = f"{record['country_id']} {record['personnel_type']} on {key[3].isoformat()}"
-            if key in seen:
-                first_line, first = seen[key]
-                self.error(
-                    line,
-                    None,
-                    f"repeats line {first_line} (the same pledge)"
-                    if first == values
-                    else f"line {first_line} already has a pledge for {what}; a mission has one "
-                    "pledge per country, type and date: keep one of the two rows.",
-                )
-                continue
-            seen[key] = (line, values)
-            stored = recorded.get(key)
-            if stored is None:
-                self.new.append((line, record))
-            elif tuple(stored[name] for name in _COMPARED) == values:
-                self.result.present_lines.append(line)
-            else:
-                correction_refused(self.errors, line, self.describe(stored))
-        self.finish_plan(rows)
-        self._warn_of_unknown_figures(recorded)
 
     def _warn_of_unknown_figures(self, recorded: dict[tuple, dict]) -> None:
         """A pledge without a number that supersedes a numeric one makes the pledged
