@@ -15,8 +15,13 @@ import datetime
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, QueryDict
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards.languages import recorded
+from mss_tracker.lib import typography
 from mss_tracker.lib.bad_requests import BadParameter
 from mss_tracker.tracker.dates import format_with_precision, parse_date
 from mss_tracker.tracker.models import Mission
@@ -75,22 +80,32 @@ def citation(
     today = datetime.date.today()
     query = urlencode({key: value for key, value in pinned.items() if value} | {"cited": today})
     url = request.build_absolute_uri(f"{request.path}?{query}")
-    title = f"{mission.name} ({mission.acronym}): {view}"
-    line = _(
+    colon = typography.colon(get_language() or "en")
+    title = f"{mission.name} ({mission.acronym}){colon} {view}"
+    template = _(
         "%(tracker)s, “%(title)s”, figures as of %(figures)s, retrieved %(retrieved)s, %(url)s"
-    ) % {
+    )
+    values = {
         "tracker": TRACKER,
         "title": title,
         "figures": format_with_precision(figures, "day"),
         "retrieved": format_with_precision(today, "day"),
         "url": url,
     }
+    line = template % values
+    # The page shows the line as HTML, the recorded mission name marked with its language
+    # and the address apart (in <code>).
+    marked_title = format_html("{} ({}){} {}", recorded(mission.name), mission.acronym, colon, view)
+    html = conditional_escape(template) % (
+        {key: conditional_escape(value) for key, value in values.items()}
+        | {"title": marked_title, "url": "\0"}
+    )
     key = f"mss-tracker-{mission.slug}-{figures.isoformat()}"
     cited = parse_cited(request.GET)
     return {
         "url": url,
         "line": line,
-        "line_before_url": line.rpartition(url)[0],
+        "line_before_url": mark_safe(html.rpartition("\0")[0]),
         "bibtex": bibtex(key, title, url, figures, today),
         "revisions": revised_since(scope, cited) if cited else None,
     }

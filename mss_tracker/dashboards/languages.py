@@ -20,6 +20,12 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+
+# The language editors record free text in (titles, notes, publishers, mission names):
+# English, the site's first language (docs/rules.md, "Languages").
+RECORDED_LANGUAGE = settings.LANGUAGE_CODE
 
 # Set once the reader has been offered the page in their browser's language.
 OFFERED_COOKIE = "language_offered"
@@ -112,3 +118,13 @@ def by_local_name(countries: Iterable, *, descending: bool = False) -> list:
     """Countries (anything with `local_name`) in the alphabetical order of their names in
     the page's language: the database orders them by their English names."""
     return sorted(countries, key=lambda c: _collation_key(c.local_name), reverse=descending)
+
+
+def recorded(value: object) -> SafeString:
+    """Text as an editor recorded it, as HTML: marked `lang="en"` on a page in another
+    language, so that a screen reader reads it with an English voice."""
+    if value is None or value == "":
+        return SafeString("")
+    if (translation.get_language() or RECORDED_LANGUAGE) == RECORDED_LANGUAGE:
+        return SafeString(conditional_escape(value))
+    return format_html('<span lang="{}">{}</span>', RECORDED_LANGUAGE, value)

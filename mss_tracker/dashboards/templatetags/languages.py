@@ -1,12 +1,21 @@
-"""The language switcher and the `hreflang` alternates: this page in each language."""
+"""The language switcher and the `hreflang` alternates: this page in each language; the
+language of recorded text (`recorded`)."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
 
+from mss_tracker.dashboards import languages
 from mss_tracker.dashboards.languages import language_links as links_for
 
 register = template.Library()
+
+
+@register.filter
+def recorded(value: object) -> SafeString:
+    """Text as an editor recorded it, marked with its language (`languages.recorded`)."""
+    return languages.recorded(value)
 
 
 @register.simple_tag(takes_context=True)
