@@ -34,47 +34,17 @@ class MissionImporter(Importer):
     }
 
     def plan(self, rows):
+        """Read every row, then check slugs and successors across the file and the
+        database, and sort each mission into new, changed or present."""
         rows = list(rows)  # a mission may name its successor further down: the whole file
         self.sources = Sources()
         self.new = []
         self.updates = []  # (line, slug, record, changes): rows that change their mission
-        cells_by_line = dict(rows)
-        records = []
-        for line, cells in self.progress(rows, len(rows), "checking missions"):
-            row = Row(line, cells, self.errors)
-            slug = row.raw("slug").strip().lower()
-            if not SLUG.match(slug) or len(slug) > 50:
-                row.error(
-                    "slug",
-                    f"'{slug}' is not a slug; expected lower-case letters, digits and "
-                    "hyphens (at most 50), e.g. mss.",
-                )
-            record = {
-                "acronym": row.text("acronym", 20, required=True),
-                "name": row.text("name", 200, required=True),
-                "host_country_id": row.country("host_country_iso3"),
-                "lead_country_id": row.country("lead_country_iso3", required=False),
-                "authorized_by": row.text("authorized_by", 200, required=True),
-                "authorized_on": row.date("authorized_on"),
-                "start_date": row.date("start_date"),
-                "end_date": row.date("end_date", required=False),
-                "authorized_ceiling": row.integer(
-                    "authorized_ceiling", 0, required=False, what="a whole number (or empty)"
-                ),
-                "successor_slug": row.raw("successor_slug").strip().lower() or None,
-                "notes": row.text("notes", TEXT_MAX_LENGTH),
-            }
-            source = row.source(required=False)
-            record["source"] = source[0] if source else None
-            if source:
-                self.sources.note(row, *source)
-            start, end = record["start_date"], record["end_date"]
-            if start and end and end < start:
-                row.error("end_date", f"{end.isoformat()} is before start_date {start}.")
-            if record["successor_slug"] == slug:
-                row.error("successor_slug", "a mission cannot be its own successor.")
-            if row.valid:
-                records.append((row, slug, record))
+        records = [
+            checked
+            for line, cells in self.progress(rows, len(rows), "checking missions")
+            if (checked := self._read_row(Row(line, cells, self.errors)))
+        ]
         self.sources.load()
         self.sources.check_dates(self.errors)
         recorded = {
@@ -83,65 +53,119 @@ class MissionImporter(Importer):
                 "slug", *self._FIELDS[:-3], "notes", "successor__slug", *SOURCE_FIELDS, "pk"
             )
         }
+        in_file = self._first_line_of_each_slug(records)
+        self.successors = {  # successor's slug → (predecessor's slug, line; 0: recorded)
+            mission["successor__slug"]: (mission["slug"], 0)
+            for mission in recorded.values()
+            if mission["successor__slug"]
+        }
+        all_slugs = set(recorded) | set(in_file)
+        for row, slug, record in records:
+            if in_file.get(slug) != row.line:
+                continue
+            self._check_successor(row, slug, record["successor_slug"], all_slugs)
+            if slug not in recorded:
+                self.new.append((row.line, slug, record))
+                continue
+            changes = self._changes(recorded[slug], record)
+            if changes:  # missions are keyed by slug: a changed row updates its mission
+                self.updates.append((row.line, slug, record, changes))
+            else:
+                self.result.present_lines.append(row.line)
+        self._report(dict(rows))
+
+    def _read_row(self, row: Row) -> tuple[Row, str, dict] | None:
+        """A row's slug and record, or None when a cell is wrong (said in `row`)."""
+        slug = row.raw("slug").strip().lower()
+        if not SLUG.match(slug) or len(slug) > 50:
+            row.error(
+                "slug",
+                f"'{slug}' is not a slug; expected lower-case letters, digits and "
+                "hyphens (at most 50), e.g. mss.",
+            )
+        record = {
+            "acronym": row.text("acronym", 20, required=True),
+            "name": row.text("name", 200, required=True),
+            "host_country_id": row.country("host_country_iso3"),
+            "lead_country_id": row.country("lead_country_iso3", required=False),
+            "authorized_by": row.text("authorized_by", 200, required=True),
+            "authorized_on": row.date("authorized_on"),
+            "start_date": row.date("start_date"),
+            "end_date": row.date("end_date", required=False),
+            "authorized_ceiling": row.integer(
+                "authorized_ceiling", 0, required=False, what="a whole number (or empty)"
+            ),
+            "successor_slug": row.raw("successor_slug").strip().lower() or None,
+            "notes": row.text("notes", TEXT_MAX_LENGTH),
+        }
+        source = row.source(required=False)
+        record["source"] = source[0] if source else None
+        if source:
+            self.sources.note(row, *source)
+        start, end = record["start_date"], record["end_date"]
+        if start and end and end < start:
+            row.error("end_date", f"{end.isoformat()} is before start_date {start}.")
+        if record["successor_slug"] == slug:
+            row.error("successor_slug", "a mission cannot be its own successor.")
+        return (row, slug, record) if row.valid else None
+
+    def _first_line_of_each_slug(self, records: list[tuple[Row, str, dict]]) -> dict[str, int]:
+        """Each slug's line in the file; a second row of a slug is an error."""
         in_file: dict[str, int] = {}
-        successors: dict[str, tuple[str, int]] = {}
-        for mission in recorded.values():
-            if mission["successor__slug"]:
-                successors[mission["successor__slug"]] = (mission["slug"], 0)
         for row, slug, _record in records:
             if slug in in_file:
                 row.error("slug", f"line {in_file[slug]} already has the mission '{slug}'.")
                 continue
             in_file[slug] = row.line
-        all_slugs = set(recorded) | set(in_file)
-        for row, slug, record in records:
-            if in_file.get(slug) != row.line:
-                continue
-            successor = record["successor_slug"]
-            if successor and successor not in all_slugs:
+        return in_file
+
+    def _check_successor(
+        self, row: Row, slug: str, successor: str | None, all_slugs: set[str]
+    ) -> None:
+        """A successor is a known mission (recorded or in the file) that no other mission
+        already succeeds to."""
+        if successor and successor not in all_slugs:
+            row.error(
+                "successor_slug",
+                f"no mission has the slug '{successor}', in the database or in this file.",
+            )
+        elif successor:
+            other = self.successors.get(successor)
+            if other and other[0] != slug:
+                where = f"line {other[1]}" if other[1] else "the database"
                 row.error(
                     "successor_slug",
-                    f"no mission has the slug '{successor}', in the database or in this file.",
+                    f"'{successor}' is already the successor of '{other[0]}' ({where}); "
+                    "a mission has at most one predecessor.",
                 )
-            elif successor:
-                other = successors.get(successor)
-                if other and other[0] != slug:
-                    where = f"line {other[1]}" if other[1] else "the database"
-                    row.error(
-                        "successor_slug",
-                        f"'{successor}' is already the successor of '{other[0]}' ({where}); "
-                        "a mission has at most one predecessor.",
-                    )
-                else:
-                    successors[successor] = (slug, row.line)
-            if slug not in recorded:
-                self.new.append((row.line, slug, record))
-                continue
-            old = recorded[slug]
-            old_source = (
-                (old["source__publisher"], old["source__title"], old["source__url"])
-                if old["source__publisher"]
-                else None
-            )
-            pairs = {
-                self._COLUMN.get(name, name): (old.get(name), record[name])
-                for name in self._FIELDS
-                if name not in ("successor_slug", "source")
-            }
-            pairs["successor_slug"] = (old["successor__slug"], record["successor_slug"])
-            pairs["source_publisher"] = (
-                " / ".join(filter(None, old_source or ())),
-                " / ".join(filter(None, record["source"] or ())),
-            )
-            changes = tuple(
-                FieldChange(column, cell(before), cell(after))
-                for column, (before, after) in pairs.items()
-                if before != after
-            )
-            if changes:  # missions are keyed by slug: a changed row updates its mission
-                self.updates.append((row.line, slug, record, changes))
             else:
-                self.result.present_lines.append(row.line)
+                self.successors[successor] = (slug, row.line)
+
+    def _changes(self, old: dict, record: dict) -> tuple[FieldChange, ...]:
+        """What a row changes in its recorded mission, column by column."""
+        old_source = (
+            (old["source__publisher"], old["source__title"], old["source__url"])
+            if old["source__publisher"]
+            else None
+        )
+        pairs = {
+            self._COLUMN.get(name, name): (old.get(name), record[name])
+            for name in self._FIELDS
+            if name not in ("successor_slug", "source")
+        }
+        pairs["successor_slug"] = (old["successor__slug"], record["successor_slug"])
+        pairs["source_publisher"] = (
+            " / ".join(filter(None, old_source or ())),
+            " / ".join(filter(None, record["source"] or ())),
+        )
+        return tuple(
+            FieldChange(column, cell(before), cell(after))
+            for column, (before, after) in pairs.items()
+            if before != after
+        )
+
+    def _report(self, cells_by_line: dict[int, list[str]]) -> None:
+        """The lines to create and update, the first of each shown in the preview."""
         self.result.new_lines = [line for line, _slug, _record in self.new]
         self.result.updated_lines = [line for line, _slug, _record, _c in self.updates]
         self.result.new_rows = [
