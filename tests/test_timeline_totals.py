@@ -1,7 +1,8 @@
 """What `timelines.py` derives beside each point, checked against the events after every
 kind of write: the mission's totals per type and date (`MissionTotalPoint`, kept in step
 by taking the old points' sums away and adding the new ones') and, on a strength
-report's day, what the report leaves unaccounted for."""
+report's day, what the report leaves unaccounted for; and the event counts the pages read from the
+points (`figures.events_count`)."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from mss_tracker.tracker import figures
 from mss_tracker.tracker.codes import signed_change
 from mss_tracker.tracker.models import (
     ALL_TYPES,
@@ -89,7 +91,7 @@ class DerivedFiguresFollowEveryWrite(TestCase):
         DeploymentEvent.objects.bulk_create(events)
         rebuild_timelines({e.timeline_key for e in events})
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(first=event_rows, second=event_rows, drop=st.sets(st.integers(0, 30), max_size=8))
     def test_totals_and_discrepancies_match_the_events(self, first, second, drop):
         self.write(first)
@@ -142,3 +144,19 @@ class DerivedFiguresFollowEveryWrite(TestCase):
                 else 0
             )
             assert point.report_unaccounted == (unaccounted or None), point
+
+        for since, up_to in [(None, 10), (None, 4), (3, 7), (5, 5), (8, 30)]:
+            first = START + datetime.timedelta(days=since) if since is not None else None
+            last = START + datetime.timedelta(days=up_to)
+            for country in [None, *COUNTRIES]:
+                for ptype in [None, *TYPES]:
+                    expected_count = sum(
+                        1
+                        for e in events
+                        if e.date <= last
+                        and (first is None or e.date >= first)
+                        and country in (None, e.country_id)
+                        and ptype in (None, e.personnel_type)
+                    )
+                    counted = figures.events_count(self.mission, last, ptype, country, first)
+                    assert counted == expected_count, (since, up_to, country, ptype)

@@ -191,8 +191,10 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     events = DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(as_of)
     events = events.of_type(personnel_type)
     # The latest events only (a country's history can run to tens of thousands): one count
-    # and one page of COUNTRY_EVENTS, newest first; "All N events" opens the timeline.
-    latest = Paginator(_newest_first(events), COUNTRY_EVENTS).get_page(1)
+    # (from the timeline) and one page of COUNTRY_EVENTS, newest first; "All N events"
+    # opens the timeline.
+    count = figures.events_count(mission, as_of, personnel_type, country.iso3)
+    latest = _counted_pages(_newest_first(events), COUNTRY_EVENTS, count).get_page(1)
     discrepancies, older_discrepancies = _latest_discrepancies(
         mission, as_of, latest, filters, country
     )
@@ -237,6 +239,14 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     )
 
 
+def _counted_pages(events: QuerySet, per_page: int, count: int) -> Paginator:
+    """Pages of `events` whose number is already known (`figures.events_count`, read from
+    the timeline), so the paginator does not count them again row by row."""
+    pages = Paginator(events, per_page)
+    pages.count = count  # a cached property: what it would have counted
+    return pages
+
+
 def _latest_discrepancies(
     mission: Mission, as_of: datetime.date, latest, filters: Filters, country: Country
 ):
@@ -277,6 +287,18 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
     filters = parse_filters(request.GET, timeline=True)
     period = period_of(mission, filters)
     paginator = Paginator(_events(mission, period.as_of, filters), EVENTS_PER_PAGE)
+    if not filters.kind:  # the timeline counts events of every kind, not of each
+        paginator = _counted_pages(
+            paginator.object_list,
+            EVENTS_PER_PAGE,
+            figures.events_count(
+                mission,
+                min(period.as_of, filters.date_to or period.as_of),
+                filters.personnel_type,
+                filters.country,
+                since=filters.date_from,
+            ),
+        )
     page = paginator.get_page(parse_page_number(request.GET, paginator.num_pages))
     countries = Country.objects.filter(
         Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))

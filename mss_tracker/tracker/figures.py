@@ -43,6 +43,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -120,6 +121,37 @@ def _latest_point(mission: Mission, as_of: datetime.date, personnel_type: str | 
         personnel_type=personnel_type or ALL_TYPES,
         date__lte=as_of,
     ).order_by("-date")
+
+
+def events_count(
+    mission: Mission,
+    up_to: datetime.date,
+    personnel_type: str | None = None,
+    country: str | None = None,
+    since: datetime.date | None = None,
+) -> int:
+    """How many events of the mission (of one type, of one country) are dated from `since`
+    (inclusive; from the start when None) to `up_to`: per country, the events counted to
+    date by its latest point ≤ up_to, less those of its latest point before `since`. Two
+    index seeks per country, however many events there are (one query)."""
+    points = TimelinePoint.objects.filter(
+        mission=mission, country=OuterRef("pk"), personnel_type=personnel_type or ALL_TYPES
+    ).order_by("-date")
+
+    def counted(day_filter: Q) -> Coalesce:
+        latest = points.filter(day_filter).values("events_to_date")[:1]
+        return Coalesce(Subquery(latest, output_field=IntegerField()), 0)
+
+    countries = Country.objects.filter(Exists(points))
+    if country:
+        countries = countries.filter(pk=country)
+    total = countries.aggregate(
+        events=Sum(
+            counted(Q(date__lte=up_to))
+            - (counted(Q(date__lt=since)) if since else Value(0, output_field=IntegerField()))
+        )
+    )["events"]
+    return total or 0
 
 
 class _WithPercentOfPledge(ModelIterable):

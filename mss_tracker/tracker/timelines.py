@@ -48,6 +48,7 @@ days AS (
                  ELSE 0 END) AS delta,
         MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' THEN personnel END) AS reported,
         SUM(CASE WHEN kind = '{EventKind.FATALITY}' THEN personnel ELSE 0 END) AS killed,
+        COUNT(*) AS events,
         MIN(CASE WHEN kind IN {sql_in(ADDING_KINDS)} THEN date END) AS arrived_on,
         CASE WHEN MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' THEN 1 END) = 1
              THEN MAX(CASE WHEN kind = '{EventKind.STRENGTH_REPORT}' AND disputed THEN id END)
@@ -66,6 +67,8 @@ levels AS (
         SUM(COALESCE(reported, delta)) OVER run_so_far AS deployed,
         killed,
         SUM(killed) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS fatalities_to_date,
+        events,
+        SUM(events) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS events_to_date,
         MIN(arrived_on) OVER (PARTITION BY {_TIMELINE} ORDER BY date) AS first_arrival,
         doubted_by,
         COUNT(doubted_by) OVER run_so_far AS doubts_so_far
@@ -89,7 +92,7 @@ doubts AS (
 typed AS (
     SELECT {_TIMELINE}, date, deployed,
         deployed - COALESCE(LAG(deployed) OVER timeline, 0) AS deployed_change,
-        killed, fatalities_to_date, first_arrival, disputed_by,
+        killed, fatalities_to_date, events, events_to_date, first_arrival, disputed_by,
         CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END AS unconfirmed,
         CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END
             - COALESCE(LAG(CASE WHEN disputed_by IS NULL THEN 0 ELSE deployed END)
@@ -126,7 +129,7 @@ _ALL_DISPUTED_BY = _greatest([f"disputed_by_{value}" for value in PersonnelType.
 
 _POINT_COLUMNS = (
     f"{_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival, "
-    "deployed_disputed_by, deployed_unconfirmed, report_unaccounted"
+    "deployed_disputed_by, deployed_unconfirmed, report_unaccounted, events_to_date"
 )
 
 # Every point of the timelines in scope, by type and for all types (personnel_type
@@ -137,11 +140,12 @@ _INSERT_POINTS = f"""
 WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE}
 INSERT INTO tracker_timelinepoint ({_POINT_COLUMNS})
 SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival,
-    disputed_by, unconfirmed, report_unaccounted
+    disputed_by, unconfirmed, report_unaccounted, events_to_date
 FROM typed
 UNION ALL
 SELECT mission_id, country_id, '{ALL_TYPES}', date, deployed, deployed_change,
-    fatalities_to_date, first_arrival, NULLIF({_ALL_DISPUTED_BY}, 0), unconfirmed, NULL
+    fatalities_to_date, first_arrival, NULLIF({_ALL_DISPUTED_BY}, 0), unconfirmed, NULL,
+    events_to_date
 FROM (
     SELECT mission_id, country_id, date,
         SUM(SUM(deployed_change)) OVER country_so_far AS deployed,
@@ -149,6 +153,7 @@ FROM (
         SUM(SUM(killed)) OVER country_so_far AS fatalities_to_date,
         MIN(MIN(first_arrival)) OVER country_so_far AS first_arrival,
         SUM(SUM(unconfirmed_change)) OVER country_so_far AS unconfirmed,
+        SUM(SUM(events)) OVER country_so_far AS events_to_date,
         {_TYPES_DISPUTED_BY}
     FROM typed
     GROUP BY mission_id, country_id, date

@@ -45,6 +45,9 @@ class TimelinePoint(models.Model):
     # when they differ; None on every other point. The country page lists these reports
     # through the partial index below, however long the history.
     report_unaccounted = models.IntegerField(null=True)
+    # How many events of the timeline are dated on or before this date: the pages' event
+    # counts are differences of two points, however long the history.
+    events_to_date = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
