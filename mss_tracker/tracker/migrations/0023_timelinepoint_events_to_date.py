@@ -97,7 +97,7 @@ FROM (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0021_timeline_totals_and_discrepancies"),
+        ("tracker", "0022_record_id_default"),
     ]
 
     operations = [
