@@ -284,7 +284,11 @@ if os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip():
 DASHBOARD_CACHE_MAX_BYTES = envint("DASHBOARD_CACHE_MAX_BYTES", 1024 * 1024, minimum=0)
 # The page cache: one per process by default; CACHE_URL=redis://host:6379/1 shares one Redis
 # database between every server and worker, so each page is computed once for all of them.
-CACHES = {"default": envcache("CACHE_URL")}
+# A Redis call gives up after CACHE_TIMEOUT_MS; after a failure the page cache is left
+# alone for CACHE_RETRY_SECONDS, pages served uncached meanwhile (dashboards/caching.py).
+CACHE_TIMEOUT_MS = envint("CACHE_TIMEOUT_MS", 250, minimum=1)
+CACHE_RETRY_SECONDS = envint("CACHE_RETRY_SECONDS", 30, minimum=0)
+CACHES = {"default": envcache("CACHE_URL", timeout=CACHE_TIMEOUT_MS / 1000)}
 
 # Background tasks (Django's django.tasks): the preview and import of uploaded CSV files.
 # The queue is a table in this same database (django-tasks-db), so every app server can

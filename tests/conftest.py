@@ -50,6 +50,18 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def page_cache_breaker():
+    """Every test starts with the page cache's breaker closed: one that a test's
+    unreachable Redis opened (dashboards/caching.py) would leave the next test's cache
+    alone for 30 s."""
+    from mss_tracker.dashboards import caching
+
+    caching.breaker = caching.CacheBreaker()
+    yield caching.breaker
+    caching.breaker = caching.CacheBreaker()
+
+
 @pytest.fixture
 def source(db) -> Source:
     return Source.objects.create(publisher="UN News", title="Briefing", url="https://news.un.org/x")

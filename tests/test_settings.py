@@ -89,6 +89,8 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
         ("DASHBOARD_CACHE_SECONDS", "-5", "must be at least 0"),
         ("DASHBOARD_CACHE_SECONDS", "86401", "must be at most 86400"),
         ("DASHBOARD_CACHE_MAX_BYTES", "1MB", "is not a whole number"),
+        ("CACHE_TIMEOUT_MS", "0", "must be at least 1"),
+        ("CACHE_RETRY_SECONDS", "soon", "is not a whole number"),
         ("DATABASE_POOL_SIZE", "big", "is not a whole number"),
         ("CACHE_URL", "memcached://127.0.0.1:11211", "is not a Redis URL"),
         ("CACHE_URL", "redis://127.0.0.1:port/1", "is not a Redis URL"),
@@ -150,7 +152,14 @@ def test_the_page_cache_is_per_process_unless_cache_url_names_a_redis():
     assert redis == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/1",
+        # A Redis that does not answer costs a page 250 ms, not a worker (caching.py).
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
+    timeout = settings_in(
+        clean_environment(DEBUG="true", CACHE_URL="redis://h:6379/1", CACHE_TIMEOUT_MS="100"),
+        "CACHES",
+    )["CACHES"]["default"]["OPTIONS"]
+    assert timeout == {"socket_connect_timeout": 0.1, "socket_timeout": 0.1}
 
 
 def test_the_database_defaults_to_sqlite_in_the_project_folder():

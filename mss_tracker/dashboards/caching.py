@@ -43,8 +43,17 @@ answer kept; a larger one is served uncached. Redis itself is bounded by its `ma
 (README, "Production").
 The cache is Django's default: one LocMemCache per process, or with `CACHE_URL` one Redis
 database shared by every worker and server. The data version keeps every process right
-on its own; a shared cache saves each worker its first miss. A cache that does not
-answer (Redis down) costs the page its cache, never the page: it is computed afresh.
+on its own; a shared cache saves each worker its first miss.
+
+A cache that does not answer costs the page its cache, never the page, nor a worker. A
+Redis call gives up after `CACHE_TIMEOUT_MS` (250 ms, lib/env.py's `envcache`); after a
+failure, a refused connection or a Redis that accepts and never answers alike, this
+process leaves the cache alone for `CACHE_RETRY_SECONDS` (30) and serves pages computed
+afresh, then tries one call again (`CacheBreaker`). So a hung Redis costs each worker a
+quarter of a second every half minute, and sync workers stay free for `/healthz`. The
+cached views' answers say `X-Page-Cache: hit`, `miss` or `unavailable` (and `/healthz`
+says `unavailable` too while it is); the log says it once when the cache stops
+answering and once when it answers again, never per request.
 """
 
 from __future__ import annotations
@@ -53,6 +62,8 @@ import datetime
 import gzip
 import hashlib
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -147,19 +158,59 @@ def _content(response: HttpResponseBase) -> bytes:
     return response.content
 
 
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # the backend's own error class (redis.ConnectionError, ...)
-        logger.warning("page cache unavailable, computing the page", exc_info=True)
-        return None
+class CacheBreaker:
+    """Leaves the cache alone for `CACHE_RETRY_SECONDS` after a failed call (one per
+    process); logs when the cache stops answering and when it answers again, once each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed_at = 0.0
+        self.unavailable = False  # since the last failure, until a call succeeds
+
+    def closed(self) -> bool:
+        """Whether to call the cache now: yes unless a call failed less than
+        CACHE_RETRY_SECONDS ago."""
+        if not self.unavailable:
+            return True
+        return time.monotonic() - self._failed_at >= _retry_seconds()
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            first = not self.unavailable
+            self.unavailable, self._failed_at = True, time.monotonic()
+        if first:
+            logger.warning(
+                "page cache unavailable (%s: %s); serving pages uncached, trying again every %s s",
+                type(error).__name__,
+                error,
+                _retry_seconds(),
+            )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            recovered, self.unavailable = self.unavailable, False
+        if recovered:
+            logger.warning("page cache available again")
 
 
-def _cache_set_many(entries: dict, seconds: int) -> None:
+breaker = CacheBreaker()
+
+
+def _retry_seconds() -> int:
+    return getattr(settings, "CACHE_RETRY_SECONDS", 30)
+
+
+def _cache_call(call: Callable[[], object]) -> tuple[bool, object]:
+    """(whether the cache answered, its answer): not called while the breaker is open."""
+    if not breaker.closed():
+        return False, None
     try:
-        cache.set_many(entries, seconds)
-    except Exception:
-        logger.warning("page cache unavailable, page not kept", exc_info=True)
+        answer = call()
+    except Exception as error:  # the backend's own error class (redis.TimeoutError, ...)
+        breaker.failed(error)
+        return False, None
+    breaker.succeeded()
+    return True, answer
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
@@ -213,9 +264,11 @@ def cache_on_data_version(
 def _cached_answer(view, request: HttpRequest, query: str, seconds: int, *args, **kwargs):
     key = page_cache_key(request, query, current_data_version())
     gzipped = _accepts_gzip(request)
-    hit = _cache_get(f"{key}:{'gzip' if gzipped else 'plain'}")
+    answered, hit = _cache_call(lambda: cache.get(f"{key}:{'gzip' if gzipped else 'plain'}"))
     if hit is not None:
-        return _response(*hit, gzipped)
+        response = _response(*hit, gzipped)
+        response["X-Page-Cache"] = "hit"
+        return response
     response = _render_with_throwaway_csrf_token(view, request, *args, **kwargs)
     if response.status_code != 200 or response.cookies:
         return response
@@ -228,12 +281,14 @@ def _cached_answer(view, request: HttpRequest, query: str, seconds: int, *args, 
         if name.lower() not in ("content-length", "content-encoding")
     }
     compressed = gzip.compress(content, compresslevel=6, mtime=0)
-    if len(content) <= getattr(settings, "DASHBOARD_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES):
-        _cache_set_many(
-            {
-                f"{key}:plain": (response.status_code, headers, content),
-                f"{key}:gzip": (response.status_code, headers, compressed),
-            },
-            seconds,
-        )
-    return _response(response.status_code, headers, compressed if gzipped else content, gzipped)
+    if answered and len(content) <= getattr(
+        settings, "DASHBOARD_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES
+    ):
+        entries = {
+            f"{key}:plain": (response.status_code, headers, content),
+            f"{key}:gzip": (response.status_code, headers, compressed),
+        }
+        answered, _ = _cache_call(lambda: cache.set_many(entries, seconds))
+    answer = _response(response.status_code, headers, compressed if gzipped else content, gzipped)
+    answer["X-Page-Cache"] = "miss" if answered else "unavailable"
+    return answer

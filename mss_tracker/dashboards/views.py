@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from mss_tracker.dashboards import sorting
+from mss_tracker.dashboards import caching, sorting
 from mss_tracker.dashboards.caching import cache_on_data_version
 from mss_tracker.dashboards.citations import citation, cited_parameter
 from mss_tracker.dashboards.filters import (
@@ -347,12 +347,17 @@ def _events_citation(request: HttpRequest, mission: Mission, as_of, filters: Fil
 @read_only
 @login_not_required  # load balancers probe it, logged in or not
 def healthz(request: HttpRequest) -> HttpResponse:
+    """The database answers or not. The page cache is never called (a hung Redis must not
+    hold the probe up); this process's last word on it is passed on in a header."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    response = HttpResponse("ok", content_type="text/plain")
+    if caching.breaker.unavailable:
+        response["X-Page-Cache"] = "unavailable"
+    return response
 
 
 @read_only

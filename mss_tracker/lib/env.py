@@ -121,10 +121,15 @@ def envdatabase(
     return dict(config)
 
 
-def envcache(name: str) -> dict[str, Any]:
+def envcache(name: str, timeout: float = 0.25) -> dict[str, Any]:
     """Django's CACHES["default"] from a cache URL: `redis://host:port/db` (or `rediss://`
     for TLS) selects Django's own Redis cache, shared by every process that names it;
-    unset keeps one local-memory cache per process."""
+    unset keeps one local-memory cache per process.
+
+    A Redis call gives up after `timeout` seconds, to connect and to read alike: a Redis
+    that accepts connections and never answers (stopped, swapping) must cost a page a
+    quarter of a second, not a worker (dashboards/caching.py then leaves it alone a while).
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -143,4 +148,8 @@ def envcache(name: str) -> dict[str, Any]:
             f"{name}={raw!r} is not a Redis URL "
             "(expected redis://host:6379/1, rediss:// for TLS, or unset for a per-process cache)."
         )
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+    }
