@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards.chart_milestones import DrawnMilestone, drawn_milestones
 from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import Country, Milestone, Mission
@@ -168,17 +169,6 @@ class XTick:
 
 
 @dataclass(frozen=True)
-class DrawnMilestone:
-    x: float
-    line_top: float
-    label_x: float
-    label_y: float
-    anchor: str
-    label: str
-    tooltip: str
-
-
-@dataclass(frozen=True)
 class Point:
     x: float
     y: float
@@ -265,52 +255,101 @@ class ChartGeometry:
         return self.plot_bottom + 5
 
 
-MILESTONE_ROWS = 2  # label rows above the plot
-_LABEL_GAP = 4  # px at least between two labels in a row
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area and its scales: a day to its x, a figure to its y."""
+
+    size: ChartSize
+    start: datetime.date
+    end: datetime.date
+    y_top: int
+    left: int = 52
+    right: int = 14
+    bottom: int = 62
+
+    @property
+    def top(self) -> int:
+        return 40 if self.size.short_labels else 44
+
+    @property
+    def plot_w(self) -> int:
+        return self.size.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> int:
+        return self.size.height - self.top - self.bottom
+
+    def x(self, day: datetime.date) -> float:
+        return round(self.left + self.plot_w * (day - self.start).days / self.span, 1)
+
+    def y(self, value: int) -> float:
+        return round(self.top + self.plot_h * (1 - value / self.y_top), 1)
+
+    @property
+    def span(self) -> int:
+        return (self.end - self.start).days
 
 
-def milestone_label_places(
-    xs: list[float],
-    labels: list[str],
-    *,
-    font_size: float,
-    right_half_from: float,
-    width: float,
-) -> list[tuple[int, str]]:
-    """A row (0 = top) and a text-anchor for each milestone label, in date order.
+def _x_ticks(frame: _Frame) -> list[XTick]:
+    """The x axis: month ticks, each label drawn only where it does not touch the previous one."""
+    size, fs = frame.size, frame.size.font_size
+    ticks = []
+    previous_right = -1.0
+    for tick in month_ticks(frame.start, frame.end, size.max_x_ticks):
+        label = (
+            str(tick.year)
+            if tick.month == 1 and size.short_labels
+            else date_format(tick, "YEAR_MONTH_FORMAT")
+        )
+        half_width = len(label) * fs * 0.3
+        x = frame.x(tick)
+        anchor = "middle"
+        if x + half_width > size.width - 2:
+            anchor = "end"
+        elif x - half_width < 2:
+            anchor = "start"
+        label_left = {"middle": x - half_width, "start": x}.get(anchor, x - 2 * half_width)
+        if label_left < previous_right + 6:
+            label = ""
+        else:
+            previous_right = label_left + 2 * half_width
+        ticks.append(XTick(x, label, anchor))
+    return ticks
 
-    A label sits beside its dashed line, which runs down from the label's row through the
-    rows below. Each label takes the first row and side where its text touches no other
-    label and crosses no other line: two close dates (GSF authorised 30 Sep 2025, started
-    3 Oct) get a row each. Labels in the last quarter are drawn leftwards of their line;
-    none is drawn past either edge (0 to `width`). Where every place collides (more close
-    milestones than rows), the least crowded wins.
-    """
-    placed: list[tuple[float, float, int, float]] = []  # label left, right, row, line x
-    places = []
-    for mx, label in zip(xs, labels, strict=True):
-        text_width = len(label) * font_size * 0.6  # a generous average glyph width
-        preferred = "end" if mx > right_half_from else "start"
-        best: tuple[int, int, str, float, float] | None = None
-        for anchor in (preferred, "start" if preferred == "end" else "end"):
-            if anchor == "start":
-                x0, x1 = mx + 3, mx + 3 + text_width
-            else:
-                x0, x1 = mx - 3 - text_width, mx - 3
-            for row in range(MILESTONE_ROWS):
-                # Two labels touching is worse than a line through a label.
-                collisions = 2 * (x0 < 0 or x1 > width) + sum(
-                    2 * (other_row == row and x0 < right + _LABEL_GAP and left < x1 + _LABEL_GAP)
-                    + (other_row <= row and x0 < line < x1)
-                    + (row <= other_row and left < mx < right)
-                    for left, right, other_row, line in placed
-                )
-                if best is None or collisions < best[0]:
-                    best = (collisions, row, anchor, x0, x1)
-        _, row, anchor, x0, x1 = best
-        placed.append((x0, x1, row, mx))
-        places.append((row, anchor))
-    return places
+
+def _step_path(
+    frame: _Frame, series: Series, until: datetime.date, from_first: bool = False
+) -> str:
+    """A step line starting at 0 on the first day (a successor's deployed line at its
+    carried-over figure), drawn to `until`."""
+    if from_first and series:
+        points = [f"M{frame.x(series[0][0])},{frame.y(series[0][1])}"]
+        series = series[1:]
+    else:
+        points = [f"M{frame.x(frame.start)},{frame.y(0)}"]
+    for day, value in series:
+        points.append(f"H{frame.x(day)}V{frame.y(value)}")
+    points.append(f"H{frame.x(until)}")
+    return "".join(points)
+
+
+def _unrecorded(
+    frame: _Frame, deployed: Series, recorded_until: datetime.date | None
+) -> Unrecorded | None:
+    """The hatched stretch after the latest event of a mission still running at the end."""
+    if recorded_until is None or not frame.start <= recorded_until < frame.end:
+        return None
+    last, right, bottom = frame.x(recorded_until), frame.left + frame.plot_w, frame.plot_h
+    return Unrecorded(
+        x=last,
+        y=frame.top,
+        width=round(right - last, 1),
+        height=bottom,
+        path=f"M{last},{frame.y(_value_on(deployed, frame.end))}H{frame.x(frame.end)}",
+        label=_("Nothing recorded since %(date)s") % {"date": _day(recorded_until)},
+        label_x=round(right - 4, 1),
+        label_y=round(frame.top + bottom - 6, 1),
+    )
 
 
 def chart_geometry(
@@ -333,25 +372,14 @@ def chart_geometry(
     the latest event of a mission still running at `end`; after it the line is faint and
     the stretch hatched."""
     start = min([start, *(day for day, _ in deployed[:1]), *(day for day, _ in pledged[:1])])
-    if end <= start:
-        end = start + datetime.timedelta(days=1)
-    left, right, top, bottom = 52, 14, 40 if size.short_labels else 44, 62
-    plot_w = size.width - left - right
-    plot_h = size.height - top - bottom
-    highest = max([0, *(v for _, v in deployed), *(v for _, v in pledged)])
-    y_top, y_step = nice_top(highest)
-    span = (end - start).days
+    end = max(end, start + datetime.timedelta(days=1))
+    y_top, y_step = nice_top(max([0, *(v for _, v in deployed), *(v for _, v in pledged)]))
+    frame = _Frame(size, start, end, y_top)
+    x, y, top, fs = frame.x, frame.y, frame.top, size.font_size
     # Only what the width can show (exact at every kept date): see `downsample`.
-    deployed_drawn = downsample(deployed, start, span, plot_w)
-    pledged_drawn = downsample(pledged, start, span, plot_w)
-
-    def x(day: datetime.date) -> float:
-        return round(left + plot_w * (day - start).days / span, 1)
-
-    def y(value: int) -> float:
-        return round(top + plot_h * (1 - value / y_top), 1)
-
-    fs = size.font_size
+    deployed_drawn = downsample(deployed, start, frame.span, frame.plot_w)
+    pledged_drawn = downsample(pledged, start, frame.span, frame.plot_w)
+    unrecorded = _unrecorded(frame, deployed, recorded_until)
     description = _(
         "%(deployed)s personnel deployed against %(pledged)s pledged on %(end)s, from %(start)s."
     ) % {
@@ -360,108 +388,35 @@ def chart_geometry(
         "end": _day(end),
         "start": _day(start),
     }
-    gridlines = [
-        Gridline(y(value), thousands(value), round(y(value) + fs / 3, 1), value == 0)
-        for value in range(0, y_top + 1, y_step)
-    ]
-
-    # The x axis: month ticks, each label drawn only where it does not touch the previous one.
-    ticks = []
-    previous_right = -1.0
-    for tick in month_ticks(start, end, size.max_x_ticks):
-        label = (
-            str(tick.year)
-            if tick.month == 1 and size.short_labels
-            else date_format(tick, "YEAR_MONTH_FORMAT")
-        )
-        half_width = len(label) * fs * 0.3
-        anchor = "middle"
-        if x(tick) + half_width > size.width - 2:
-            anchor = "end"
-        elif x(tick) - half_width < 2:
-            anchor = "start"
-        label_left = {"middle": x(tick) - half_width, "start": x(tick)}.get(
-            anchor, x(tick) - 2 * half_width
-        )
-        if label_left < previous_right + 6:
-            label = ""
-        else:
-            previous_right = label_left + 2 * half_width
-        ticks.append(XTick(x(tick), label, anchor))
-
-    # Milestones: dashed verticals, each label in the row and on the side where it touches
-    # no other label and crosses no other milestone's line.
-    drawn_milestones = []
-    shown = sorted((m for m in milestones if start <= m.day <= end), key=lambda m: m.day)
-    places = milestone_label_places(
-        [x(milestone.day) for milestone in shown],
-        [milestone.label for milestone in shown],
-        font_size=size.font_size - 1,
-        right_half_from=left + plot_w * 0.75,
-        width=size.width,
-    )
-    for milestone, (row, anchor) in zip(shown, places, strict=True):
-        mx = x(milestone.day)
-        ly = top - 27 + row * (fs + 2) if not size.short_labels else top - 24 + row * 12
-        drawn_milestones.append(
-            DrawnMilestone(
-                x=mx,
-                line_top=ly - fs + 2,
-                label_x=mx + (-3 if anchor == "end" else 3),
-                label_y=ly,
-                anchor=anchor,
-                label=milestone.label,
-                tooltip=_("%(milestone)s: %(date)s")
-                % {"milestone": milestone.description, "date": _day(milestone.day)},
-            )
-        )
-
     pledged_tip = _("%(date)s: %(personnel)s pledged")
     deployed_tip = _("%(date)s: %(personnel)s deployed")
-
-    # The two step lines, each starting at 0 on the first day (a successor's deployed line
-    # at its carried-over figure), the deployed one stopping at the latest event if known.
-    def step_path(series: Series, from_first: bool = False, until: datetime.date = end) -> str:
-        if from_first and series:
-            points = [f"M{x(series[0][0])},{y(series[0][1])}"]
-            series = series[1:]
-        else:
-            points = [f"M{x(start)},{y(0)}"]
-        for day, value in series:
-            points.append(f"H{x(day)}V{y(value)}")
-        points.append(f"H{x(until)}")
-        return "".join(points)
-
-    unrecorded = None
-    if recorded_until is not None and start <= recorded_until < end:
-        last = x(recorded_until)
-        unrecorded = Unrecorded(
-            x=last,
-            y=top,
-            width=round(left + plot_w - last, 1),
-            height=plot_h,
-            path=f"M{last},{y(_value_on(deployed, end))}H{x(end)}",
-            label=_("Nothing recorded since %(date)s") % {"date": _day(recorded_until)},
-            label_x=round(left + plot_w - 4, 1),
-            label_y=round(top + plot_h - 6, 1),
-        )
-
     return ChartGeometry(
         size=size,
         title=title,
         description=description,
-        left=left,
-        plot_right=left + plot_w,
+        left=frame.left,
+        plot_right=frame.left + frame.plot_w,
         top=top,
-        plot_bottom=top + plot_h,
-        axis_label_y=None if size.short_labels else round(top + plot_h / 2, 1),
-        gridlines=gridlines,
-        ticks=ticks,
-        tick_label_y=top + plot_h + 5 + fs,
-        milestones=drawn_milestones,
-        pledged_path=step_path(pledged_drawn),
-        deployed_path=step_path(
-            deployed_drawn, carried_over, recorded_until if unrecorded else end
+        plot_bottom=top + frame.plot_h,
+        axis_label_y=None if size.short_labels else round(top + frame.plot_h / 2, 1),
+        gridlines=[
+            Gridline(y(value), thousands(value), round(y(value) + fs / 3, 1), value == 0)
+            for value in range(0, y_top + 1, y_step)
+        ],
+        ticks=_x_ticks(frame),
+        tick_label_y=top + frame.plot_h + 5 + fs,
+        milestones=drawn_milestones(
+            [m for m in milestones if start <= m.day <= end],
+            x,
+            top=top,
+            right_half_from=frame.left + frame.plot_w * 0.75,
+            width=size.width,
+            font_size=fs,
+            short_labels=size.short_labels,
+        ),
+        pledged_path=_step_path(frame, pledged_drawn, end),
+        deployed_path=_step_path(
+            frame, deployed_drawn, recorded_until if unrecorded else end, carried_over
         ),
         pledged_points=[
             Point(round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), pledged_tip % _tip(day, value))
