@@ -34,6 +34,14 @@ def faults(text: str) -> list[str]:
     return [text[max(0, m.start() - 12) : m.end() + 12] for m in _FAULTS.finditer(text)]
 
 
+def spaced(mark: str, language: str) -> str:
+    """`mark` (a colon or semicolon after a label or item) as `language` writes it: with its
+    no-break space in French ("Source : AP", "reçu ; promis"), bare otherwise."""
+    if language.split("-")[0] != "fr":
+        return mark
+    return (NBSP if mark == ":" else NNBSP) + mark
+
+
 def colon(language: str) -> str:
     """The colon after a label in `language`: "Source : " in French, "Source: " otherwise."""
-    return NBSP + ":" if language.split("-")[0] == "fr" else ":"
+    return spaced(":", language)

@@ -28,6 +28,12 @@ def colon() -> str:
     return typography.colon(get_language() or "en")
 
 
+@register.simple_tag
+def semicolon() -> str:
+    """The semicolon between items, spaced as the page's language writes it."""
+    return typography.spaced(";", get_language() or "en")
+
+
 @register.filter
 def thousands(value: int | None) -> str:
     """1234 → "1,234" ("1 234" in French); None (no number) → "—"."""
