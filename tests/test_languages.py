@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -18,6 +19,7 @@ from django.utils.formats import date_format, number_format
 from mss_tracker.dashboards.templatetags.dashboard_format import percent, precise_date, thousands
 
 NBSP = "\xa0"
+ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "fr", "ht")
 
 
@@ -164,6 +166,36 @@ def test_a_country_without_a_creole_name_is_named_in_french():
     assert country_name("CIV", "Côte d’Ivoire", "ht") == "Côte d’Ivoire"
     assert country_name("HTI", "Haiti", "ht") == "Ayiti"
     assert country_name("HTI", "Haiti", "en") == "Haiti"
+    # Each name knows its language: Kenya is Kenya in Creole too, Bosnia is French.
+    assert country_name("KEN", "Kenya", "ht").language == "ht"
+    assert country_name("BIH", "Bosnia and Herzegovina", "ht").language == "fr"
+    assert country_name("CIV", "Côte d’Ivoire", "en").language == "en"
+
+
+def test_the_glossary_lists_every_country_named_in_french_on_creole_pages():
+    import pycountry
+
+    from mss_tracker.lib.country_names import country_name
+
+    glossary = (ROOT / "docs" / "glossary.md").read_text()
+    section = glossary.split("## Countries named in French on Creole pages")[1].split("\n## ")[0]
+    listed = dict(re.findall(r"^\| ([A-Z]{3}) \| (.+) \|$", section, re.MULTILINE))
+    french = {}
+    for country in pycountry.countries:
+        name = country_name(country.alpha_3, country.name, "ht")
+        if name.language == "fr":
+            french[country.alpha_3] = name
+    assert listed == french
+
+
+def test_a_french_name_on_a_creole_page_is_marked_french(client, mission, record_event, db):
+    from mss_tracker.tracker.models import Country
+
+    antigua = Country.objects.get_or_create_from_iso3("ATG")
+    record_event("2024-07-01", "arrival", 5, country=antigua)
+    html = client.get("/ht/missions/mss/").text
+    assert '<span lang="fr">Antigua-et-Barbuda</span>' in html
+    assert '<span lang="fr">' not in client.get("/fr/missions/mss/").text
 
 
 # The switcher, hreflang, the offer on / --------------------------------------------------

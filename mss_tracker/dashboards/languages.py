@@ -128,3 +128,12 @@ def recorded(value: object) -> SafeString:
     if (translation.get_language() or RECORDED_LANGUAGE) == RECORDED_LANGUAGE:
         return SafeString(conditional_escape(value))
     return format_html('<span lang="{}">{}</span>', RECORDED_LANGUAGE, value)
+
+
+def in_its_language(name: object) -> SafeString:
+    """A name (a country's `CountryName`) as HTML, marked with its language where that is
+    not the page's: a Creole page names Antigua and Barbuda in French, `lang="fr"`."""
+    language = getattr(name, "language", None)
+    if language is None or language == (translation.get_language() or RECORDED_LANGUAGE):
+        return SafeString(conditional_escape(name))
+    return format_html('<span lang="{}">{}</span>', language, name)

@@ -18,6 +18,15 @@ def recorded(value: object) -> SafeString:
     return languages.recorded(value)
 
 
+@register.filter
+def marked(value: object) -> SafeString:
+    """A country's name, or a list of them (joined by commas), marked with its language
+    where that is not the page's (`languages.in_its_language`)."""
+    if isinstance(value, list | tuple):
+        return SafeString(", ".join(languages.in_its_language(name) for name in value))
+    return languages.in_its_language(value)
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context: template.Context, path: str | None = None) -> list[dict]:
     """Each language's link to `path` (default: this request's path and query string)."""
