@@ -80,7 +80,7 @@ def test_the_preview_counts_rows_to_create_update_leave_and_refuse(
     job, page = upload(editor_client, data)
     assert job.status == ImportStatus.CHECKED
     assert "<strong>1</strong> row to create (line 3)" in page
-    assert "<strong>1</strong> row to update: their id names a recorded record (line 2)" in page
+    assert "<strong>1</strong> row to update: its id names a recorded record (line 2)" in page
     assert "<strong>0</strong> rows already recorded, left unchanged" in page
     assert "<strong>0</strong> rows refused" in page
     assert '<strong id="csv-to-write">2</strong> (created and updated)' in page

@@ -123,10 +123,11 @@ ALLOWED = {
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
     "mars", "avril", "juin", "juillet", "nov", "oct", "dates", "est", "sources",
     "personnel", "note", "point", "types", "code", "codes", "certain", "instant", "part",
-    "accents", "force", "dollars", "figure",
+    "accents", "force", "dollars", "figure", "format",
     "http",  # an address written out in a text
     # Creole words spelled as English ones
     "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la", "jan",
+    "done", "make", "limit",
 }  # fmt: skip
 
 # Parameter names (as_of) and codes (KEN, MSS) are written as they are in every language.

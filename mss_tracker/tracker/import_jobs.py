@@ -15,21 +15,22 @@ import zlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 PREVIEW_LIFETIME = datetime.timedelta(days=1)
 
 
 class ImportStatus(models.TextChoices):
-    CHECKING = "checking", "Checking"  # the preview is queued or running
-    CHECKED = "checked", "Ready to confirm"
-    PRESENT = "present", "Already recorded"  # checked: every row is recorded already
-    EMPTY = "empty", "No data rows"  # checked: the file holds its header only
-    INVALID = "invalid", "Errors found"
-    IMPORTING = "importing", "Importing"
-    IMPORTED = "imported", "Imported"
-    FAILED = "failed", "Failed"  # the import (not the preview) found an error
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    CHECKING = "checking", _("Checking")  # the preview is queued or running
+    CHECKED = "checked", _("Ready to confirm")
+    PRESENT = "present", _("Already recorded")  # checked: every row is recorded already
+    EMPTY = "empty", _("No data rows")  # checked: the file holds its header only
+    INVALID = "invalid", _("Errors found")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Failed")  # the import (not the preview) found an error
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 # Statuses in which the worker still has something to do: the page keeps polling.
@@ -56,35 +57,39 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    kind = models.CharField(max_length=10)  # missions, pledges, events or funding (csv.spec)
-    file_name = models.CharField(max_length=255)
+    kind = models.CharField(_("kind"), max_length=10)  # missions, pledges, events or funding
+    file_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(help_text="bytes, as uploaded")
     data = models.BinaryField(help_text="the uploaded file, zlib-compressed; emptied when done")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     status = models.CharField(
-        max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
     )
-    created_at = models.DateTimeField("uploaded", auto_now_add=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, help_text="the worker took the current step")
     checked_at = models.DateTimeField(null=True)
     confirmed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
-    rows = models.PositiveIntegerField(default=0, help_text="data rows in the file")
-    rows_checked = models.PositiveIntegerField("read", default=0)
-    rows_written = models.PositiveIntegerField("written", default=0)
-    new_rows = models.PositiveIntegerField("to create", default=0)
-    present_rows = models.PositiveIntegerField("already present", default=0)
-    error_count = models.PositiveIntegerField("errors", default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0, help_text="data rows in the file")
+    rows_checked = models.PositiveIntegerField(_("read"), default=0)
+    rows_written = models.PositiveIntegerField(_("written"), default=0)
+    new_rows = models.PositiveIntegerField(_("to create"), default=0)
+    present_rows = models.PositiveIntegerField(_("already present"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
     result = models.JSONField(null=True, help_text="the preview's, then the import's result")
     message = models.TextField(blank=True, help_text="why the worker stopped, if it failed")
 
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "import"
-        verbose_name_plural = "imports"
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
 

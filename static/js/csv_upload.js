@@ -9,9 +9,18 @@
   var bar = document.getElementById("csv-upload-progress");
   var button = form.querySelector('[type="submit"]');
   var maxBytes = parseInt(form.dataset.maxBytes, 10);
+  var decimal = (1.5).toLocaleString(document.documentElement.lang || undefined).charAt(1);
+
+  // The words come from the page (data-* attributes, translated), never from this file.
+  function message(name, values) {
+    return (form.dataset[name] || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? values[key] : all;
+    });
+  }
 
   function megabytes(bytes) {
-    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+    var number = (bytes / 1024 / 1024).toFixed(1).replace(".", decimal);
+    return message("megabytes", {number: number});
   }
 
   function say(text, isError) {
@@ -23,8 +32,7 @@
   function tooLarge() {
     var file = input.files && input.files[0];
     if (file && maxBytes && file.size > maxBytes) {
-      say("This file is " + megabytes(file.size) + ": the limit is " + megabytes(maxBytes) +
-          ". Split it into smaller files and import them one after the other.", true);
+      say(message("tooLarge", {size: megabytes(file.size), limit: megabytes(maxBytes)}), true);
       return true;
     }
     return false;
@@ -48,7 +56,7 @@
       bar.hidden = false;
       bar.max = progress.total;
       bar.value = progress.loaded;
-      say("Uploading: " + megabytes(progress.loaded) + " of " + megabytes(progress.total));
+      say(message("progress", {done: megabytes(progress.loaded), total: megabytes(progress.total)}));
     });
     request.addEventListener("load", function () {
       if (request.responseURL && request.responseURL !== window.location.href) {
@@ -61,10 +69,10 @@
     });
     request.addEventListener("error", function () {
       button.disabled = false;
-      say("The upload failed (network error): try again.", true);
+      say(message("failed", {}), true);
     });
     button.disabled = true;
-    say("Uploading…");
+    say(message("uploading", {}));
     request.send(new FormData(form));
   });
 })();

@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mss_tracker.tracker.csv.importing.decoding import check_size
 from mss_tracker.tracker.csv.importing.errors import CsvFileError, ImportResult
@@ -39,9 +41,11 @@ _KIND = {
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 (with or without a byte-order mark, as the files for Excel / "
-        "LibreOffice have), with the header row of the format.",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "UTF-8 (with or without a byte-order mark, as the files for Excel / "
+            "LibreOffice have), with the header row of the format."
+        ),
         # The browser offers CSV files first; csv_upload.js checks the size before sending
         # (the server checks it again: CSV_IMPORT_MAX_BYTES).
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
@@ -91,12 +95,13 @@ class CsvImportExportMixin:
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Export selected as CSV", permissions=["view"])
+    @admin.action(description=gettext_lazy("Export selected as CSV"), permissions=["view"])
     def export_selected_as_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
         return self._export(queryset, byte_order_mark=False)
 
     @admin.action(
-        description="Export selected as CSV for Excel / LibreOffice", permissions=["view"]
+        description=gettext_lazy("Export selected as CSV for Excel / LibreOffice"),
+        permissions=["view"],
     )
     def export_selected_for_spreadsheets(
         self, request: HttpRequest, queryset: QuerySet
@@ -142,7 +147,8 @@ class CsvImportExportMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Import {self.model._meta.verbose_name_plural} from CSV",
+            "title": _("Import %(records)s from CSV")
+            % {"records": self.model._meta.verbose_name_plural},
             "kind": kind,
             "columns": ",".join(COLUMNS[kind]),
             "form": form,

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mss_tracker.lib.admin_filters import OfferedFiltersOnly
 from mss_tracker.tracker.admin.csv_files import line_ranges
@@ -63,6 +65,20 @@ def _shown_updates(result) -> list[dict]:
     ]
 
 
+# What an import of each kind holds, in the editor's language ("12 events").
+KIND_LABELS = {
+    "events": gettext_lazy("events"),
+    "pledges": gettext_lazy("pledges"),
+    "missions": gettext_lazy("missions"),
+    "funding": gettext_lazy("funding records"),
+}
+
+ALREADY_IMPORTED = gettext_lazy(
+    "This file was already imported (it was confirmed once): the result is below."
+)
+
+NOT_CONFIRMABLE = gettext_lazy("This preview cannot be confirmed any more.")
+
 # The model an import of each kind writes: confirming needs the permission to add it.
 _MODELS = {
     "events": "deploymentevent",
@@ -103,7 +119,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
         return super().get_queryset(request).defer("data", "result")
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_shown(self, job: ImportJob) -> str:
         return format_html(
             '<span class="import-status-{}">{}</span>', job.status, job.get_status_display()
@@ -138,7 +154,8 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Import of {job.file_name}",
+            "title": _("Import of %(name)s") % {"name": job.file_name},
+            "kind": KIND_LABELS[job.kind],
             "job": job,
             "result": result,
             "may_act": _may_act_on(request, job),
@@ -166,7 +183,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
     def _act(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
         if not _may_act_on(request, job):
             raise PermissionDenied(
-                "Only the editor who uploaded this file may confirm or cancel it."
+                _("Only the editor who uploaded this file may confirm or cancel it.")
             )
         here = HttpResponseRedirect(request.path)
         action = request.POST.get("action")
@@ -176,9 +193,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                 already = job.status in (ImportStatus.IMPORTING, ImportStatus.IMPORTED)
                 self.message_user(
                     request,
-                    "This file was already imported (it was confirmed once): the result is below."
-                    if already
-                    else "This preview cannot be confirmed any more.",
+                    ALREADY_IMPORTED if already else NOT_CONFIRMABLE,
                     messages.WARNING if already else messages.ERROR,
                 )
                 return here
@@ -193,7 +208,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                 status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
             ):
                 self.message_user(
-                    request, "Import cancelled: nothing was written.", messages.SUCCESS
+                    request, _("Import cancelled: nothing was written."), messages.SUCCESS
                 )
             return here
         return HttpResponse(status=400, content="action must be confirm or cancel")

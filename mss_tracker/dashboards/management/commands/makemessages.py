@@ -2,9 +2,10 @@
 
     uv run manage.py makemessages -l fr -l ht
 
-Only what the public pages and their charts say is extracted: the admin's templates
-follow Django's own translations (docs/rules.md, "Languages"), and tests, benchmarks and scripts
-say nothing to readers; the SVG chart's template is read like the HTML ones. Locations
+Only what the public pages and their charts say is extracted, and the admin's own import
+pages (upload, preview, progress, the Imports list): the rest of the admin's templates
+follow Django's own translations (docs/rules.md, "Languages"), and tests, benchmarks and
+scripts say nothing to readers; the SVG chart's template is read like the HTML ones. Locations
 are written by file only (fewer diffs when lines move) and entries no longer in the code
 are dropped, not kept as obsolete.
 """
@@ -16,7 +17,14 @@ IGNORED = [
     "bench",
     "scripts",
     "staticfiles",
-    "templates/admin",
+    # The admin's templates, except the import pages' (csv_*, import_job, _csv_errors).
+    "templates/admin/base_site.html",
+    "templates/admin/index.html",
+    "templates/admin/locked_out.html",
+    "templates/admin/tracker/_reason_field.html",
+    "templates/admin/tracker/delete_*",
+    "templates/admin/tracker/mission",
+    "templates/admin/tracker/recent_changes.html",
     "templates/simple_history",
     # The second-factor pages sit in the admin's frame and follow django-mfa's own catalogs.
     "templates/accounts",
