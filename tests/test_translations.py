@@ -117,17 +117,17 @@ ALLOWED = {
     "iso", "alpha", "yyyy", "mm", "dd", "e", "g", "admin", "sort", "atom",
     "json", "datapackage", "pandas", "curl", "bibtex",  # file and tool names (open data)
     "excel", "libreoffice",  # the spreadsheets the CSV for spreadsheets is for
-    "funding", "funding_summary",  # file names (funding.csv, funding_summary.json)
+    "funding", "funding_summary", "changes",  # file names (funding.csv, changes.json)
     # French words spelled as English ones
     "police", "source", "notes", "type", "pages", "page", "date", "total", "mission",
     "a", "site", "civil", "sur", "pays", "plus", "on", "le", "en", "sept",
     "mars", "avril", "juin", "juillet", "nov", "oct", "dates", "est", "sources",
     "personnel", "note", "point", "types", "code", "codes", "certain", "instant", "part",
-    "accents", "force", "dollars", "figure", "format",
-    "http",  # an address written out in a text
+    "accents", "force", "dollars", "figure", "format", "millions",
+    "http", "https", "web",  # an address written out in a text, "adresse web"
     # Creole words spelled as English ones
     "an", "me", "men", "pa", "sit", "out", "li", "ki", "paj", "sou", "nan", "la", "jan",
-    "done", "make", "limit",
+    "done", "make", "limit", "bilateral",
 }  # fmt: skip
 
 # Parameter names (as_of) and codes (KEN, MSS) are written as they are in every language.
