@@ -118,3 +118,35 @@ def test_the_phone_table_says_sort_by_in_the_page_s_language(browser, sample):  
             assert label.startswith(words)
     finally:
         context.close()
+
+
+def test_the_upload_script_speaks_the_editors_language(browser, live_server, settings):  # noqa: F811
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    from mss_tracker.tracker.roles import ensure_role_groups
+
+    ensure_role_groups()  # the live server's database is flushed between tests
+    editor = User.objects.create_user("editor", password="correct horse battery", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    settings.CSV_IMPORT_MAX_BYTES = 1024 * 1024
+    context = browser.new_context(locale="fr-FR", extra_http_headers={"Accept-Language": "fr"})
+    session = client.cookies["sessionid"].value
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/tracker/deploymentevent/import-csv/")
+        page.locator('input[type="file"]').set_input_files(
+            files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * 1_600_000}]
+        )
+        status = page.locator("#csv-upload-status")
+        expect_text = "Ce fichier fait 1,5\u00a0Mo\u00a0: la limite est de 1,0\u00a0Mo."
+        page.wait_for_function("() => !document.getElementById('csv-upload-status').hidden")
+        assert status.text_content().startswith(expect_text)
+        assert page.locator('input[type="submit"]').get_attribute("value") == (
+            "Envoyer et voir l’aperçu"
+        )
+    finally:
+        context.close()

@@ -16,10 +16,10 @@ NNBSP = "\u202f"  # narrow no-break space: before ; ? ! » and after «
 
 # A mark of the rule, after a word or closing bracket, with an ordinary space or none, and
 # followed by a space or the end: "Source: AP", "Source : AP" (not "12:30" or "https://").
-_BEFORE = re.compile(r"(?<=[\w)\]’%»…])[ ]?([:;?!])(?=\s|$|[)\]])")
+_BEFORE = re.compile(r"(?<=[\w)\]}’%»…])[ ]?([:;?!])(?=\s|$|[)\]])")
 _CLOSING = re.compile(r"(?<=\S)[ ]?»")
 _OPENING = re.compile(r"«[ ]?(?=\S)")
-_FAULTS = re.compile(r"[\w)\]’%][ ]?[:;?!](?=\s|$)|[^\s\u00a0\u202f][ ]?»|« |«(?=\w)")
+_FAULTS = re.compile(r"[\w)\]}’%][ ]?[:;?!](?=\s|$)|[^\s\u00a0\u202f][ ]?»|« |«(?=\w)")
 
 
 def french(text: str) -> str:
