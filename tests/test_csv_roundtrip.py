@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.csv.importing.double_encoding import likely_original
-from mss_tracker.tracker.csv.spec.cells import FORMULA_TRIGGERS, formula_safe, strip_formula_guard
+from mss_tracker.tracker.csv.spec.cells import formula_safe, strip_formula_guard
 from mss_tracker.tracker.csv.writing.csv_python import export_text
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
 
@@ -59,11 +59,41 @@ def _key(r: dict) -> tuple:
     return (r["country"], r["personnel_type"], date)
 
 
+def spreadsheet_runs_as_formula(cell: str) -> bool:
+    """What a spreadsheet takes for a formula, written out apart from the guard: a cell
+    starting with tab, CR or LF, or whose first character after blanks is = + - @, their
+    fullwidth forms, or | (docs/csv.md, "Formula safety")."""
+    if cell[:1] in ("\t", "\r", "\n"):
+        return True
+    return cell.lstrip(" \t\r\n\x0b\x0c\u00a0\u3000")[:1] in set("=+-@|＝＋－＠")
+
+
+FORMULAS = ["=1+1", " =1+1", "\t=cmd", "  \t @SUM(A1)", "＝1+1", "＋1", "－1", "＠A", "|cmd"]
+FORMULAS += ["\u3000＝1", "\u00a0=1", "\x0b=1", "\x0c+1", "\rx", "\nx"]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_a_formula_however_it_is_hidden_is_guarded(value):
+    assert spreadsheet_runs_as_formula(value)
+    assert formula_safe(value) == "'" + value
+    assert strip_formula_guard(formula_safe(value)) == value
+
+
+@pytest.mark.parametrize("value", ["'=x", "' =x", "'\t=x", "'＝x"])
+def test_a_text_that_starts_with_a_quote_before_a_formula_keeps_it(value):
+    assert formula_safe(value) == "'" + value  # one more, so that the import keeps this one
+    assert strip_formula_guard(formula_safe(value)) == value
+
+
 def test_formula_guard_round_trips_every_string():
-    @given(st.text())
+    blanks_and_triggers = st.text(st.sampled_from(" \t\r\n\x0b\x0c\u00a0\u3000'=+-@|＝＋－＠a"))
+
+    @given(st.one_of(st.text(), blanks_and_triggers, st.tuples(blanks_and_triggers, st.text())))
     def check(value):
+        if isinstance(value, tuple):
+            value = "".join(value)
         safe = formula_safe(value)
-        assert not safe.startswith(FORMULA_TRIGGERS)
+        assert not spreadsheet_runs_as_formula(safe)
         assert strip_formula_guard(safe) == value
 
     check()

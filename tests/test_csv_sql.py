@@ -24,6 +24,7 @@ pytestmark = [
 AWKWARD = ["", "=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx", "\nx", "'=x", "''-x", "'Tis"]
 AWKWARD += ['say "hi", then', "a\nb", "a\r\nb", "Bénédict, Port-au-Prince", "日本", " spaced "]
 AWKWARD += ["x\r", '"', ",", "'", "\\N", "\\.", "a\\b"]
+AWKWARD += [" =1", "\t =1", "＝1", "－1", "|cmd", "\u3000＠x", "\u00a0+1", "' =x", "\x0b=1"]
 text = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20),

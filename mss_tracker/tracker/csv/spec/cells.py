@@ -1,8 +1,10 @@
 """The formula guard and the Python side of each kind of cell (`spec.Cell`).
 
-A spreadsheet runs a cell starting with = + - @ tab CR or LF as a formula (OWASP "CSV
-injection"), so such text is exported with a leading ' and the import strips exactly
-that one ' again. `writing.csv_postgres` builds its SQL guard from the same two constants.
+A spreadsheet runs a cell as a formula (OWASP "CSV injection") when it starts with tab,
+CR or LF, or when its first character after any blanks is = + - @ (their fullwidth forms
+＝ ＋ － ＠ too, which some spreadsheets take for them) or | (a DDE call). Such text is
+exported with a leading ' and the import strips exactly that one ' again (docs/csv.md,
+"Formula safety"). `writing.csv_postgres` builds its SQL guard from these constants.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ from typing import Any
 
 from mss_tracker.tracker.csv.spec import Cell
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a formula starts with, after any LEADING_BLANKS.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Skipped before a trigger: space, tab, CR, LF, VT, FF, no-break and ideographic spaces.
+LEADING_BLANKS = " \t\r\n\x0b\x0c\u00a0\u3000"
+# A cell that starts with one of these is guarded whatever follows.
+CONTROL_STARTS = ("\t", "\r", "\n")
 GUARD = "'"
 
 
 def _needs_guard(text: str) -> bool:
-    # Quotes already in front count too, so that `'=x` survives a round trip as `'=x`.
-    return text.lstrip(GUARD).startswith(FORMULA_TRIGGERS)
+    # Quotes already in front count too (anywhere among the blanks), so that `'=x`
+    # survives a round trip as `'=x`: the answer is the same with one more ' in front.
+    return text.lstrip(GUARD).startswith(CONTROL_STARTS) or text.lstrip(
+        GUARD + LEADING_BLANKS
+    ).startswith(FORMULA_TRIGGERS)
 
 
 def formula_safe(text: str) -> str:

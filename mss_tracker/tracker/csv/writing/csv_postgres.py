@@ -24,7 +24,12 @@ from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 
 from mss_tracker.tracker.csv.spec import EVENTS, Cell, Column, Export
-from mss_tracker.tracker.csv.spec.cells import FORMULA_TRIGGERS, GUARD
+from mss_tracker.tracker.csv.spec.cells import (
+    CONTROL_STARTS,
+    FORMULA_TRIGGERS,
+    GUARD,
+    LEADING_BLANKS,
+)
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, header_line, rows
 from mss_tracker.tracker.models import DeploymentEvent
 
@@ -39,19 +44,23 @@ def _sql_string(text: str) -> str:
 
 
 _TRIGGERS_SQL = ", ".join(_sql_string(character) for character in FORMULA_TRIGGERS)
+_CONTROL_SQL = ", ".join(_sql_string(character) for character in CONTROL_STARTS)
 _GUARD_SQL = _sql_string(GUARD)
+# ltrim(text, characters) strips any run of them, as Python's str.lstrip(characters).
+_GUARD_AND_BLANKS_SQL = " || ".join(_sql_string(character) for character in GUARD + LEADING_BLANKS)
 
 
 class _TextCell(Func):
     """spec.cells.formula_safe, then csv.writer's minimal quoting; NULL is an empty cell.
 
-    A leading ' goes in front when the text, less any leading 's, starts with one of the
-    formula triggers; the cell is quoted (inner quotes doubled) when it holds a comma, a
-    quote, CR or LF."""
+    A leading ' goes in front when the text, less any leading 's, starts with tab, CR or
+    LF, or less any leading 's and blanks, with a formula trigger; the cell is quoted
+    (inner quotes doubled) when it holds a comma, a quote, CR or LF."""
 
     output_field = TextField()
     guard = (
-        f"(CASE WHEN left(ltrim({{v}}, {_GUARD_SQL}), 1) IN ({_TRIGGERS_SQL}) "
+        f"(CASE WHEN left(ltrim({{v}}, {_GUARD_SQL}), 1) IN ({_CONTROL_SQL}) "
+        f"OR left(ltrim({{v}}, {_GUARD_AND_BLANKS_SQL}), 1) IN ({_TRIGGERS_SQL}) "
         f"THEN {_GUARD_SQL} || {{v}} ELSE {{v}} END)"
     )
     quote = (
@@ -62,9 +71,9 @@ class _TextCell(Func):
     def as_sql(self, compiler, connection, **extra_context):
         value, params = compiler.compile(self.source_expressions[0])
         # The guard's ' never needs quoting, so the raw value decides the quotes. The value
-        # appears seven times: its parameters (a plain column has none) seven times over.
+        # appears nine times: its parameters (a plain column has none) nine times over.
         sql = self.quote.format(v=value, g=self.guard.format(v=value))
-        return sql, tuple(params) * 7
+        return sql, tuple(params) * 9
 
 
 class _SlugCell(Func):
