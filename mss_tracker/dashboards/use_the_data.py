@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
+
+from mss_tracker.lib.methods import read_only
 
 DOCUMENTS = {
     "en": settings.BASE_DIR / "docs" / "use-the-data.md",
@@ -34,7 +35,7 @@ def _html(language: str) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(document.read_text())
 
 
-@require_safe
+@read_only
 def page(request: HttpRequest) -> HttpResponse:
     address = request.build_absolute_uri("/").rstrip("/")
     # The host is the client's: escaped.
