@@ -3,7 +3,8 @@
 Environment variables: WEB_CONCURRENCY (workers, default 2 × cores + 1), PORT (default
 8000) or BIND (e.g. unix:/run/mss-tracker.sock), GUNICORN_TIMEOUT (seconds, default 30),
 GUNICORN_MAX_REQUESTS (requests before a worker is replaced, default 200,000; 0 never),
-FORWARDED_ALLOW_IPS and USE_X_FORWARDED_PROTO (read exactly as settings.py reads them).
+FORWARDED_ALLOW_IPS and USE_X_FORWARDED_PROTO (read exactly as settings.py reads them),
+GUNICORN_CONTROL_SOCKET (a path: gunicornc's control socket; unset, none).
 """
 
 import multiprocessing
@@ -42,6 +43,14 @@ keepalive = 5
 # few days at ordinary traffic: still often enough to bound a slow leak.
 max_requests = envint("GUNICORN_MAX_REQUESTS", 200_000, minimum=0)
 max_requests_jitter = max_requests // 10
+
+# gunicorn's control socket (gunicornc: worker counts, reload, shutdown) is one path per
+# user by default, ~/.gunicorn/gunicorn.ctl: a second server on the host silently takes
+# it over from the first. None unless asked for, and then at a path of this server's own.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
 
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr

@@ -104,6 +104,8 @@ if DEBUG or COMMAND in MEASURING_COMMANDS:
     INSTALLED_APPS.append("mss_tracker.bench")
 
 MIDDLEWARE = [
+    # First, so that it sees every answer last: a HEAD request's goes without its body.
+    "mss_tracker.lib.methods.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -305,11 +307,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line": {"()": "mss_tracker.lib.bad_requests.OneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Django's own console handler only speaks when DEBUG is on; ours always does.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # A wrong Host header is a scanner's everyday request: one line, not a traceback.
+        "django.security.DisallowedHost": {"filters": ["one_line"]},
     },
 }

@@ -114,16 +114,36 @@ def test_a_nul_byte_in_a_path_is_a_404(client, sample_missions, path):
 
 # Methods ------------------------------------------------------------------------------------
 
-READ_ONLY_URLS = [
-    "/healthz",
-    "/export/missions.csv",
-    "/missions/mss/export/summary.csv",
-    "/missions/mss/export/events.csv",
-    "/missions/mss/export/pledges.csv",
-    "/missions/mss/events.atom",
-    "/missions/mss/",
-    "/missions/mss/chart.svg",
-]
+
+def public_routes() -> list[str]:
+    """Every public page, export, feed and probe, its arguments the sample's (the one form
+    that takes a POST, the error report, left out)."""
+    from django.urls import URLResolver, reverse
+
+    from mss_tracker.dashboards import urls
+
+    def routes(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from routes(pattern.url_patterns)
+            elif pattern.name != "report-an-error":
+                yield pattern
+
+    sample = {"slug": "mss", "iso3": "KEN"}
+    return [
+        reverse(
+            f"dashboards:{pattern.name}", kwargs={k: sample[k] for k in pattern.pattern.converters}
+        )
+        for pattern in routes(urls.urlpatterns)
+    ]
+
+
+READ_ONLY_URLS = public_routes()
+
+
+def test_every_public_route_is_checked():
+    assert {"/use-the-data/", "/healthz", "/missions/mss/changes/"} <= set(READ_ONLY_URLS)
+    assert len(READ_ONLY_URLS) >= 25
 
 
 @pytest.mark.parametrize("url", READ_ONLY_URLS)
@@ -141,7 +161,35 @@ def test_only_get_and_head_are_answered(sample_missions, url, method):
 
 @pytest.mark.parametrize("url", READ_ONLY_URLS)
 def test_head_is_answered_like_get(client, sample_missions, url):
-    assert client.head(url).status_code == 200
+    assert client.head(url).status_code == client.get(url).status_code in (200, 302)
+
+
+@pytest.mark.parametrize(
+    "url", ["/missions/mss/export/events.csv", "/missions/mss/export/summary.json", "/"]
+)
+def test_head_hands_the_server_no_body(sample_missions, url):
+    """What a WSGI server (gunicorn) receives: the GET's headers and no body, which gunicorn
+    would otherwise drop with a warning per request. (The test client drops it itself.)"""
+    from django.core import signals
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import close_old_connections
+    from django.test import RequestFactory
+
+    started = []
+    signals.request_started.disconnect(close_old_connections)  # the test's own transaction
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        answer = WSGIHandler()(
+            RequestFactory().head(url).environ, lambda status, headers: started.append(status)
+        )
+        body = b"".join(answer)
+        answer.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+    assert started == ["200 OK"]
+    assert body == b""
 
 
 # The admin, as an analyst ---------------------------------------------------------------------
@@ -189,3 +237,29 @@ def test_a_history_version_that_names_nothing_is_a_404(analyst_client, sample_mi
     response = analyst_client.get(f"/admin/tracker/pledge/{pledge.pk}/history/{version}/")
 
     assert response.status_code == 404
+
+
+# What the log says -------------------------------------------------------------------------
+
+
+def test_a_wrong_host_header_is_one_line_in_the_log(client, db):
+    import io
+    import logging
+
+    from django.conf import settings
+
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"]))
+    logger = logging.getLogger("django.security.DisallowedHost")
+    logger.addHandler(handler)
+    try:
+        for host in ("evil.example", "evil.example\r\nInjected: yes"):
+            assert client.get("/", headers={"Host": host}).status_code == 400
+    finally:
+        logger.removeHandler(handler)
+
+    lines = written.getvalue().splitlines()
+    assert len(lines) == 2
+    assert "Invalid HTTP_HOST header: 'evil.example'" in lines[0]
+    assert "Traceback" not in written.getvalue()

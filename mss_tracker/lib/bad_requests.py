@@ -5,11 +5,13 @@
 NUL byte before anything reads it: PostgreSQL cannot hold one in text, so a query that
 compares a column with `KE\\x00` fails inside the database, wherever it is made (a page's
 filter, the admin's list filters, search and autocomplete, an object's URL). No URL or
-parameter of the site has a use for one.
+parameter of the site has a use for one. `OneLine` keeps a refused request's log entry
+(a wrong Host header) to one line.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -67,3 +69,16 @@ class RefuseNulBytesMiddleware:
                 )
                 return bad_parameter_response(request, error)
         return self.get_response(request)
+
+
+class OneLine(logging.Filter):
+    """A log record as one line, without its traceback: for requests refused as they
+    should be (Django's `django.security.DisallowedHost`: a Host header not in
+    ALLOWED_HOSTS, which scanners send all day), whose traceback says nothing more than
+    the message. Line breaks in the message (the header is the client's) are escaped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage().replace("\r", "\\r").replace("\n", "\\n")
+        record.msg, record.args = message, ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
