@@ -81,6 +81,8 @@ def test_the_events_filters_survive_a_change_of_language(open_page, sample_missi
         ("/ht/missions/mss/?as_of=2025-01-05", 200),
         ("/ht/missions/mss/countries/KEN/", 200),
         ("/ht/missions/mss/events/", 200),
+        ("/fr/use-the-data/", 200),
+        ("/ht/use-the-data/", 200),
         ("/fr/missions/mss/?as_of=2025-02-30", 400),
         ("/fr/missions/nowhere/", 404),
     ],
