@@ -32,6 +32,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mss_tracker.bench.report import Run
@@ -68,7 +69,7 @@ def measure_pages(repeat: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from mss_tracker.tracker.models import DeploymentEvent, TimelinePoint
+    from mss_tracker.tracker.models import DeploymentEvent, Mission, TimelinePoint
 
     # Django empties the query log as each request starts: count across the request.
     request_started.disconnect(reset_queries)
@@ -79,8 +80,12 @@ def measure_pages(repeat: int) -> dict:
         .values_list("country_id", flat=True)
         .first()
     )
+    mission = Mission.objects.get(slug=MISSION)
+    middle = mission.start_date + (mission.effective_as_of(None) - mission.start_date) / 2
     pages = {
         "dashboard": f"/missions/{MISSION}/",
+        # A date halfway through the history (the synthetic missions end today), one type.
+        "dashboard as of a date": f"/missions/{MISSION}/?as_of={middle.isoformat()}&type=police",
         "country page": f"/missions/{MISSION}/countries/{country}/",
         "summary CSV": f"/missions/{MISSION}/export/summary.csv",
     }
@@ -261,7 +266,22 @@ def _json_child(database_url: str, *args: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def prepare_database(backend: str, events: int, workdir: Path, postgres: str, log) -> str:
+@dataclass(frozen=True)
+class Shape:
+    """What `generate_data` makes at each size: `missions` (None: by the size, as
+    `missions_for`), `countries` per mission, and the seed."""
+
+    missions: int | None = None
+    countries: int = COUNTRIES
+    seed: int = 1
+
+    def missions_at(self, events: int) -> int:
+        return self.missions or missions_for(events)
+
+
+def prepare_database(
+    backend: str, events: int, workdir: Path, postgres: str, log, shape: Shape = Shape()
+) -> str:
     if backend == "sqlite":
         path = workdir / f"mss-bench-{events}.sqlite3"
         path.unlink(missing_ok=True)
@@ -277,18 +297,19 @@ def prepare_database(backend: str, events: int, workdir: Path, postgres: str, lo
         subprocess.run(["psql", admin, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
         url = f"{postgres.rstrip('/')}/{name}"
     _manage(url, "migrate", "-v0")
-    log(f"  generate_data: {events:,} events, {missions_for(events)} missions × {COUNTRIES}")
+    missions = shape.missions_at(events)
+    log(f"  generate_data: {events:,} events, {missions} missions × {shape.countries}")
     _manage(
         url,
         "generate_data",
         "--missions",
-        str(missions_for(events)),
+        str(missions),
         "--countries",
-        str(COUNTRIES),
+        str(shape.countries),
         "--events",
         str(events),
         "--seed",
-        "1",
+        str(shape.seed),
     )
     if backend == "postgresql":
         subprocess.run(["psql", url, "-q", "-c", "VACUUM ANALYZE"], check=True)
@@ -366,10 +387,13 @@ def measure_throughput(database_url: str, seconds: int, connections: int, worker
     }
 
 
+TIMED_PAGES = ("dashboard", "dashboard as of a date", "country page", "summary CSV")
+
+
 def _median_pages(rounds: list[dict]) -> dict:
     """Per page, the median of the rounds' medians; query counts from the first round."""
     pages = dict(rounds[0])
-    for name in ("dashboard", "country page", "summary CSV", "dashboard (cached)"):
+    for name in (*TIMED_PAGES, "dashboard (cached)"):
         seconds = [round_[name]["seconds"] for round_ in rounds]
         pages[name] = {**rounds[0][name], "seconds": statistics.median(seconds)}
     return pages
@@ -386,6 +410,7 @@ def run_benchmark(
     postgres: str,
     workdir: Path | None,
     log,
+    shape: Shape = Shape(),
 ) -> list[Run]:
     """Fill a database per backend and size, then measure. Page times are taken in rounds
     that visit every database in turn, so a burst of load from the neighbours falls on all
@@ -398,7 +423,7 @@ def run_benchmark(
             log(f"{backend}, {events:,} events")
             run = Run(backend, events)
             started = time.perf_counter()
-            urls[backend, events] = prepare_database(backend, events, workdir, postgres, log)
+            urls[backend, events] = prepare_database(backend, events, workdir, postgres, log, shape)
             run.generate_seconds = time.perf_counter() - started
             runs.append(run)
     page_rounds: dict[tuple[str, int], list[dict]] = {key: [] for key in urls}

@@ -47,6 +47,16 @@ class Command(BaseCommand):
             default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
             help="PostgreSQL server URL, without a database name",
         )
+        parser.add_argument(
+            "--missions",
+            type=int,
+            help="synthetic missions at every size (default: 1 at 1,000 events, one per "
+            "100,000 above); the pages are timed on the first",
+        )
+        parser.add_argument(
+            "--countries", type=int, default=benchmark.COUNTRIES, help="countries per mission"
+        )
+        parser.add_argument("--seed", type=int, default=1, help="generate_data's seed")
         parser.add_argument("--workdir", type=Path, help="where SQLite files and statics go")
         parser.add_argument("--json", type=Path, help="also write the raw figures here")
         parser.add_argument(
@@ -105,6 +115,7 @@ class Command(BaseCommand):
             postgres=options["postgres"],
             workdir=workdir,
             log=lambda message: self.stderr.write(message),
+            shape=benchmark.Shape(options["missions"], options["countries"], options["seed"]),
         )
         self.stdout.write(f"\n{self._machine()}\n")
         self.stdout.write(report.render_table(runs) + "\n")
