@@ -131,9 +131,9 @@ def events_count(
     since: datetime.date | None = None,
 ) -> int:
     """How many events of the mission (of one type, of one country) are dated from `since`
-    (inclusive; from the start when None) to `up_to`: per country, the events counted to
-    date by its latest point ≤ up_to, less those of its latest point before `since`. Two
-    index seeks per country, however many events there are (one query)."""
+    (inclusive; None: from the start) to `up_to`: per country, its latest point ≤ up_to's
+    `events_to_date` less its latest point's before `since`. One query, two index seeks
+    per country, however many events there are."""
     points = TimelinePoint.objects.filter(
         mission=mission, country=OuterRef("pk"), personnel_type=personnel_type or ALL_TYPES
     ).order_by("-date")
@@ -142,15 +142,9 @@ def events_count(
         latest = points.filter(day_filter).values("events_to_date")[:1]
         return Coalesce(Subquery(latest, output_field=IntegerField()), 0)
 
-    countries = Country.objects.filter(Exists(points))
-    if country:
-        countries = countries.filter(pk=country)
-    total = countries.aggregate(
-        events=Sum(
-            counted(Q(date__lte=up_to))
-            - (counted(Q(date__lt=since)) if since else Value(0, output_field=IntegerField()))
-        )
-    )["events"]
+    countries = Country.objects.filter(Exists(points), *([Q(pk=country)] if country else []))
+    before = counted(Q(date__lt=since)) if since else Value(0, output_field=IntegerField())
+    total = countries.aggregate(events=Sum(counted(Q(date__lte=up_to)) - before))["events"]
     return total or 0
 
 
