@@ -51,6 +51,8 @@ def test_it_filters_by_country_kind_type_and_dates(client, sample_missions, quer
         ("from=2025-02-01&to=2025-01-01", "from"),
         ("page=99", "page"),
         ("page=two", "page"),
+        ("older=2025-02-30.4", "older"),
+        ("newer=yesterday", "newer"),
     ],
 )
 def test_it_answers_a_bad_parameter_with_a_400(client, sample_missions, query, parameter):
@@ -68,6 +70,15 @@ def test_it_shows_each_events_source_and_notes(client, sample_missions):
     assert 'href="/missions/mss/countries/KEN/"' in html
 
 
+def link(html: str, rel: str) -> str:
+    """The address of the pagination's `rel` ("next" or "prev") link, unescaped."""
+    return re.search(rf'href="([^"]+)" rel="{rel}"', html).group(1).replace("&amp;", "&")
+
+
+def event_ids(html: str) -> list[str]:
+    return re.findall(r'<li class="event" id="event-(\d+)"', html)
+
+
 class TestPagination:
     @pytest.fixture
     def many(self, sample_missions):
@@ -78,16 +89,37 @@ class TestPagination:
         html = client.get(URL).content.decode()
         assert len(dates(html)) == 25
         assert "Page 1 of 2" in html
-        assert f'href="{URL}?page=2" rel="next"' in html
-        second = client.get(f"{URL}?page=2").content.decode()
+        older = link(html, "next")
+        assert older.startswith(f"{URL}?page=2&older=")  # from the page's last event
+        second = client.get(older).content.decode()
         assert len(dates(second)) == 21
-        assert "Page 2 of 2" in second
+        assert "Page 2 of 2" in second and 'rel="next"' not in second
+        assert link(second, "prev") == URL  # the newest page has one address
+
+    def test_a_page_seeks_from_its_cursor_and_an_old_page_link_still_answers(self, client, many):
+        by_offset = client.get(f"{URL}?page=2").content.decode()  # a link from before
+        by_cursor = client.get(link(client.get(URL).content.decode(), "next")).content.decode()
+        assert event_ids(by_offset) == event_ids(by_cursor) and len(event_ids(by_cursor)) == 21
+
+    def test_the_newer_link_goes_back_to_the_same_events(self, client, sample_missions):
+        add_contributors(sample_missions.mss, sample_missions.source, count=20, events_each=3)
+        pages = [client.get(URL).content.decode()]  # 16 + 60 = 76 events: four pages
+        while 'rel="next"' in pages[-1]:
+            pages.append(client.get(link(pages[-1], "next")).content.decode())
+        assert [len(event_ids(page)) for page in pages] == [25, 25, 25, 1]
+        assert "Page 4 of 4" in pages[-1]
+        back = client.get(link(pages[-1], "prev")).content.decode()
+        assert event_ids(back) == event_ids(pages[2]) and "Page 3 of 4" in back
+        back = client.get(link(back, "prev")).content.decode()
+        assert event_ids(back) == event_ids(pages[1]) and "Page 2 of 4" in back
+        every = [pk for page in pages for pk in event_ids(page)]
+        assert len(every) == len(set(every)) == 76  # no event twice, none left out
 
     def test_show_more_loads_the_next_page_in_place(self, client, many):
         html = client.get(URL).content.decode()
         assert 'id="show-more"' in html and 'hx-target="#show-more"' in html
         response = client.get(
-            f"{URL}?page=2", headers={"HX-Request": "true", "HX-Target": "show-more"}
+            link(html, "next"), headers={"HX-Request": "true", "HX-Target": "show-more"}
         )
         part = response.content.decode()
         assert "<html" not in part and 'id="results"' not in part
@@ -99,7 +131,7 @@ class TestPagination:
 
     def test_the_filters_carry_over_to_the_next_page(self, client, many):
         html = client.get(f"{URL}?type=police").content.decode()
-        assert f'href="{URL}?type=police&amp;page=2"' in html
+        assert link(html, "next").startswith(f"{URL}?type=police&page=2&older=")
 
     def test_a_filter_change_over_htmx_pushes_the_url(self, client, many):
         response = client.get(

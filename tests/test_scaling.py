@@ -33,7 +33,8 @@ PAGES = {
     ),
     "country chart": f"{MISSION}/countries/{COUNTRY}/chart.svg",
     "events page": f"{MISSION}/events/",
-    "events page, last page": f"{MISSION}/events/?page={{last}}",
+    # As its "Older →" links reach it: from the previous page's last event.
+    "events page, last page": f"{MISSION}/events/?page={{last}}&older={{cursor}}",
     "events page of a country and kind": f"{MISSION}/events/?country={COUNTRY}&kind=arrival",
     "events feed": f"{MISSION}/events.atom",
     "summary.csv": f"{MISSION}/export/summary.csv",
@@ -61,10 +62,15 @@ def _measure(client) -> tuple[dict[str, float], str]:
     mission = Mission.objects.get(slug="synthetic-1")
     middle = mission.start_date + (mission.effective_as_of(None) - mission.start_date) / 2
     rows = DeploymentEvent.objects.filter(mission=mission).count()
+    last = -(-rows // 25)
+    before_last = DeploymentEvent.objects.filter(mission=mission).order_by("-date", "-pk")[
+        (last - 1) * 25 - 1
+    ]
+    cursor = f"{before_last.date.isoformat()}.{before_last.pk}"
 
     def fetch(url: str):
         def request():
-            response = client.get(url.format(middle=middle.isoformat(), last=-(-rows // 25)))
+            response = client.get(url.format(middle=middle.isoformat(), last=last, cursor=cursor))
             assert response.status_code == 200, (url, response.status_code)
             if response.streaming:
                 b"".join(response.streaming_content)
@@ -92,15 +98,16 @@ WHY = {
     # events, 50 reports each explained by nine seeks) between the two sizes.
     "country page": "it fills up: 50 events and 50 explained reports",
     "country page as of a date, one type": "the same",
-    "events page, last page": "an OFFSET over every earlier event",
     "events page of a country and kind": "one kind's events are counted row by row",
+    # Seeked from its cursor, but its count reads two points per country, and on a fresh
+    # database those seeks' blocks grow with the points' index (1.1× on a used one).
+    "events page, last page": "the blocks of its count's point seeks",
     "pledges.csv": "it holds every pledge, and there are five times more",
     "pledges.json": "it holds every pledge, and there are five times more",
 }
 _ON_BOTH = {
     "country page",
     "country page as of a date, one type",
-    "events page, last page",
     "events page of a country and kind",
 }
 GROWS_WITH_HISTORY = {
@@ -113,7 +120,7 @@ GROWS_WITH_HISTORY = {
         "pledges.csv",
         "pledges.json",
     },
-    "postgresql": _ON_BOTH,
+    "postgresql": _ON_BOTH | {"events page, last page"},
 }
 
 

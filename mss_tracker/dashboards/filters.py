@@ -205,13 +205,53 @@ def parse_page_number(params: QueryDict, pages: int) -> int:
 
 
 def page_parameter(params: QueryDict) -> dict[str, str]:
-    """`page` in its normal form (`01` is `1`, and 1 is the default): for the page cache.
-    Not a number: `BadParameter`, and the view, which knows how many pages there are,
-    answers the 400 (so does a number beyond the last page)."""
+    """`page` in its normal form (`01` is `1`, and 1 is the default), and the event the
+    page starts after (`older` or `newer`, `parse_cursor`): for the page cache. Not a
+    number: `BadParameter`, and the view, which knows how many pages there are, answers
+    the 400 (so does a number beyond the last page)."""
     number = _page_number(params)
     if number is None:
         raise BadParameter("page", params.get("page", "").strip(), "")
-    return {"page": str(number)} if number != 1 else {}
+    cursor = parse_cursor(params)
+    return ({"page": str(number)} if number != 1 else {}) | (
+        {cursor.direction: cursor.value} if cursor else {}
+    )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the timeline starts: just `older` than an event (the next page)
+    or just `newer` (the previous one), in the list's order (newest date first, then
+    newest id). Seeking it is an index read however deep the page (views.events)."""
+
+    direction: str  # "older" or "newer"
+    date: datetime.date
+    pk: int
+
+    @property
+    def value(self) -> str:
+        return f"{self.date.isoformat()}.{self.pk}"
+
+
+_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{1,18})")
+
+
+def parse_cursor(params: QueryDict) -> Cursor | None:
+    """`older=2025-06-30.1234` or `newer=…` (an event's date and id), None when absent."""
+    for direction in ("older", "newer"):
+        raw = params.get(direction, "").strip()
+        if not raw:
+            continue
+        match = _CURSOR.fullmatch(raw)
+        try:
+            day = datetime.date.fromisoformat(match.group(1)) if match else None
+        except ValueError:
+            day = None
+        if day is None:
+            accepted = _("expected an event's date and id, as in 2025-06-30.1234")
+            raise BadParameter(direction, raw, accepted)
+        return Cursor(direction, day, int(match.group(2)))
+    return None
 
 
 def _page_number(params: QueryDict) -> int | None:

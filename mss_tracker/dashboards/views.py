@@ -11,13 +11,15 @@ request the next items, and a history-restore request the whole page again.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, NullIf
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from mss_tracker.dashboards.filters import (
     Filters,
     filter_parameters,
     page_parameter,
+    parse_cursor,
     parse_filters,
     parse_page_number,
     timeline_parameters,
@@ -299,7 +302,7 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
                 since=filters.date_from,
             ),
         )
-    page = paginator.get_page(parse_page_number(request.GET, paginator.num_pages))
+    page = _timeline_page(paginator, request.GET, mission, period.as_of, filters)
     countries = Country.objects.filter(
         Exists(DeploymentEvent.objects.filter(mission=mission, country=OuterRef("pk")))
         | Q(iso3=filters.country or "")
@@ -319,12 +322,76 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
         "earliest_date": EARLIEST_DATE,
         "latest_date": LATEST_DATE,
         "citation": _events_citation(request, mission, period.as_of, filters),
+        **_page_links(page, query),
     }
-    page_part = f"page={page.number}" if page.number > 1 else ""
-    url = page_url(request, "&".join(part for part in (query, page_part) if part))
+    url = page_url(request, _joined(query, urlencode(page_parameter(request.GET))))
     # "Show more": the next page's items replace the button, the address stays.
     more = ShowMore(items="items", out_of_band=("pagination", "announcement_more"))
     return render_page(request, "dashboards/events.html", context, url=url, show_more=more)
+
+
+class _SeekPage(Page):
+    """A page of the timeline read from a cursor: whether there are older or newer events
+    is known from the rows read (one more than the page), not from the page number."""
+
+    def __init__(self, rows: list, number: int, paginator: Paginator, older: bool, newer: bool):
+        super().__init__(rows, number, paginator)
+        self.older, self.newer = older, newer
+
+    def has_next(self) -> bool:
+        return self.older
+
+    def has_previous(self) -> bool:
+        return self.newer
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return max(self.number - 1, 1)
+
+
+def _timeline_page(
+    paginator: Paginator, params: QueryDict, mission: Mission, as_of: datetime.date, filters
+) -> Page:
+    """The page asked for. With a cursor (the links this page writes), a seek from that
+    event by the (mission, date, id) index, however deep the page; a bare `?page=N` (an
+    older link) is counted off from the newest, as before. The page number is carried
+    along for "Page N of M" and the reader's position."""
+    number = parse_page_number(params, paginator.num_pages)
+    cursor = parse_cursor(params)
+    if cursor is None:
+        return paginator.page(number)
+    per_page, day, pk = paginator.per_page, cursor.date, cursor.pk
+    # One bound on each side of the date, so that the index starts at the cursor's day
+    # (with two upper bounds, SQLite may start from the other).
+    if cursor.direction == "older":
+        last = min(as_of, filters.date_to or as_of, day)
+        events = _events(mission, last, replace(filters, date_to=None))
+        older = events.filter(Q(date__lt=day) | Q(pk__lt=pk))
+        rows = list(older[: per_page + 1])
+        return _SeekPage(rows[:per_page], number, paginator, len(rows) > per_page, True)
+    first = max(filters.date_from or day, day)
+    events = _events(mission, as_of, replace(filters, date_from=None)).filter(date__gte=first)
+    newer = events.filter(Q(date__gt=day) | Q(pk__gt=pk)).reverse()
+    rows = list(newer[: per_page + 1])
+    return _SeekPage(rows[:per_page][::-1], number, paginator, True, len(rows) > per_page)
+
+
+def _page_links(page: Page, query: str) -> dict[str, str]:
+    """The queries of the older and newer pages: each starts from this page's last or first
+    event; the newest page has no cursor (one address for it, one cached copy)."""
+    rows = list(page.object_list)
+    if not rows:
+        return {"older_query": "", "newer_query": ""}
+    last, first = rows[-1], rows[0]
+    older = f"page={page.number + 1}&older={last.date.isoformat()}.{last.pk}"
+    newer = "" if page.number <= 2 else f"page={page.number - 1}&newer={first.date}.{first.pk}"
+    return {"older_query": _joined(query, older), "newer_query": _joined(query, newer)}
+
+
+def _joined(*queries: str) -> str:
+    return "&".join(query for query in queries if query)
 
 
 def _events_citation(request: HttpRequest, mission: Mission, as_of, filters: Filters) -> dict:
