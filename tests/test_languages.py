@@ -83,6 +83,17 @@ def test_the_charts_are_drawn_in_the_language_of_their_url(client, sample_missio
     assert "Deplwaye" in creole and "Pwomèt" in creole
 
 
+def test_a_charts_points_are_dated_in_each_urls_language_one_after_the_other(
+    client, sample_missions
+):
+    # The points' dates are formatted once per language and kept (charts.py): the
+    # English chart drawn first must not lend its dates to the French one.
+    english = client.get("/missions/mss/chart.svg?type=police").text
+    french = client.get("/fr/missions/mss/chart.svg?type=police").text
+    assert "25 Jun 2024: 200 deployed" in english
+    assert "25 juin 2024" in french and "25 Jun 2024" not in french
+
+
 # Numbers, dates and names -------------------------------------------------------------------
 
 

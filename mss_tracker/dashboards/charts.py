@@ -15,12 +15,14 @@ months cost.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.chart_milestones import DrawnMilestone, drawn_milestones
@@ -69,11 +71,20 @@ def chart_title(
 
 
 def _day(day: datetime.date) -> str:
-    return format_with_precision(day, "day")
+    return _tip_text(get_language(), day, None)["date"]
 
 
 def _tip(day: datetime.date, value: int) -> dict[str, str]:
-    return {"date": _day(day), "personnel": thousands(value)}
+    return _tip_text(get_language(), day, value)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _tip_text(language: str | None, day: datetime.date, value: int | None) -> dict[str, str]:
+    """A point's date and figure in `language` (the active one, which is what formats
+    them): a chart holds hundreds of points, and pages of other dates draw the same
+    ones again, so each is formatted once per process rather than on every request."""
+    personnel = "" if value is None else thousands(value)
+    return {"date": format_with_precision(day, "day"), "personnel": personnel}
 
 
 def nice_top(value: int) -> tuple[int, int]:
