@@ -352,7 +352,11 @@ class _SeekPage(Page):
 
 
 def _timeline_page(
-    paginator: Paginator, params: QueryDict, mission: Mission, as_of: datetime.date, filters
+    paginator: Paginator,
+    params: QueryDict,
+    mission: Mission,
+    as_of: datetime.date,
+    filters: Filters,
 ) -> Page:
     """The page asked for. With a cursor (the links this page writes), a seek from that
     event by the (mission, date, id) index, however deep the page; a bare `?page=N` (an
