@@ -161,8 +161,9 @@ def test_its_query_count_does_not_grow_with_events(
     assert html.count('class="event"') == 50  # the latest 50 of 7 + 56
     assert "All 63 events →" in html
     # mission, country, its figures for the filter and by type (one query), pledges,
-    # events: count and page, discrepancies, 2 series, its funding records as a donor
-    assert len(before) == 10
+    # events: count and page, discrepancies, 2 series and the precision of their drawn
+    # dates, its funding records as a donor
+    assert len(before) == 11
 
 
 def test_it_lists_the_latest_events_and_links_the_rest_with_its_filters(client, sample_missions):

@@ -18,7 +18,7 @@ from test_arithmetic_properties import (
     reference_determining_disputed,
     reference_pledge_in_force,
 )
-from test_reconciliation_properties import read_reconciliations, replay_reconciliation
+from test_reconciliation_properties import number, read_reconciliations, replay_reconciliation
 
 from mss_tracker.tracker.models import DeploymentEvent, Pledge
 from mss_tracker.tracker.sample_data import load_sample_data
@@ -215,3 +215,142 @@ def test_the_dashboards_disputed_figures_link_to_records_listed_on_country_pages
         assert f'<li id="{anchor}">' in client.get(url).content.decode()
     kenya = re.search(r'<li data-country="KEN">(.*?)</li>', listed, re.S).group(1)
     assert "deployed 758, of which 758 unconfirmed" in text_of(kenya)
+
+
+def notice(html: str, kind: str) -> str:
+    match = re.search(rf'<p class="notice" role="note" data-period="{kind}">(.*?)</p>', html, re.S)
+    assert match, f"no {kind} notice"
+    return text_of(match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        (
+            "",
+            "You asked for 1 Jan 2030, a date still to come: these are the figures as "
+            "recorded up to today ({today}).",
+        ),
+        (
+            "/fr",
+            "Vous avez demandé le 1er janv. 2030, une date à venir : voici les chiffres "
+            "tels qu’enregistrés jusqu’à aujourd’hui ({today}).",
+        ),
+        (
+            "/ht",
+            "Ou mande 1ye janvye 2030, yon dat ki poko rive: men chif yo jan yo anrejistre "
+            "jiska jodi a ({today}).",
+        ),
+    ],
+)
+def test_a_future_date_shows_todays_figures_and_says_so(client, sample, prefix, words):
+    from django.utils import translation
+
+    from mss_tracker.tracker.dates import format_with_precision
+
+    with translation.override(prefix.strip("/") or "en"):
+        today = format_with_precision(datetime.date.today(), "day")
+    future = client.get(f"{prefix}/missions/gsf/?as_of=2030-01-01").content.decode()
+    assert notice(future, "future") == words.format(today=today)
+    now = client.get(f"{prefix}/missions/gsf/").content.decode()
+    assert re.search(r'data-figure="deployed">(.*?)</dd>', future).group(1) == re.search(
+        r'data-figure="deployed">(.*?)</dd>', now
+    ).group(1)
+    assert freshness_of(future) == freshness_of(now)  # days counted to today, not to 2030
+    assert 'data-period="future"' not in now
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", ["GSF had not been authorised by 1 Jan 2025.", "authorised it on 30 Sep 2025."]),
+        ("/fr", ["La GSF n’était pas encore autorisée au 1er janv. 2025.", "l’a autorisée le"]),
+        ("/ht", ["GSF pa t ankò otorize nan dat 1ye janvye 2025.", "te otorize l nan dat"]),
+    ],
+)
+def test_a_date_before_the_authorisation_says_so_with_its_date_and_link(
+    client, sample, prefix, words
+):
+    for url in (f"{prefix}/missions/gsf/?as_of=2025-01-01", f"{prefix}/?as_of=2025-01-01"):
+        html = client.get(url).content.decode()
+        if "/missions/" not in url:
+            html = card_of(html, "gsf")
+        said = notice(html, "before-authorisation")
+        for word in words:
+            assert word in said
+        assert re.search(r'href="(/fr|/ht)?/missions/gsf/\?as_of=2025-09-30"', html)
+    mss = client.get(f"{prefix}/missions/mss/?as_of=2025-01-01").content.decode()
+    assert 'data-period="before-authorisation"' not in mss
+
+
+def first_arrival_under(slug: str, iso3: str) -> datetime.date:
+    """Replayed: the earliest arrival or transfer of the country in that mission."""
+    return min(row.day for row in rows_of(slug, iso3) if row.kind in ("arrival", "transfer"))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", "carried over from MSS; first arrived under MSS on {date}"),
+        ("/fr", "transférés de la MSS ; premières arrivées sous la MSS le {date}"),
+        ("/ht", "transfere soti nan MSS; premye rive anba MSS nan dat {date}"),
+    ],
+)
+def test_a_carried_over_country_says_when_it_first_arrived_under_the_predecessor(
+    client, sample, prefix, words
+):
+    from django.utils import translation
+
+    from mss_tracker.tracker.dates import format_with_precision
+
+    dashboard = client.get(f"{prefix}/missions/gsf/?as_of=2025-12-31").content.decode()
+    for iso3 in ("KEN", "JAM", "GTM"):
+        first = first_arrival_under("mss", iso3)
+        with translation.override(prefix.strip("/") or "en"):
+            expected = words.format(date=format_with_precision(first, "day"))
+        row = re.search(rf'<tr id="country-{iso3}">(.*?)</tr>', dashboard, re.S).group(1)
+        assert expected in text_of(row), iso3
+        assert f'data-first-arrival-under-predecessor="{first.isoformat()}"' in row
+    kenya = client.get(f"{prefix}/missions/gsf/countries/KEN/?as_of=2025-12-31").content.decode()
+    assert 'data-first-arrival-under-predecessor="2024-06-25"' in kenya
+    mss = client.get(f"{prefix}/missions/mss/?as_of=2025-10-02").content.decode()
+    assert "data-first-arrival-under-predecessor" not in mss
+
+
+@pytest.mark.parametrize(("prefix", "month"), [("", "Apr 2025"), ("/fr", "avr. 2025")])
+def test_a_month_precision_date_is_shown_as_its_month(client, sample, prefix, month):
+    """Jamaica's rotation of April 2025 is recorded to the month only."""
+    dashboard = client.get(f"{prefix}/missions/mss/?as_of=2025-05-01").content.decode()
+    row = re.search(r'<tr id="country-JAM">(.*?)</tr>', dashboard, re.S).group(1)
+    assert month in text_of(row) and "1 Apr 2025" not in text_of(row)
+    page = client.get(f"{prefix}/missions/mss/countries/JAM/?as_of=2025-05-01").content.decode()
+    assert text_of(re.search(r'data-figure="last-event">(.*?)</dd>', page).group(1)) == month
+    assert f"<strong>{month}</strong>" in page  # the freshness line
+    assert re.search(rf'aria-label="{month}\s*: \d+ d', page)  # a chart point
+    assert re.search(rf'<time datetime="2025-04-01">{month}</time>', page)  # the chart table
+
+
+def test_the_charts_points_are_focusable_and_its_table_has_every_figure(client, sample):
+    html = client.get("/missions/mss/?as_of=2025-10-02").content.decode()
+    strength = html.split('id="chart-heading"')[1]  # not the funding chart, above it
+    wide = strength.split('class="chart-wide"')[1].split("</svg>")[0]
+    points = re.findall(
+        r'<g class="chart-point" tabindex="0" role="img" aria-label="([^"]+)">', wide
+    )
+    table = re.findall(
+        r'<tr><th scope="row"><time datetime="([\d-]+)">[^<]+</time></th>'
+        r'<td class="num">([\d,]+)</td><td class="num">([\d,]+)</td></tr>',
+        strength.split('class="chart-table"')[1],
+    )
+    assert points and table
+    events, pledges = mission_rows("mss")
+    timelines = {(r.country, r.ptype) for r in [*events, *pledges]}
+    for day, deployed, pledged in table:
+        day = datetime.date.fromisoformat(day)
+        assert number(deployed) == sum(reference_deployed(events, c, t, day) for c, t in timelines)
+        assert number(pledged) == sum(
+            (p.personnel or 0)
+            for c, t in timelines
+            if (p := reference_pledge_in_force(pledges, c, t, day)) is not None
+        )
+    assert len(points) == len(re.findall(r'class="chart-point-label"', wide))

@@ -11,7 +11,7 @@ from dashboard_data import event, pledge
 from gsf_data import build_gsf
 from test_dashboard import headline
 
-from mss_tracker.tracker import figures
+from mss_tracker.tracker import explanations, figures
 from mss_tracker.tracker.models import Mission, Source
 
 D = datetime.date
@@ -208,8 +208,8 @@ def test_an_ended_mission_at_its_end_date_has_no_warning(client, gsf):
 
 def test_the_freshness_rule():
     mission = Mission(start_date=D(2025, 1, 1))
-    assert not figures.freshness(mission, D(2025, 4, 1), D(2025, 1, 1)).stale  # 90 days
-    assert figures.freshness(mission, D(2025, 4, 2), D(2025, 1, 1)).stale
-    assert not figures.freshness(mission, D(2025, 4, 2), None).stale
+    assert not explanations.freshness(mission, D(2025, 4, 1), D(2025, 1, 1)).stale  # 90 days
+    assert explanations.freshness(mission, D(2025, 4, 2), D(2025, 1, 1)).stale
+    assert not explanations.freshness(mission, D(2025, 4, 2), None).stale
     mission.end_date = D(2025, 4, 2)
-    assert not figures.freshness(mission, D(2025, 4, 2), D(2025, 1, 1)).stale
+    assert not explanations.freshness(mission, D(2025, 4, 2), D(2025, 1, 1)).stale

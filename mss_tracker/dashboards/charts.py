@@ -1,15 +1,14 @@
 """Strength-over-time charts as plain SVG, drawn on the server.
 
-No chart library and no JavaScript: the page inlines the SVG (so the `<title>` of each
-point is a native tooltip), and `chart.svg` serves the same drawing alone to download or
-embed. Colours are presentation attributes, not CSS, so the file looks the same pasted
-into a report as it does on the page, and a strict CSP has nothing to object to.
+No chart library and no JavaScript: the page inlines the SVG (each point focusable, its
+figure shown on focus, and listed in a table beside it), and `chart.svg` serves the same
+drawing alone. Colours are presentation attributes, not CSS: the file looks the same pasted
+into a report, and a strict CSP has nothing to object to.
 
 The figures come from `figures.strength_series` / `figures.pledged_series`; this module
 places them (`chart_geometry`, a `ChartGeometry`) and the template `dashboards/chart.svg`
 draws them, its autoescaping escaping every text. It places no more points than the
-chart's width can show (`downsample`): a daily history of years costs about what a few
-months cost.
+chart's width can show (`downsample`): years of daily history cost what months cost.
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ from __future__ import annotations
 import datetime
 import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
@@ -25,7 +25,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards.chart_labels import point_label_place
 from mss_tracker.dashboards.chart_milestones import DrawnMilestone, drawn_milestones
+from mss_tracker.dashboards.chart_table import ChartRow, chart_table
 from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import Country, Milestone, Mission
@@ -74,17 +76,19 @@ def _day(day: datetime.date) -> str:
     return _tip_text(get_language(), day, None)["date"]
 
 
-def _tip(day: datetime.date, value: int) -> dict[str, str]:
-    return _tip_text(get_language(), day, value)
+def _tip(day: datetime.date, value: int, precision: str = "day") -> dict[str, str]:
+    """A point's date as precisely as it is known ("Apr 2025") and its figure."""
+    return _tip_text(get_language(), day, value, precision)
 
 
 @functools.lru_cache(maxsize=20_000)
-def _tip_text(language: str | None, day: datetime.date, value: int | None) -> dict[str, str]:
-    """A point's date and figure in `language` (the active one, which is what formats
-    them): a chart holds hundreds of points, and pages of other dates draw the same
-    ones again, so each is formatted once per process rather than on every request."""
+def _tip_text(
+    language: str | None, day: datetime.date, value: int | None, precision: str = "day"
+) -> dict[str, str]:
+    """A point's date and figure in `language` (the active one, which formats them),
+    formatted once per process: pages of other dates draw the same points again."""
     personnel = "" if value is None else thousands(value)
-    return {"date": format_with_precision(day, "day"), "personnel": personnel}
+    return {"date": format_with_precision(day, precision), "personnel": personnel}
 
 
 def nice_top(value: int) -> tuple[int, int]:
@@ -184,6 +188,9 @@ class Point:
     x: float
     y: float
     tooltip: str
+    label_x: float = 0  # where its figure shows while it has focus (or is tapped)
+    label_y: float = 0
+    anchor: str = "start"
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,8 @@ class ChartGeometry:
     # After the latest event of a running mission nothing is known: the figure is drawn
     # faint over a hatched band, not as a confident line (docs/rules.md, "Freshness").
     unrecorded: Unrecorded | None = None
+    # The drawn points' figures as a table, readable without pointer or JavaScript.
+    table: list[ChartRow] = field(default_factory=list)
 
     @property
     def colours(self) -> dict[str, str]:
@@ -363,6 +372,23 @@ def _unrecorded(
     )
 
 
+def _time_span(
+    deployed: Series, pledged: Series, start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The chart's first and last day: from the earlier of `start` and the first figure."""
+    start = min([start, *(day for day, _ in deployed[:1]), *(day for day, _ in pledged[:1])])
+    return start, max(end, start + datetime.timedelta(days=1))
+
+
+def drawn_points(
+    deployed: Series, pledged: Series, start: datetime.date, end: datetime.date, size: ChartSize
+) -> tuple[Series, Series]:
+    """The points a chart of `size` draws of each series (see `downsample`)."""
+    start, end = _time_span(deployed, pledged, start, end)
+    span, width = (end - start).days, _Frame(size, start, end, 1).plot_w
+    return downsample(deployed, start, span, width), downsample(pledged, start, span, width)
+
+
 def chart_geometry(
     *,
     title: str,
@@ -374,6 +400,8 @@ def chart_geometry(
     size: ChartSize = WIDE,
     carried_over: bool = False,
     recorded_until: datetime.date | None = None,
+    deployed_precisions: Mapping[datetime.date, str] | None = None,
+    pledged_precisions: Mapping[datetime.date, str] | None = None,
 ) -> ChartGeometry:
     """Where everything goes: the deployed total as a step line against the pledged
     total, from start to end, with gridlines, month ticks and mandate milestones.
@@ -381,9 +409,10 @@ def chart_geometry(
     `carried_over`: the mission took over a predecessor's personnel, so its deployed line
     starts at its first figure (the transfers) instead of rising from 0. `recorded_until`:
     the latest event of a mission still running at `end`; after it the line is faint and
-    the stretch hatched."""
-    start = min([start, *(day for day, _ in deployed[:1]), *(day for day, _ in pledged[:1])])
-    end = max(end, start + datetime.timedelta(days=1))
+    the stretch hatched. `deployed_precisions` / `pledged_precisions`: the dates known
+    only to the month or year (`explanations.coarse_dates`), shown so ("Apr 2025")."""
+    start, end = _time_span(deployed, pledged, start, end)
+    deployed_at, pledged_at = deployed_precisions or {}, pledged_precisions or {}
     y_top, y_step = nice_top(max([0, *(v for _, v in deployed), *(v for _, v in pledged)]))
     frame = _Frame(size, start, end, y_top)
     x, y, top, fs = frame.x, frame.y, frame.top, size.font_size
@@ -401,6 +430,12 @@ def chart_geometry(
     }
     pledged_tip = _("%(date)s: %(personnel)s pledged")
     deployed_tip = _("%(date)s: %(personnel)s deployed")
+
+    def place(px: float, py: float) -> tuple[float, float, str]:  # a focused point's label
+        return point_label_place(
+            px, py, top=top, flip_from=x(start) + frame.plot_w * 0.6, font_size=fs
+        )
+
     return ChartGeometry(
         size=size,
         title=title,
@@ -430,18 +465,36 @@ def chart_geometry(
             frame, deployed_drawn, recorded_until if unrecorded else end, carried_over
         ),
         pledged_points=[
-            Point(round(x(day) - 3.5, 1), round(y(value) - 3.5, 1), pledged_tip % _tip(day, value))
+            Point(
+                round(x(day) - 3.5, 1),
+                round(y(value) - 3.5, 1),
+                pledged_tip % _tip(day, value, pledged_at.get(day, "day")),
+                *place(x(day), y(value)),
+            )
             for day, value in pledged_drawn
         ],
         deployed_points=[
-            Point(x(day), y(value), deployed_tip % _tip(day, value))
+            Point(
+                x(day),
+                y(value),
+                deployed_tip % _tip(day, value, deployed_at.get(day, "day")),
+                *place(x(day), y(value)),
+            )
             for day, value in deployed_drawn
         ],
         legend_y=size.height - 14,
         unrecorded=unrecorded,
+        table=chart_table(
+            deployed, pledged, deployed_drawn, pledged_drawn, deployed_at, pledged_at
+        ),
     )
+
+
+def draw(chart: ChartGeometry) -> SafeString:
+    """The chart as SVG markup, drawn by its template."""
+    return render_to_string("dashboards/chart.svg", {"chart": chart})
 
 
 def strength_chart(**drawing) -> SafeString:
     """The chart as SVG markup (`chart_geometry`'s arguments), drawn by its template."""
-    return render_to_string("dashboards/chart.svg", {"chart": chart_geometry(**drawing)})
+    return draw(chart_geometry(**drawing))

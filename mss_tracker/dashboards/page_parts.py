@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards import charts, sorting
 from mss_tracker.dashboards import funding_chart as charts_of_funding
 from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters
-from mss_tracker.tracker import figures, funding_figures
+from mss_tracker.tracker import explanations, figures, funding_figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import Country, DeploymentEvent, FundingRecord, Mission, Pledge
 
@@ -27,7 +26,9 @@ from mss_tracker.tracker.models import Country, DeploymentEvent, FundingRecord, 
 def get_mission(slug: str) -> Mission:
     """The mission with this slug (any case), with its predecessor and successor, or 404."""
     return get_object_or_404(
-        Mission.objects.select_related("successor", "predecessor", "host_country", "lead_country"),
+        Mission.objects.select_related(
+            "successor", "predecessor", "host_country", "lead_country", "source"
+        ),
         slug=slug.lower(),
     )
 
@@ -61,14 +62,24 @@ class Period:
     requested: datetime.date | None
     as_of: datetime.date  # Mission.effective_as_of(requested)
     ended: bool  # the mission had ended by the requested day (or today)
+    # The requested day is after today: the figures are those recorded up to today.
+    future: bool = False
+    # The requested day is before the mission was authorised: there is nothing to show.
+    before_authorisation: bool = False
 
 
 def period_of(mission: Mission, filters: Filters) -> Period:
-    requested_day = filters.as_of or datetime.date.today()
+    """The period a page shows (docs/rules.md, "Dates must be possible": a future date shows
+    today's figures and a date before the authorisation says so)."""
+    today = datetime.date.today()
+    requested_day = filters.as_of or today
+    as_of = mission.effective_as_of(filters.as_of)
     return Period(
         requested=filters.as_of,
-        as_of=mission.effective_as_of(filters.as_of),
+        as_of=as_of,
         ended=mission.has_ended_by(requested_day),
+        future=requested_day > today,
+        before_authorisation=as_of < mission.authorized_on,
     )
 
 
@@ -109,8 +120,9 @@ def strength_charts(
     as_of: datetime.date,
     personnel_type: str | None,
     country: Country | None = None,
-) -> dict[str, SafeString]:
-    """The strength-over-time chart, wide (desktop, print) and narrow (phones)."""
+) -> dict:
+    """The strength-over-time chart, wide (desktop, print) and narrow (phones), and its
+    points as a table (`table`, for the page beside the chart)."""
     deployed = figures.strength_series(mission, as_of, personnel_type, country)
     pledged = figures.pledged_series(mission, as_of, personnel_type, country)
     title = charts.chart_title(mission, as_of, personnel_type, country)
@@ -129,11 +141,25 @@ def strength_charts(
         # After the latest event of a running mission: a faint line over a hatched band.
         "recorded_until": deployed[-1][0] if running and deployed else None,
     }
+    # The dates known only to the month or year, among those either size draws.
+    drawn = [
+        charts.drawn_points(deployed, pledged, mission.authorized_on, as_of, size)
+        for size in (charts.WIDE, charts.NARROW)
+    ]
+    drawing["deployed_precisions"], drawing["pledged_precisions"] = explanations.coarse_dates(
+        mission,
+        (day for points, _ in drawn for day, _ in points),
+        (day for _, points in drawn for day, _ in points),
+        personnel_type,
+        country,
+    )
     # Drawn by the dashboards/chart.svg template: autoescaped, safe to inline.
+    wide = charts.chart_geometry(**drawing, size=charts.WIDE)
     return {
-        "wide": charts.strength_chart(**drawing, size=charts.WIDE),
+        "wide": charts.draw(wide),
         "narrow": charts.strength_chart(**drawing, size=charts.NARROW),
         "title": title,
+        "table": wide.table,  # the wide chart's points, as a table beside it
     }
 
 

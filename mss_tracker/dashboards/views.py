@@ -50,7 +50,7 @@ from mss_tracker.dashboards.page_parts import (
 )
 from mss_tracker.dashboards.rendering import ShowMore, page_url, render_page, svg_response
 from mss_tracker.lib.methods import read_only
-from mss_tracker.tracker import carry_over, figures, funding_figures
+from mss_tracker.tracker import carry_over, explanations, figures, funding_figures
 from mss_tracker.tracker.dates import EARLIEST_DATE, LATEST_DATE
 from mss_tracker.tracker.models import Country, DeploymentEvent, EventKind, Mission, PersonnelType
 from mss_tracker.tracker.revisions import Scope
@@ -75,7 +75,7 @@ def _events(mission: Mission, as_of: datetime.date, filters: Filters) -> QuerySe
 @cache_on_data_version(filter_parameters)
 def index(request: HttpRequest) -> HttpResponse:
     filters = page_filters(parse_filters(request.GET))
-    listed = Mission.objects.select_related("successor", "predecessor", "host_country")
+    listed = Mission.objects.select_related("successor", "predecessor", "host_country", "source")
     periods = [(mission, period_of(mission, filters)) for mission in listed]
     every_totals = figures.missions_totals(
         [(mission, period.as_of) for mission, period in periods], filters.personnel_type
@@ -85,7 +85,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "mission": mission,
             "period": period,
             "totals": totals,
-            "freshness": figures.freshness(mission, period.as_of, totals.last_event),
+            "freshness": explanations.freshness(
+                mission, period.as_of, totals.last_event, totals.last_event_precision
+            ),
         }
         for (mission, period), totals in zip(periods, every_totals, strict=True)
     ]
@@ -113,6 +115,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
     if sort.removeprefix("-") == "country":  # by the name the reader sees (Tchad, Ayiti)
         rows = by_local_name(rows, descending=sort.startswith("-"))
     totals = figures.totals_of(rows)
+    _note_carried_over(mission, rows, personnel_type)
     query = filters.query_string()
     context = {
         "mission": mission,
@@ -120,7 +123,9 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "period": period,
         "totals": totals,
         "days_deployed": (as_of - totals.first_arrival).days if totals.first_arrival else None,
-        "freshness": figures.freshness(mission, as_of, totals.last_event),
+        "freshness": explanations.freshness(
+            mission, as_of, totals.last_event, totals.last_event_precision
+        ),
         "rows": rows,
         "columns": sorting.header_links(filters, sort),
         "chart": strength_charts(mission, as_of, personnel_type),
@@ -145,6 +150,18 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         url=page_url(request, sorting.with_sort(query, sort)),
         out_of_band_after_form=(QUICK_DATES,),
     )
+
+
+def _note_carried_over(mission: Mission, rows: list, personnel_type: str | None) -> None:
+    """Mark the rows whose first arrival is the carry-over from the predecessor (a
+    transfer on this mission's start date) with `arrived_under_predecessor`: the date and
+    precision they first arrived under it, which their first arrival does not show."""
+    carried = [row for row in rows if row and row.first_arrival == mission.start_date]
+    earlier = (
+        explanations.first_arrivals_under_predecessor(mission, personnel_type) if carried else {}
+    )
+    for row in carried:
+        row.arrived_under_predecessor = earlier.get(row.iso3)
 
 
 def _stale_transfers_for_staff(request: HttpRequest, mission: Mission) -> list:
@@ -186,6 +203,7 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
     as_of, personnel_type = period.as_of, filters.personnel_type
 
     row, figures_by_type = figures.country_figures_by_type(mission, country, as_of, personnel_type)
+    _note_carried_over(mission, [row], personnel_type)
     by_type = [
         {"label": label, "value": value, "figures": figures_by_type[value]}
         for value, label in PersonnelType.choices
@@ -213,10 +231,15 @@ def country(request: HttpRequest, slug: str, iso3: str) -> HttpResponse:
         "events": latest,
         "discrepancies": discrepancies,
         "older_discrepancies": older_discrepancies,
-        "disputed_by": figures.disputed_records(
+        "disputed_by": explanations.disputed_records(
             mission, country, as_of, personnel_type, [row, *(t["figures"] for t in by_type)]
         ),
-        "freshness": figures.freshness(mission, as_of, row.last_event if row else None),
+        "freshness": explanations.freshness(
+            mission,
+            as_of,
+            row.last_event if row else None,
+            row.last_event_precision if row else None,
+        ),
         "chart": strength_charts(mission, as_of, personnel_type, country),
         "query": query,
         "events_query": filters.query_string(country=country.iso3),

@@ -51,7 +51,9 @@ from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
 from mss_tracker.lib.country_names import country_name
+from mss_tracker.tracker.dates import DatePrecision
 from mss_tracker.tracker.models import (
+    ADDING_KINDS,
     ALL_TYPES,
     Country,
     DeploymentEvent,
@@ -112,6 +114,27 @@ def determining_disputed_events(
         .exclude(Exists(superseding_report))
         .order_by("-date", "-pk")
     )
+
+
+# The finest precision first: a day-precision event on a date says that date exactly.
+_FINEST_FIRST = Case(
+    When(date_precision=DatePrecision.DAY, then=Value(0)),
+    When(date_precision=DatePrecision.MONTH, then=Value(1)),
+    default=Value(2),
+)
+
+
+def _precision_on(mission: Mission, personnel_type: str | None, date_field: str, **kinds):
+    """The precision a row's `date_field` is known to (docs/rules.md, "Date precision"):
+    that of the country's event on that date (the finest, when several); an index seek."""
+    events = DeploymentEvent.objects.filter(
+        mission=mission,
+        country=OuterRef("pk"),
+        personnel_type__in=_types(personnel_type),
+        date=OuterRef(date_field),
+        **kinds,
+    ).order_by(_FINEST_FIRST)
+    return Subquery(events.values("date_precision")[:1])
 
 
 def _latest_point(mission: Mission, as_of: datetime.date, personnel_type: str | None):
@@ -237,6 +260,12 @@ def country_figures(
             deployed_disputed_by=Subquery(point.values("deployed_disputed_by")[:1]),
             deployed_unconfirmed=Coalesce(Subquery(point.values("deployed_unconfirmed")[:1]), 0),
         )
+        .annotate(
+            first_arrival_precision=_precision_on(
+                mission, personnel_type, "first_arrival", kind__in=ADDING_KINDS
+            ),
+            last_event_precision=_precision_on(mission, personnel_type, "last_event"),
+        )
         .annotate(gap=F("pledged") - F("deployed"))
         .order_by("name")
     )
@@ -285,6 +314,8 @@ class MissionTotals:
     deployed_disputed: bool
     pledged_unconfirmed: int  # the disputed pledges in force, summed (0 when none)
     deployed_unconfirmed: int  # the disputed deployed figures, per country and type, summed
+    first_arrival_precision: str = DatePrecision.DAY  # how precisely each date is known
+    last_event_precision: str = DatePrecision.DAY
 
     @property
     def deployed_without_pledge(self) -> int:
@@ -313,9 +344,20 @@ def _names(rows: Iterable[Country]) -> tuple[str, ...]:
     return tuple(sorted(country_name(row.iso3, row.name) for row in rows))
 
 
+def _finest_precision(rows: list, field: str, day: datetime.date | None) -> str:
+    """The finest precision among the rows whose `field` is `day`."""
+    found = {getattr(row, f"{field}_precision", None) for row in rows if getattr(row, field) == day}
+    for precision in DatePrecision.values:
+        if precision in found:
+            return precision
+    return DatePrecision.DAY
+
+
 def totals_of(rows: Iterable[Country]) -> MissionTotals:
     """The headline: the rows of `country_figures` summed over countries (no query)."""
     rows = list(rows)
+    first_arrival = min((row.first_arrival for row in rows if row.first_arrival), default=None)
+    last_event = max((row.last_event for row in rows if row.last_event), default=None)
     numeric = [row for row in rows if row.pledged is not None]
     no_number = [row for row in rows if row.pledged is None]
     return MissionTotals(
@@ -323,8 +365,8 @@ def totals_of(rows: Iterable[Country]) -> MissionTotals:
         deployed=sum(row.deployed for row in rows),
         deployed_against_pledge=sum(row.deployed for row in numeric),
         fatalities=sum(row.fatalities for row in rows),
-        first_arrival=min((row.first_arrival for row in rows if row.first_arrival), default=None),
-        last_event=max((row.last_event for row in rows if row.last_event), default=None),
+        first_arrival=first_arrival,
+        last_event=last_event,
         countries=len(rows),
         countries_pledged=len(numeric),
         countries_pledged_deployed=sum(1 for row in numeric if row.deployed > 0),
@@ -334,6 +376,8 @@ def totals_of(rows: Iterable[Country]) -> MissionTotals:
         deployed_disputed=any(row.deployed_disputed_by is not None for row in rows),
         pledged_unconfirmed=sum(row.pledged_unconfirmed for row in rows),
         deployed_unconfirmed=sum(row.deployed_unconfirmed for row in rows),
+        first_arrival_precision=_finest_precision(rows, "first_arrival", first_arrival),
+        last_event_precision=_finest_precision(rows, "last_event", last_event),
     )
 
 
@@ -368,39 +412,6 @@ def missions_totals(
     return [totals_of(rows[index]) for index in range(len(missions))]
 
 
-def disputed_records(
-    mission: Mission,
-    country: Country,
-    as_of: datetime.date,
-    personnel_type: str | None,
-    rows: list,
-) -> dict[str, list]:
-    """Every pledge and event that makes one country's figures disputed (docs/rules.md,
-    "Disputed follows the figure"), newest first: the disputed pledges in force named by
-    its `rows` of `country_figures` (one per type shown, so none is missed), and every
-    disputed event that determines its deployed figure of those types. Two queries at
-    most; the events' one reads that country's disputed events only."""
-    rows = [row for row in rows if row is not None]
-    pledge_ids = {row.pledged_disputed_by for row in rows} - {None}
-    doubted = any(row.deployed_disputed_by is not None for row in rows)
-    return {
-        "pledges": list(
-            Pledge.objects.filter(pk__in=pledge_ids)
-            .select_related("source")
-            .order_by("-date", "personnel_type")
-        )
-        if pledge_ids
-        else [],
-        "events": list(
-            determining_disputed_events(mission, as_of, personnel_type)
-            .filter(country=country)
-            .select_related("source")
-        )
-        if doubted
-        else [],
-    }
-
-
 def pledge_history(
     mission: Mission, country: Country, as_of: datetime.date, personnel_type: str | None = None
 ) -> QuerySet[Pledge]:
@@ -415,26 +426,6 @@ def pledge_history(
         .select_related("source")
         .order_by("personnel_type", "-date")
     )
-
-
-STALE_AFTER_DAYS = 90  # docs/rules.md, "Freshness"
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """How fresh a page's figures are: the latest event dated ≤ its date."""
-
-    last_event: datetime.date | None
-    days: int | None  # from the latest event to the page's date
-    stale: bool  # more than STALE_AFTER_DAYS, for a mission still running on that date
-
-
-def freshness(
-    mission: Mission, as_of: datetime.date, last_event: datetime.date | None
-) -> Freshness:
-    days = (as_of - last_event).days if last_event else None
-    running = mission.end_date is None or mission.end_date > as_of
-    return Freshness(last_event, days, running and days is not None and days > STALE_AFTER_DAYS)
 
 
 def strength_series(

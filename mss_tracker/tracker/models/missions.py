@@ -111,8 +111,10 @@ class Mission(models.Model):
         return milestones
 
     def effective_as_of(self, as_of: datetime.date | None = None) -> datetime.date:
-        """The date whose figures a page shows: today or `as_of`, never past the end date."""
-        day = as_of or datetime.date.today()
+        """The date whose figures a page shows: today or `as_of`, never past the end date
+        and never past today (a future date shows what is recorded up to today)."""
+        today = datetime.date.today()
+        day = min(as_of, today) if as_of else today
         if self.end_date is not None and day > self.end_date:
             return self.end_date
         return day
