@@ -187,7 +187,7 @@ def test_it_honours_its_filters(client, sample, params, expected):
 
 def test_a_filtered_feed_says_so_in_its_title(client, sample):
     _response, feed = _feed(client, "mss", country="KEN", kind="arrival", type="police")
-    assert feed.feed.title == "MSS events: Arrival, Police, KEN"
+    assert feed.feed.title == "MSS events: Arrival, Police, Kenya"
 
 
 @pytest.mark.parametrize(

@@ -354,3 +354,29 @@ def test_the_charts_points_are_focusable_and_its_table_has_every_figure(client, 
             if (p := reference_pledge_in_force(pledges, c, t, day)) is not None
         )
     assert len(points) == len(re.findall(r'class="chart-point-label"', wide))
+
+
+def test_the_events_count_names_the_from_and_to_it_counts(client, sample):
+    url = "/missions/mss/events/?as_of=2025-10-02&from=2025-01-01&to=2025-02-01"
+    html = client.get(url).content.decode()
+    summary = text_of(re.search(r'id="results-summary">(.*?)</p>', html, re.S).group(1))
+    counted = DeploymentEvent.objects.filter(
+        mission__slug="mss",
+        date__gte=datetime.date(2025, 1, 1),
+        date__lte=datetime.date(2025, 2, 1),
+    ).count()
+    assert summary.startswith(f"{counted} events from 1 Jan 2025 to 1 Feb 2025")
+    only_to = client.get("/missions/mss/events/?as_of=2025-10-02&to=2025-02-01").content.decode()
+    assert "events up to <strong>1 Feb 2025</strong>" in only_to
+
+
+def test_the_feed_title_names_the_country(client, sample):
+    feed = client.get("/missions/mss/events.atom?country=KEN").content.decode()
+    assert "<title>MSS events: Kenya</title>" in feed
+
+
+def test_the_analyst_guide_quotes_no_figure_the_data_can_change():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "analyst-pages.md").read_text()
+    assert not re.findall(r"\b\d{1,3},\d{3}\b", guide)

@@ -20,6 +20,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from mss_tracker.dashboards.filters import Filters, parse_filters
+from mss_tracker.lib.country_names import country_name
+from mss_tracker.tracker.codes import iso3_country, iso_name
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import DeploymentEvent, EventKind, Mission, PersonnelType
 from mss_tracker.tracker.text import xml_safe
@@ -40,6 +42,12 @@ def personnel_phrase(count: int, personnel_type: str) -> str:
 def entry_id(event: DeploymentEvent) -> str:
     """The Atom id of an event's entry: its record id, which no edit changes."""
     return f"urn:uuid:{event.uuid}"
+
+
+def _country_label(iso3: str | None) -> str | None:
+    """The filtered country by its name in the feed's language ("Kenya", not "KEN")."""
+    record = iso3_country(iso3) if iso3 else None
+    return str(country_name(record.alpha_3, iso_name(record))) if record else iso3
 
 
 def event_title(event: DeploymentEvent) -> str:
@@ -94,7 +102,7 @@ class MissionEventsFeed(Feed):
         narrowed = [
             dict(EventKind.choices)[filters.kind] if filters.kind else None,
             dict(PersonnelType.choices)[filters.personnel_type] if filters.personnel_type else None,
-            filters.country,
+            _country_label(filters.country),
         ]
         title = _("%(mission)s events") % {"mission": mission.acronym}
         narrowed = [str(part) for part in narrowed if part]  # labels are lazy translations

@@ -345,6 +345,8 @@ def events(request: HttpRequest, slug: str) -> HttpResponse:
         "earliest_date": EARLIEST_DATE,
         "latest_date": LATEST_DATE,
         "citation": _events_citation(request, mission, period.as_of, filters),
+        # The last day the listed events may have: the page's date, or `to` if earlier.
+        "last_date": min(period.as_of, filters.date_to) if filters.date_to else period.as_of,
         **_page_links(page, query),
     }
     url = page_url(request, _joined(query, urlencode(page_parameter(request.GET))))
