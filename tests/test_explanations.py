@@ -380,3 +380,11 @@ def test_the_analyst_guide_quotes_no_figure_the_data_can_change():
 
     guide = (Path(__file__).resolve().parent.parent / "docs" / "analyst-pages.md").read_text()
     assert not re.findall(r"\b\d{1,3},\d{3}\b", guide)
+
+
+def test_a_printout_pins_the_figures_date_and_says_when_it_was_printed(client, sample):
+    html = client.get("/missions/gsf/").content.decode()
+    context = html[html.index('class="print-context') : html.index('id="headline-heading"')]
+    today = datetime.date.today()
+    assert f"http://testserver/missions/gsf/?as_of={today.isoformat()}</code>" in context
+    assert f"printed on {today.day} {today:%b} {today.year}" in text_of(context)
