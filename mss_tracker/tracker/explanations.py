@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, IntegerField, Max, Value, When
 
@@ -53,7 +54,9 @@ def first_arrivals_under_predecessor(
     predecessor = getattr(mission, "predecessor", None)
     if predecessor is None:
         return {}
-    rows = country_figures(predecessor, predecessor.effective_as_of(), personnel_type)
+    # Annotated rows (`first_arrival`, `first_arrival_precision`): names the type checker
+    # cannot see on Country.
+    rows: Any = country_figures(predecessor, predecessor.effective_as_of(), personnel_type)
     return {
         row.iso3: (row.first_arrival, row.first_arrival_precision or DatePrecision.DAY)
         for row in rows.filter(first_arrival__isnull=False)
@@ -65,8 +68,8 @@ def disputed_records(
     country: Country,
     as_of: datetime.date,
     personnel_type: str | None,
-    rows: list,
-) -> dict[str, list]:
+    rows: list[Any],
+) -> dict[str, list[Any]]:
     """Every pledge and event that makes one country's figures disputed (docs/rules.md,
     "Disputed follows the figure"), newest first: the disputed pledges in force named by
     its `rows` of `country_figures` (one per type shown, so none is missed), and every
@@ -115,9 +118,11 @@ def coarse_dates(
     per date."""
     types = [personnel_type] if personnel_type else list(PersonnelType.values)
     parts = []
-    for index, (model, dates) in enumerate(
-        [(DeploymentEvent, set(event_dates)), (Pledge, set(pledge_dates))]
-    ):
+    kinds: list[tuple[type[DeploymentEvent] | type[Pledge], set[datetime.date]]] = [
+        (DeploymentEvent, set(event_dates)),
+        (Pledge, set(pledge_dates)),
+    ]
+    for index, (model, dates) in enumerate(kinds):
         records = model.objects.filter(
             mission=mission, date__in=sorted(dates), personnel_type__in=types
         ).exclude(date_precision=DatePrecision.DAY)
@@ -130,8 +135,9 @@ def coarse_dates(
             .values_list("part", "date", "coarsest")
         )
     names = {1: DatePrecision.MONTH, 2: DatePrecision.YEAR}
-    found: tuple[dict, dict] = ({}, {})
+    found: tuple[dict[datetime.date, str], dict[datetime.date, str]] = ({}, {})
     for part, day, coarsest in parts[0].union(parts[1], all=True).order_by():
-        if coarsest:
-            found[part][as_date(day)] = names[coarsest]
+        known_to = as_date(day)
+        if coarsest and known_to is not None:
+            found[part][known_to] = names[coarsest]
     return found
