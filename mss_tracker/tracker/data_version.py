@@ -20,6 +20,14 @@ def current_data_version() -> int:
     return int(row[0]) if row else 0
 
 
+def bump_data_version() -> None:
+    """Bump the version as the triggers do, for a write they do not see: the derived
+    timeline tables have no trigger (every event write that changes them bumps it
+    already), so a repair of those tables alone (`timeline_check.repair`) calls this."""
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTGRESQL_BUMP if connection.vendor == "postgresql" else _SQLITE_BUMP)
+
+
 # The SQLite triggers of migration 0003, which SQLite drops with their table whenever a
 # later migration rebuilds it (SQLite's way of adding a NOT NULL column or changing a
 # constraint). Recreated after every migrate, so no such migration has to remember them.
@@ -35,6 +43,14 @@ _SQLITE_NOW = "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"
 _SQLITE_BUMP = (
     f"INSERT INTO tracker_dataversion (id, version) VALUES (1, {_SQLITE_NOW}) "
     "ON CONFLICT (id) DO UPDATE SET version = max(version + 1, excluded.version);"
+)
+
+# What migration 0003's PostgreSQL trigger function runs.
+_POSTGRESQL_BUMP = (
+    "INSERT INTO tracker_dataversion (id, version) "
+    "VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) "
+    "ON CONFLICT (id) DO UPDATE "
+    "SET version = GREATEST(tracker_dataversion.version + 1, EXCLUDED.version)"
 )
 
 

@@ -127,7 +127,7 @@ _TYPES_DISPUTED_BY = ",\n        ".join(
 )
 _ALL_DISPUTED_BY = _greatest([f"disputed_by_{value}" for value in PersonnelType.values])
 
-_POINT_COLUMNS = (
+POINT_COLUMNS = (
     f"{_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival, "
     "deployed_disputed_by, deployed_unconfirmed, report_unaccounted, events_to_date"
 )
@@ -136,9 +136,7 @@ _POINT_COLUMNS = (
 # 'all': the changes of the three types added up date by date), in one statement that
 # derives the points by type once. The all-types figure is disputed when a type's is,
 # and its unconfirmed amount is the sum of the disputed types' figures.
-_INSERT_POINTS = f"""
-WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE}
-INSERT INTO tracker_timelinepoint ({_POINT_COLUMNS})
+_POINTS = f"""
 SELECT {_TIMELINE}, date, deployed, deployed_change, fatalities_to_date, first_arrival,
     disputed_by, unconfirmed, report_unaccounted, events_to_date
 FROM typed
@@ -160,6 +158,19 @@ FROM (
     WINDOW country_so_far AS (PARTITION BY mission_id, country_id ORDER BY date)
 ) AS all_types
 """
+_INSERT_POINTS = f"""
+WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE}
+INSERT INTO tracker_timelinepoint ({POINT_COLUMNS})
+{_POINTS}
+"""
+
+# The points as the events of {scope} make them, without writing: a WITH clause that
+# names them `derived_points` (columns POINT_COLUMNS), for a statement to compare with
+# what is stored (timeline_check.py). The same SQL as the rebuild's, so the two agree.
+DERIVED_POINTS = f"""
+WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE},
+derived_points ({POINT_COLUMNS}) AS ({_POINTS})
+"""
 
 # The mission's totals (`MissionTotalPoint`) follow the points of the countries in scope:
 # their sums are taken away before the points are rewritten ({sign} -1) and the new
@@ -178,6 +189,20 @@ ON CONFLICT (mission_id, personnel_type, date) DO UPDATE SET
 _DROP_EMPTY_MISSION_TOTALS = """
 DELETE FROM tracker_missiontotalpoint WHERE mission_id IN ({missions}) AND countries = 0
 """
+
+# A mission's totals from scratch, from its points: the rebuild keeps them by difference,
+# which carries any drift over; a repair (timeline_check.py) replaces them instead.
+_REPLACE_MISSION_TOTALS = [
+    "DELETE FROM tracker_missiontotalpoint WHERE mission_id IN ({missions})",
+    """
+    INSERT INTO tracker_missiontotalpoint (mission_id, personnel_type, date, countries,
+        deployed_change)
+    SELECT mission_id, personnel_type, date, COUNT(*), SUM(deployed_change)
+    FROM tracker_timelinepoint
+    WHERE mission_id IN ({missions})
+    GROUP BY mission_id, personnel_type, date
+    """,
+]
 
 # The names go into NegativeStrength's message: read here, so the exception runs no query.
 _FIRST_NEGATIVE = f"""
@@ -285,3 +310,15 @@ def rebuild_all_timelines() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT {_TIMELINE} FROM tracker_deploymentevent")
         rebuild_timelines(cursor.fetchall())
+
+
+def replace_mission_totals(mission_ids: Iterable[int]) -> None:
+    """Recompute the `MissionTotalPoint`s of these missions from their points, from
+    scratch. Inside the transaction of the write, under the missions' locks."""
+    missions = sorted(set(mission_ids))
+    if not missions:
+        return
+    placeholders = ", ".join(["%s"] * len(missions))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in _REPLACE_MISSION_TOTALS:
+            cursor.execute(statement.format(missions=placeholders), missions)
