@@ -129,6 +129,9 @@ MIDDLEWARE = [
     "mss_tracker.lib.not_found.SiteNotFoundPageMiddleware",
     # The audit history records request.user as the author of every admin write.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A write that found the database busy (SQLite, during a large import) is a 503 page
+    # that says so, not a 500 (lib/busy.py).
+    "mss_tracker.lib.busy.BusyDatabaseMiddleware",
     # Turns a locked-out login into the lockout page (last, as django-axes asks).
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +179,9 @@ DATABASES = {
         # of failing. One-off commands and tests keep plain connections.
         pool_size=envint("DATABASE_POOL_SIZE", 4 if "gunicorn" in sys.modules else 0, minimum=0),
         pool_timeout=envint("DATABASE_POOL_TIMEOUT", 5, minimum=1),
+        # SQLite: how long a write waits for another (an import holds the one write lock
+        # until it commits) before the page says the database is busy (lib/busy.py).
+        busy_timeout=envint("DATABASE_BUSY_TIMEOUT", 5, minimum=0),
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

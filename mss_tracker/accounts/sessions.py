@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 
 from mss_tracker.accounts.models import SignInStep, StaffSession
 from mss_tracker.accounts.records import record
+from mss_tracker.lib.busy import if_free
 
 SIGNED_IN_AT = "staff_signed_in_at"
 LAST_SEEN = "staff_last_seen"
@@ -68,6 +69,7 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        seen_at = None
         if request.user.is_authenticated:
             now = int(time.time())
             reason = expiry(request, now)
@@ -78,5 +80,21 @@ class SessionLimitsMiddleware:
             elif request.session.get(SIGNED_IN_AT) is None:
                 request.session[SIGNED_IN_AT] = request.session[LAST_SEEN] = now
             elif now - request.session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
-                request.session[LAST_SEEN] = now
-        return self.get_response(request)
+                seen_at = now
+        session_key = request.session.session_key
+        response = self.get_response(request)
+        if seen_at is not None and request.session.session_key == session_key:
+            note_activity(request, seen_at)
+        return response
+
+
+def note_activity(request: HttpRequest, now: int) -> None:
+    """Stamp the session's activity. With other changes to the session, the stamp is
+    saved with them; alone, it is saved only if the database can take it at once: on
+    SQLite an import may hold the write lock for a minute, and a page that only reads
+    must not wait for it (lib/busy.py). A stamp left unsaved is written by a later page."""
+    modified = request.session.modified
+    request.session[LAST_SEEN] = now
+    if not modified:
+        if_free(request.session.save)
+        request.session.modified = False

@@ -89,10 +89,19 @@ def envorigins(name: str) -> list[str]:
 
 
 def envdatabase(
-    name: str, default: str, conn_max_age: int = 600, pool_size: int = 0, pool_timeout: int = 10
+    name: str,
+    default: str,
+    conn_max_age: int = 600,
+    pool_size: int = 0,
+    pool_timeout: int = 10,
+    busy_timeout: float = 5,
 ) -> dict[str, Any]:
     """Parse a database URL. With `pool_size` > 0, PostgreSQL connections come from a psycopg
-    pool (checked before use, as CONN_HEALTH_CHECKS asks) instead of persistent ones."""
+    pool (checked before use, as CONN_HEALTH_CHECKS asks) instead of persistent ones.
+
+    SQLite gets a write-ahead log, so that readers never wait for a writer (a long import
+    included), and `busy_timeout` seconds for a writer to wait for another before it gives
+    up with "database is locked" (docs/reliability.md, "SQLite")."""
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=conn_max_age, conn_health_checks=True)
@@ -111,6 +120,11 @@ def envdatabase(
         # SQLite keeps no connection worth reusing; health checks would only add queries.
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "init_command": "PRAGMA journal_mode=WAL",
+            "timeout": busy_timeout,
+        }
     elif pool_size > 0:
         config["CONN_MAX_AGE"] = 0  # Django: pooling replaces persistent connections
         config.setdefault("OPTIONS", {})["pool"] = {

@@ -17,6 +17,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mss_tracker.lib.busy import if_free
+from mss_tracker.tracker import job_progress
+
 PREVIEW_LIFETIME = datetime.timedelta(days=1)
 
 
@@ -49,11 +52,21 @@ FINISHED = (
 
 class ImportJobQuerySet(models.QuerySet):
     def expire_stale_previews(self) -> int:
-        """Previews older than a day are never imported: drop their file."""
+        """Previews older than a day are never imported: drop their file.
+
+        Looked for first, and written only if the database can take it at once: the
+        Imports list must not wait for an import holding SQLite's write lock (a later
+        visit expires them)."""
         cutoff = timezone.now() - PREVIEW_LIFETIME
-        return self.filter(
+        stale = self.filter(
             status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED], created_at__lt=cutoff
-        ).update(status=ImportStatus.EXPIRED, data=b"", finished_at=timezone.now())
+        )
+        if not stale.exists():
+            return 0
+        expired = if_free(
+            lambda: stale.update(status=ImportStatus.EXPIRED, data=b"", finished_at=timezone.now())
+        )
+        return expired or 0
 
 
 class ImportJob(models.Model):
@@ -73,6 +86,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, help_text="the worker took the current step")
+    heartbeat_at = models.DateTimeField(
+        null=True, help_text="the worker's last report (job_progress.py: a side file on SQLite)"
+    )
     checked_at = models.DateTimeField(null=True)
     confirmed_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
@@ -98,13 +114,15 @@ class ImportJob(models.Model):
 
     @classmethod
     def from_upload(cls, kind: str, file_name: str, data: bytes, user) -> ImportJob:
-        return cls.objects.create(
+        job = cls.objects.create(
             kind=kind,
             file_name=file_name[:255],
             size=len(data),
             data=zlib.compress(data, 1),  # a 50 MB file in a fraction of a second
             user=user,
         )
+        job_progress.forget(job.pk)
+        return job
 
     def file_bytes(self) -> bytes:
         return zlib.decompress(bytes(self.data))

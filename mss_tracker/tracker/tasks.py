@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection, connections
+from django.db import OperationalError, connection
 from django.tasks import task
 from django.utils import timezone
 
+from mss_tracker.lib.busy import is_busy
+from mss_tracker.tracker import job_progress
 from mss_tracker.tracker.csv.importing import import_csv, import_reason
 from mss_tracker.tracker.csv.importing.errors import (
     ErrorList,
@@ -73,13 +75,11 @@ def _keep_result(job: ImportJob, result: ImportResult) -> None:
 
 
 class JobProgress:
-    """import_csv's progress hook, reporting into the job about twice a second.
-
-    The rows checked count during the check, the rows written during the write. The write
-    runs inside the import's transaction, where the job's row would not be seen by others
-    before the end: on PostgreSQL the report then goes through a connection of its own
-    (SQLite has one writer at a time, so there the count jumps at the end). Between
-    reports it reads the job's status, so a cancelled preview stops.
+    """import_csv's progress hook, reporting about twice a second through the job's
+    reporter (job_progress.py: the job's row on PostgreSQL, a side file on SQLite, never
+    waiting for the import's own write lock). The rows checked count during the check,
+    the rows written during the write. A preview asks at each report whether it was
+    cancelled, and stops if so.
     """
 
     def __init__(self, job: ImportJob, writing: bool) -> None:
@@ -87,9 +87,9 @@ class JobProgress:
         self.writing = writing
         self.new_rows = job.new_rows
         self.last = 0.0
-        self._side_connection = None
         # Transactions already open (a test's) are not the import's.
         self.outer_atomic_blocks = len(connection.atomic_blocks)
+        self.reporter = job_progress.Reporter(job.pk)
 
     def __call__(self, items: Iterable, total: int, description: str) -> Iterator:
         writing = description.startswith("writing")
@@ -102,33 +102,57 @@ class JobProgress:
                 self.report(rows_checked=done)
             elif self.writing:  # a preview's trial write is rolled back: nothing is written
                 self.report(rows_written=min(item + BULK_BATCH, self.new_rows or item))
+            if not self.writing and self.cancelled():
+                raise ImportCancelled
+
+    def in_import_transaction(self) -> bool:
+        return len(connection.atomic_blocks) > self.outer_atomic_blocks
 
     def report(self, **counts: int) -> None:
-        if len(connection.atomic_blocks) <= self.outer_atomic_blocks:
-            updated = ImportJob.objects.filter(pk=self.job_id).exclude(
-                status=ImportStatus.CANCELLED
-            )
-            if not updated.update(**counts):
-                raise ImportCancelled
-        elif connection.vendor == "postgresql":
-            if self._side_connection is None:
-                self._side_connection = connections.create_connection("default")
-            with self._side_connection.cursor() as cursor:
-                sets = ", ".join(f"{name} = %s" for name in counts)
-                cursor.execute(
-                    f"UPDATE {ImportJob._meta.db_table} SET {sets} WHERE id = %s",
-                    [*counts.values(), self.job_id],
-                )
+        if connection.vendor == "postgresql" and not self.in_import_transaction():
+            # Outside the import's transaction the job's row takes it on this connection.
+            ImportJob.objects.filter(pk=self.job_id).update(**counts, heartbeat_at=timezone.now())
+        else:
+            self.reporter.report(**counts)
+
+    def cancelled(self) -> bool:
+        if not self.in_import_transaction():  # the row as committed (no lock to read it)
+            if ImportJob.objects.filter(pk=self.job_id, status=ImportStatus.CANCELLED).exists():
+                return True
+            if connection.vendor == "postgresql":
+                return False  # the row is the only record there
+        return self.reporter.cancelled()
 
     def close(self) -> None:
-        if self._side_connection is not None:
-            self._side_connection.close()
+        self.reporter.close()
+
+
+def _when_free[T](write: Callable[[], T], attempts: int = 60) -> T:
+    """`write()`, tried again while SQLite's write lock is held by another (an import on
+    another worker, a long admin write): a worker can wait; its job must not be lost."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError as error:
+            if not is_busy(error) or attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
 
 
 def _take(job_id: int, expected: ImportStatus) -> ImportJob | None:
     """The job if it is still waiting for this step (not cancelled or expired meanwhile)."""
-    taken = ImportJob.objects.filter(pk=job_id, status=expected).update(started_at=timezone.now())
-    return ImportJob.objects.get(pk=job_id) if taken else None
+    if job_id in job_progress.cancelled_ids([job_id]):
+        return None
+    taken = _when_free(
+        lambda: ImportJob.objects.filter(pk=job_id, status=expected).update(
+            started_at=timezone.now(), heartbeat_at=timezone.now()
+        )
+    )
+    if not taken:
+        return None
+    job_progress.start(job_id)
+    return ImportJob.objects.get(pk=job_id)
 
 
 def _finish(job: ImportJob, status: ImportStatus, **fields) -> None:
@@ -143,7 +167,11 @@ def _finish(job: ImportJob, status: ImportStatus, **fields) -> None:
     names += ["present_rows", "error_count", "rows_checked", "rows_written", "message"]
     names += list(fields)
     values = {name: getattr(job, name) for name in dict.fromkeys(names)}
-    ImportJob.objects.filter(pk=job.pk).exclude(status=ImportStatus.CANCELLED).update(**values)
+    waiting = ImportJob.objects.filter(pk=job.pk).exclude(status=ImportStatus.CANCELLED)
+    if connection.in_atomic_block:  # the import's transaction: it holds the lock already
+        waiting.update(**values)
+    else:
+        _when_free(lambda: waiting.update(**values))
 
 
 @task()
@@ -156,6 +184,7 @@ def preview_import(job_id: int) -> str:
     try:
         result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
     except ImportCancelled:
+        _finish(job, ImportStatus.CANCELLED)
         return "cancelled"
     except Exception as error:
         logger.exception("preview of import %s failed", job_id)
@@ -163,6 +192,9 @@ def preview_import(job_id: int) -> str:
         raise
     finally:
         progress.close()
+    if progress.cancelled():  # cancelled as the check ended
+        _finish(job, ImportStatus.CANCELLED)
+        return "cancelled"
     _keep_result(job, result)
     job.rows_checked = result.rows
     job.checked_at = timezone.now()
@@ -184,6 +216,15 @@ def run_import(job_id: int) -> str:
     if job is None:
         return "not waiting for an import"
     progress = JobProgress(job, writing=True)
+
+    def imported(result: ImportResult) -> None:
+        # Inside the import's transaction: "imported" commits with the rows, or neither
+        # does, so a job whose worker died is never taken for written (or unwritten) wrongly.
+        _keep_result(job, result)
+        job.rows_checked = result.rows
+        # Updates are rows written too: the count says all the import changed.
+        _finish(job, ImportStatus.IMPORTED, rows_written=result.written_rows)
+
     try:
         result = import_csv(
             job.kind,
@@ -191,6 +232,7 @@ def run_import(job_id: int) -> str:
             progress=progress,
             reason=import_reason(job.file_name),
             user=job.user,
+            on_written=imported,
         )
     except Exception as error:
         logger.exception("import %s failed", job_id)
@@ -198,11 +240,8 @@ def run_import(job_id: int) -> str:
         raise
     finally:
         progress.close()
-    _keep_result(job, result)
-    job.rows_checked = result.rows
-    if result.ok:
-        # Updates are rows written too: the count says all the import changed.
-        _finish(job, ImportStatus.IMPORTED, rows_written=result.written_rows)
-    else:
+    if not result.written:
+        _keep_result(job, result)
+        job.rows_checked = result.rows
         _finish(job, ImportStatus.FAILED, rows_written=0)
     return job.status

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mss_tracker.lib.admin_filters import OfferedFiltersOnly
+from mss_tracker.tracker import job_progress
 from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.csv.spec import COLUMNS
@@ -148,6 +149,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
         job = self.get_object(request, unquote(object_id))  # None for an id like "abc"
         if job is None:
             raise Http404("No such import.")
+        job = job_progress.overlay(job)  # a running step's counts, as its worker reports
         if request.method == "POST":
             return self._act(request, job)
         result = result_from_json(job.result)
@@ -204,9 +206,12 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                 run_import.enqueue(job.pk)
             return here
         if action == "cancel":
-            if waiting.filter(status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED]).update(
-                status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
-            ):
+            if job.can_cancel:
+                # Recorded where the worker and the pages read it without waiting for a
+                # write lock that a running preview or import may hold (job_progress.py);
+                # the job's row takes it now if it can, else when the lock is free.
+                job_progress.cancel(job.pk)
+                job_progress.apply_cancellation(job.pk)
                 self.message_user(
                     request, _("Import cancelled: nothing was written."), messages.SUCCESS
                 )

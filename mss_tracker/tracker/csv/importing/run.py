@@ -28,6 +28,7 @@ When is a row "already present"?
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def import_csv(
     progress: Progress | None = None,
     reason: str | None = None,
     user: AbstractBaseUser | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import a missions, pledges, events or funding file (bytes as uploaded), all or nothing.
 
@@ -79,6 +81,8 @@ def import_csv(
     rolls back, so it finds what only the database can (a timeline driven negative).
     `reason` and `user` go into the audit history of every row written (`reason`
     defaults to "CSV import"; callers name the file, see `import_reason`).
+    `on_written(result)` runs inside the import's transaction once every row is written,
+    so that what it records (the job's "imported") commits with the rows or not at all.
     """
     result = ImportResult(kind=kind, dry_run=dry_run)
     progress = progress or no_progress
@@ -113,12 +117,17 @@ def import_csv(
         # A dry run writes too, and rolls back: only the database finds some errors.
         with rolled_back() if dry_run else transaction.atomic():
             importer.write()
-        result.written = not dry_run
+            result.written = not dry_run
+            if on_written is not None and not dry_run:
+                on_written(result)
     except NegativeStrength as exc:
+        result.written = False  # rolled back, at the commit too
         result.errors.append(importer.negative_strength_error(exc))
     except ImpossibleDate as exc:  # the rows were checked; a mission's dates changed since
+        result.written = False  # rolled back, at the commit too
         result.errors.append(RowError(None, "date", exc.messages[0]))
     except IntegrityError as exc:  # a concurrent edit slipped in between check and write
+        result.written = False  # rolled back, at the commit too
         result.errors.append(
             RowError(
                 None,

@@ -1,0 +1,269 @@
+"""What a running preview or import says while it runs (rows checked, rows written, that
+its worker is alive) and what its editor says to it (cancel), kept where the import's own
+transaction cannot block either.
+
+- On PostgreSQL, the job's own row, written through a connection of the store's own
+  (autocommit): the import's transaction holds no lock on that row, and a report made on
+  the import's connection would only be seen when it commits.
+- SQLite has one writer at a time, and an import holds that lock from its first write to
+  its commit (a minute for a big file). There the reports go to a small SQLite file beside
+  the database (`<database>-jobs`; a temporary one for an in-memory database), which the
+  worker writes and the pages read without waiting for the import, and which records a
+  cancellation until the job's row can take it.
+
+The job's row stays the record: the worker copies the final counts into it when the step
+ends, and the pages overlay what is live (`overlay`) while it runs. Every report is also
+a heartbeat: a job whose worker has not reported for LEASE_SECONDS is interrupted
+(import_watch.py). docs/reliability.md says why.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from mss_tracker.tracker.import_jobs import ImportJob
+
+BEAT_SECONDS = 5.0  # a running step's worker reports at least this often
+LEASE_SECONDS = 30.0  # ...and is taken for dead after this long without a report
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS job_progress (
+    job_id INTEGER PRIMARY KEY,
+    rows_checked INTEGER,
+    rows_written INTEGER,
+    beat REAL,
+    cancelled INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+@dataclass(frozen=True)
+class Live:
+    """A job's state as its worker last reported it (None: nothing reported)."""
+
+    rows_checked: int | None = None
+    rows_written: int | None = None
+    beat: float | None = None  # time.time() of the last report
+    cancelled: bool = False
+
+
+def uses_side_file() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def side_file() -> Path:
+    """`<database>-jobs` beside a SQLite file; a per-process temporary file for an
+    in-memory database (the test suite's), which no other process can reach anyway."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        return Path(tempfile.gettempdir()) / f"mss-tracker-jobs-{os.getpid()}.sqlite3"
+    return Path(f"{name}-jobs")
+
+
+_prepared: set[Path] = set()
+_prepared_lock = threading.Lock()
+
+
+@contextmanager
+def _side() -> Iterator[sqlite3.Connection]:
+    """A connection to the side file: opened for each use (a fraction of a millisecond),
+    so any thread may use it. Its writes are single rows that wait for one another only."""
+    path = side_file()
+    with closing(sqlite3.connect(path, timeout=10, isolation_level=None)) as side:
+        if path not in _prepared:
+            with _prepared_lock:
+                side.execute("PRAGMA journal_mode=WAL")
+                side.execute(_SCHEMA)
+                _prepared.add(path)
+        yield side
+
+
+class _PostgresReports:
+    """Reports into the job's row through a connection of its own (one per thread)."""
+
+    def __init__(self) -> None:
+        self._connection: BaseDatabaseWrapper | None = None
+
+    def execute(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._connection is None:
+            self._connection = connections.create_connection("default")
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class Reporter:
+    """What a worker uses while a step runs: reports, heartbeats, and the question
+    "was I cancelled?". One per thread (PostgreSQL connections are per thread)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.side_file = uses_side_file()
+        self._postgres = None if self.side_file else _PostgresReports()
+
+    def report(self, **counts: int) -> None:
+        """Rows checked or written so far; a heartbeat too."""
+        if self.side_file:
+            names = list(counts)
+            with _side() as side:
+                side.execute(
+                    f"INSERT INTO job_progress (job_id, beat, {', '.join(names)}) "
+                    f"VALUES (?, ?, {', '.join('?' for _ in names)}) "
+                    "ON CONFLICT (job_id) DO UPDATE SET beat = excluded.beat"
+                    + "".join(f", {name} = excluded.{name}" for name in names),
+                    [self.job_id, time.time(), *counts.values()],
+                )
+        else:
+            from mss_tracker.tracker.import_jobs import ImportJob
+
+            assert self._postgres is not None
+            sets = "".join(f", {name} = %s" for name in counts)
+            self._postgres.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET heartbeat_at = now(){sets} WHERE id = %s",
+                [*counts.values(), self.job_id],
+            )
+
+    def beat(self) -> None:
+        self.report()
+
+    def cancelled(self) -> bool:
+        if self.side_file:
+            return self.job_id in cancelled_ids([self.job_id])
+        from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
+
+        assert self._postgres is not None
+        rows = self._postgres.execute(
+            f"SELECT status FROM {ImportJob._meta.db_table} WHERE id = %s", [self.job_id]
+        )
+        return bool(rows) and rows[0][0] == ImportStatus.CANCELLED
+
+    def close(self) -> None:
+        if self._postgres is not None:
+            self._postgres.close()
+
+
+def start(job_id: int) -> None:
+    """A step begins: forget the counts an earlier step reported (a cancellation stands),
+    and count it alive from now."""
+    if uses_side_file():
+        with _side() as side:
+            side.execute(
+                "INSERT INTO job_progress (job_id, beat) VALUES (?, ?) ON CONFLICT (job_id) "
+                "DO UPDATE SET beat = excluded.beat, rows_checked = NULL, rows_written = NULL",
+                [job_id, time.time()],
+            )
+
+
+def forget(job_id: int) -> None:
+    """A new job: nothing is known of it (an earlier job of the same id, in a test
+    database rolled back, may have left a report)."""
+    if uses_side_file():
+        with _side() as side:
+            side.execute("DELETE FROM job_progress WHERE job_id = ?", [job_id])
+
+
+def cancel(job_id: int) -> None:
+    """Record a cancellation that the job's row may not be able to take yet (SQLite,
+    while an import holds the write lock). On PostgreSQL the row takes it at once."""
+    if uses_side_file():
+        with _side() as side:
+            side.execute(
+                "INSERT INTO job_progress (job_id, cancelled) VALUES (?, 1) "
+                "ON CONFLICT (job_id) DO UPDATE SET cancelled = 1",
+                [job_id],
+            )
+
+
+def cancelled_ids(job_ids: Iterable[int]) -> set[int]:
+    """The jobs among `job_ids` cancelled in the side file (none on PostgreSQL)."""
+    ids = list(job_ids)
+    if not ids or not uses_side_file():
+        return set()
+    with _side() as side:
+        rows = side.execute(
+            "SELECT job_id FROM job_progress WHERE cancelled = 1 AND job_id IN "
+            f"({', '.join('?' for _ in ids)})",
+            ids,
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def live(jobs: Iterable[ImportJob]) -> dict[int, Live]:
+    """What each job's worker last reported."""
+    jobs = list(jobs)
+    if not jobs:
+        return {}
+    if not uses_side_file():
+        return {
+            job.pk: Live(
+                job.rows_checked,
+                job.rows_written,
+                job.heartbeat_at.timestamp() if job.heartbeat_at else None,
+                job.status == "cancelled",
+            )
+            for job in jobs
+        }
+    ids = [job.pk for job in jobs]
+    with _side() as side:
+        rows = side.execute(
+            "SELECT job_id, rows_checked, rows_written, beat, cancelled FROM job_progress "
+            f"WHERE job_id IN ({', '.join('?' for _ in ids)})",
+            ids,
+        ).fetchall()
+    return {row[0]: Live(row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+
+def overlay(job: ImportJob) -> ImportJob:
+    """The job as a page shows it: a running step's counts as last reported, and a
+    cancellation recorded in the side file even before the row could take it."""
+    if not uses_side_file():
+        return job
+    state = live([job]).get(job.pk)
+    if state is None:
+        return job
+    if job.is_running:
+        if state.rows_checked is not None:
+            job.rows_checked = max(job.rows_checked, state.rows_checked)
+        if state.rows_written is not None:
+            job.rows_written = max(job.rows_written, state.rows_written)
+    if state.cancelled and job.can_cancel:
+        apply_cancellation(job.pk)  # the row takes it now if it can; else a later visit
+        job.status = "cancelled"
+    return job
+
+
+def apply_cancellation(job_id: int) -> bool:
+    """Cancel the job's row if it is still waiting for its preview or its confirmation,
+    without waiting for SQLite's write lock; True if the row took it."""
+    from mss_tracker.lib.busy import if_free
+    from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
+
+    waiting = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED]
+    )
+    return bool(
+        if_free(
+            lambda: waiting.update(
+                status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
+            )
+        )
+    )
