@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Max, Value, When
+from django.db.models import IntegerField, Value
 
 from mss_tracker.tracker.dates import DatePrecision
 from mss_tracker.tracker.figures import country_figures, determining_disputed_events
@@ -96,14 +96,6 @@ def disputed_records(
     }
 
 
-_COARSER = Case(
-    When(date_precision=DatePrecision.YEAR, then=Value(2)),
-    When(date_precision=DatePrecision.MONTH, then=Value(1)),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
 def coarse_dates(
     mission: Mission,
     event_dates: Iterable[datetime.date],
@@ -114,30 +106,33 @@ def coarse_dates(
     """Of a chart's drawn dates (its deployed points', its pledged points'), those known
     only to the month or year: the coarsest precision of the events, or the pledges, on
     that date (a total that moved by a month-precision change is that month's figure,
-    "Apr 2025"). A date known to the day is absent. One query (a UNION), an index seek
-    per date."""
+    "Apr 2025"). A date known to the day is absent. One query (a UNION) that reads the
+    mission's month- and year-precision records alone, through the (mission,
+    date_precision, date) indexes: few in any history, and never the day-precision records
+    of a busy day. (A bound on the dates, or a GROUP BY date, would lead SQLite's planner to
+    the (mission, date) index instead, which reads every record of the mission.)"""
     types = [personnel_type] if personnel_type else list(PersonnelType.values)
     parts = []
-    kinds: list[tuple[type[DeploymentEvent] | type[Pledge], set[datetime.date]]] = [
-        (DeploymentEvent, set(event_dates)),
-        (Pledge, set(pledge_dates)),
-    ]
-    for index, (model, dates) in enumerate(kinds):
+    drawn: list[set[datetime.date]] = [set(event_dates), set(pledge_dates)]
+    models: list[type[DeploymentEvent] | type[Pledge]] = [DeploymentEvent, Pledge]
+    for index, (model, dates) in enumerate(zip(models, drawn, strict=True)):
         records = model.objects.filter(
-            mission=mission, date__in=sorted(dates), personnel_type__in=types
-        ).exclude(date_precision=DatePrecision.DAY)
+            mission=mission,
+            date_precision__in=[DatePrecision.MONTH, DatePrecision.YEAR],
+            personnel_type__in=types,
+        )
+        if not dates:
+            records = records.none()
         if country is not None:
             records = records.filter(country=country)
         parts.append(
             records.order_by()
-            .values("date")
-            .annotate(coarsest=Max(_COARSER), part=Value(index, output_field=IntegerField()))
-            .values_list("part", "date", "coarsest")
+            .annotate(part=Value(index, output_field=IntegerField()))
+            .values_list("part", "date", "date_precision")
         )
-    names = {1: DatePrecision.MONTH, 2: DatePrecision.YEAR}
     found: tuple[dict[datetime.date, str], dict[datetime.date, str]] = ({}, {})
-    for part, day, coarsest in parts[0].union(parts[1], all=True).order_by():
+    for part, day, precision in parts[0].union(parts[1], all=True).order_by():
         known_to = as_date(day)
-        if coarsest and known_to is not None:
-            found[part][known_to] = names[coarsest]
+        if known_to in drawn[part] and found[part].get(known_to) != DatePrecision.YEAR:
+            found[part][known_to] = precision  # a year's record outweighs a month's
     return found

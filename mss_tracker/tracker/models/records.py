@@ -118,6 +118,10 @@ class Pledge(DatedRecord):
         indexes = [
             models.Index(fields=["mission", "country", "personnel_type", "-date"]),
             models.Index(fields=["country"], name="pledge_by_country"),
+            # The charts' dates known only to the month or year (explanations.coarse_dates).
+            models.Index(
+                fields=["mission", "date_precision", "date"], name="pledge_by_date_precision"
+            ),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -248,6 +252,12 @@ class DeploymentEvent(DatedRecord):
             ),
             # The Atom feed's 50 latest recorded: an index seek, however long the history.
             models.Index(fields=["mission", "recorded_at", "id"], name="event_recently_recorded"),
+            # The charts' dates known only to the month or year (explanations.coarse_dates):
+            # a seek per precision and drawn date that reads those records alone, not every
+            # event of a busy day.
+            models.Index(
+                fields=["mission", "date_precision", "date"], name="event_by_date_precision"
+            ),
         ]
 
     def __str__(self) -> str:
