@@ -133,6 +133,8 @@ def coarse_dates(
     found: tuple[dict[datetime.date, str], dict[datetime.date, str]] = ({}, {})
     for part, day, precision in parts[0].union(parts[1], all=True).order_by():
         known_to = as_date(day)
-        if known_to in drawn[part] and found[part].get(known_to) != DatePrecision.YEAR:
+        if known_to is None or known_to not in drawn[part]:
+            continue
+        if found[part].get(known_to) != DatePrecision.YEAR:
             found[part][known_to] = precision  # a year's record outweighs a month's
     return found
