@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, TimelinePoint
 from mss_tracker.tracker.possible_dates import ImpossibleDate, impossible_date
 from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
@@ -103,8 +104,14 @@ def test_the_rule_names_an_ongoing_missions_start(mission):
 
 
 def test_bulk_writes_are_refused_when_the_timelines_are_rebuilt(ended, kenya, source):
-    """The guard every event write path goes through, bulk imports and COPY included."""
-    DeploymentEvent.objects.bulk_create([new_event(ended, kenya, source, D(2026, 1, 5))])
+    """The guard every event write path goes through: a queryset's bulk_create rebuilds
+    itself (bulk_writes.py); the import (COPY, or bulk writes while it keeps the rules)
+    rebuilds once at the end."""
+    with pytest.raises(ImpossibleDate, match="after the mission ended"):
+        DeploymentEvent.objects.bulk_create([new_event(ended, kenya, source, D(2026, 1, 5))])
+    assert not DeploymentEvent.objects.exists()
+    with rules_kept_by_caller():
+        DeploymentEvent.objects.bulk_create([new_event(ended, kenya, source, D(2026, 1, 5))])
     with pytest.raises(ImpossibleDate, match="after the mission ended"):
         rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
 

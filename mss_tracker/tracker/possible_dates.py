@@ -10,12 +10,14 @@ span ("Oct 2025" for a mission that started on 3 Oct 2025).
 `impossible_date()` checks one record (model `clean()` and `save()`, the CSV import's
 rows); `impossible_events()` finds the events of a mission that break it, which
 `timelines.rebuild_timelines()` runs in the transaction of every event write (bulk
-imports, COPY) as the database-side guard.
+imports, COPY, the queryset's bulk writes) as the database-side guard;
+`refuse_impossible_pledges()` is the pledges' after a queryset's bulk write.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -130,6 +132,21 @@ def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
         )
         if event is not None:
             raise ImpossibleDate(impossible_date(mission, event.date, event.date_precision))
+
+
+def refuse_impossible_pledges(mission_ids: Iterable[int]) -> None:
+    """Raise ImpossibleDate for the first pledge of these missions dated after its
+    mission's end or after today (a bulk write's check, bulk_writes.py). One query per
+    mission."""
+    Mission, Pledge = _models("Mission", "Pledge")
+
+    today = datetime.date.today()
+    for mission in Mission.objects.filter(pk__in=list(mission_ids)).order_by("pk"):
+        latest = min(today, mission.end_date or today)
+        pledge = Pledge.objects.filter(mission=mission, date__gt=latest).order_by("date").first()
+        if pledge is not None:
+            problem = impossible_date(mission, pledge.date, pledge.date_precision, pledge=True)
+            raise ImpossibleDate(problem or "")
 
 
 def refuse_dates_that_strand_records(mission: Mission) -> None:

@@ -17,14 +17,14 @@ from typing import Self
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lead
 
 from mss_tracker.tracker import dates
+from mss_tracker.tracker.bulk_writes import EventWrites, PledgeWrites
 from mss_tracker.tracker.codes import EventKind, iso3_country, iso_name
-from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
 
 _SAME_TIMELINE = {
     "mission": OuterRef("mission"),
@@ -85,7 +85,9 @@ class DatedRecordQuerySet(models.QuerySet):
         return self.filter(personnel_type=personnel_type) if personnel_type else self
 
 
-class PledgeQuerySet(DatedRecordQuerySet):
+class PledgeQuerySet(PledgeWrites, DatedRecordQuerySet):
+    """Pledges; `update`, `bulk_create` and `bulk_update` check their dates (bulk_writes.py)."""
+
     def in_force(self, as_of: datetime.date) -> Self:
         """The pledges in force on `as_of`: per (mission, country, type), the latest dated
         ≤ as_of (a later pledge supersedes an earlier one, it does not add to it)."""
@@ -106,14 +108,9 @@ class PledgeQuerySet(DatedRecordQuerySet):
         )
 
 
-class DeploymentEventQuerySet(DatedRecordQuerySet):
-    def delete(self):
-        """Delete, then rebuild the timelines the deleted events belonged to (same transaction)."""
-        with transaction.atomic():
-            keys = timeline_keys(self)
-            result = super().delete()
-            rebuild_timelines(keys)
-        return result
+class DeploymentEventQuerySet(EventWrites, DatedRecordQuerySet):
+    """Events; `update`, `bulk_create`, `bulk_update` and `delete` rebuild the timelines
+    they touch (bulk_writes.py)."""
 
     def with_strength_after(self) -> Self:
         """Annotate `strength_after`: the timeline's strength at the end of the event's date

@@ -46,6 +46,7 @@ _POINT_VALUES = tuple(name.strip() for name in POINT_COLUMNS.split(","))[len(_PO
 _TOTAL_KEY = ("mission_id", "personnel_type", "date")
 _TOTAL_VALUES = ("countries", "deployed_change")
 _DATE_VALUES = {"first_arrival"}
+_ID_VALUES = {"deployed_disputed_by"}  # an event's id: "6127", not "6,127"
 
 # Rows stored but not derived (side 0), and derived but not stored (side 1): EXCEPT
 # compares every column, NULLs as equal, the same on SQLite and PostgreSQL.
@@ -105,23 +106,26 @@ class Difference:
         if self.derived is None:
             return "stored, but no event accounts for it: " + _values(self.stored)
         return "; ".join(
-            f"{name} {_shown(self.stored[name])} stored, {_shown(self.derived[name])} "
+            f"{name} {_shown(name, self.stored[name])} stored, "
+            f"{_shown(name, self.derived[name])} "
             "from the events"
             for name in self.stored
             if self.stored[name] != self.derived[name]
         )
 
 
-def _shown(value: object) -> str:
+def _shown(name: str, value: object) -> str:
     if value is None:
         return "empty"
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, int) and name not in _ID_VALUES:
+        return f"{value:,}"
+    return str(value)
 
 
 def _values(values: Values | None) -> str:
-    return ", ".join(f"{name} {_shown(value)}" for name, value in (values or {}).items())
+    return ", ".join(f"{name} {_shown(name, value)}" for name, value in (values or {}).items())
 
 
 def _read(value: object, date: bool) -> int | datetime.date | None:

@@ -1,10 +1,12 @@
 """Maintain `TimelinePoint`, the end-of-day deployed strength of every timeline.
 
 A timeline is one (mission, country, personnel type). Every write path (model save and
-delete, queryset delete, CSV import) calls `rebuild_timelines()` inside the transaction
-of its write, so the derived points are never stale and no write can leave a timeline
-negative on any date: the rebuild looks for the first negative point in SQL and raises
-`NegativeStrength`, which rolls the whole write back.
+delete; queryset update, bulk_create, bulk_update and delete, bulk_writes.py; CSV import)
+calls `rebuild_timelines()` inside the transaction of its write, so the derived points
+are never stale and no write can leave a timeline negative on any date: the rebuild
+looks for the first negative point in SQL and raises `NegativeStrength`, which rolls the
+whole write back. `manage.py check_timelines` (timeline_check.py) finds what a write no
+code path sees (raw SQL) leaves behind.
 
 The arithmetic of docs/rules.md, in window functions (standard SQL, same on SQLite and
 PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherwise the
@@ -250,7 +252,8 @@ class NegativeStrength(ValidationError):
 
 def timeline_keys(events) -> set[TimelineKey]:
     """The timelines of a queryset of events."""
-    return set(events.values_list("mission_id", "country_id", "personnel_type").distinct())
+    keys = events.order_by().values_list("mission_id", "country_id", "personnel_type")
+    return set(keys.distinct())
 
 
 def as_date(value: datetime.date | str | None) -> datetime.date | None:

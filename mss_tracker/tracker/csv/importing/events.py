@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection
 
 from mss_tracker.lib.table_statistics import BULK_ROWS, analyze
+from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.csv.importing.corrections import correction_refused
 from mss_tracker.tracker.csv.importing.errors import RowError
 from mss_tracker.tracker.csv.importing.importer import DatedImporter
@@ -135,8 +136,10 @@ class EventImporter(DatedImporter):
             # temporary files (for the import's transaction only).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        self.bulk_create(DeploymentEvent, self.records())
-        self.apply_updates(DeploymentEvent)
+        # The queryset's bulk writes would rebuild per batch: rebuilt once, below.
+        with rules_kept_by_caller():
+            self.bulk_create(DeploymentEvent, self.records())
+            self.apply_updates(DeploymentEvent)
         keys = {
             (r["mission_id"], r["country_id"], r["personnel_type"]) for r in self._written_records()
         }

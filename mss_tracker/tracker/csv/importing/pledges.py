@@ -3,6 +3,7 @@ corrects the pledge it names (csv.corrections)."""
 
 from __future__ import annotations
 
+from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.csv.importing.corrections import correction_refused
 from mss_tracker.tracker.csv.importing.errors import RowError
 from mss_tracker.tracker.csv.importing.importer import DatedImporter
@@ -113,5 +114,6 @@ class PledgeImporter(DatedImporter):
             )
 
     def write(self):
-        self.bulk_create(Pledge, self.records())
-        self.apply_updates(Pledge)
+        with rules_kept_by_caller():  # every row's date was checked against its mission
+            self.bulk_create(Pledge, self.records())
+            self.apply_updates(Pledge)
