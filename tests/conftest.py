@@ -18,30 +18,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-def _transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(item.fixturenames)
-    )
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test ends by emptying every table, the role groups of migration
-    0002_roles too. pytest-django runs such tests after the others, but a pytest-xdist
-    worker runs the files it is given in turn, so the next file could find no group:
-    put them back (ensure_role_groups() is what the migration runs)."""
-    result = yield
-    if _transactional(item) and nextitem is not None:  # after the last, the database is gone
-        from pytest_django.plugin import blocking_manager_key
-
-        from mss_tracker.tracker.roles import ensure_role_groups
-
-        with item.config.stash[blocking_manager_key].unblock():
-            ensure_role_groups()
-    return result
-
-
 @pytest.fixture(autouse=True)
 def default_language():
     """Every test starts in the default language: a request to /fr/… leaves French active

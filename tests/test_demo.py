@@ -137,3 +137,20 @@ def test_it_serves_the_sample_data_and_static_files_on_a_fresh_database(tmp_path
     assert f"Log in at http://127.0.0.1:{port}/admin/" in output
     assert "Task worker: running beside the server" in output
     assert "Second factor: off in the demo" in output
+
+
+def test_the_demos_task_worker_is_the_one_db_worker_runs_with_its_defaults(settings):
+    """demo builds django-tasks-db's Worker itself (the command installs signal handlers,
+    which a thread may not): with the command's own defaults, so it works the same queue."""
+    from django_tasks_db.management.commands.db_worker import Command as DbWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # production's
+
+    defaults = vars(DbWorker().create_parser("manage.py", "db_worker").parse_args([]))
+    worker = demo.task_worker()
+    assert worker.queue_names == defaults["queue_name"].split(",")
+    assert worker.excluded_queue_names == []
+    assert worker.interval == defaults["interval"]
+    assert worker.backend_name == defaults["backend_name"]
+    assert (worker.batch, worker.max_tasks) == (defaults["batch"], defaults["max_tasks"])
+    assert worker.worker_id == f"demo-{os.getpid()}"

@@ -241,3 +241,18 @@ def test_a_post_with_the_csrf_token_of_the_form_is_accepted(editor, mission, ken
 
     assert response.status_code == 302
     assert DeploymentEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_role_groups_come_back_after_a_flush():
+    """A transactional test ends with `flush`, which empties every table; Django then sends
+    post_migrate, on which the groups (and their permissions) are made again, so the next
+    test a pytest-xdist worker runs finds them as migration 0002 left them."""
+    from django.core.management import call_command
+
+    from mss_tracker.tracker.roles import ROLE_PERMISSIONS
+
+    call_command("flush", interactive=False, verbosity=0)
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)

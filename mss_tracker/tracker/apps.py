@@ -8,5 +8,7 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from mss_tracker.tracker.data_version import restore_sqlite_triggers
+        from mss_tracker.tracker.roles import restore_missing_role_groups
 
         post_migrate.connect(restore_sqlite_triggers, sender=self)
+        post_migrate.connect(restore_missing_role_groups, sender=self)

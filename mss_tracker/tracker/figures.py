@@ -48,7 +48,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.query import ModelIterable
 
 from mss_tracker.lib.country_names import country_name
 from mss_tracker.tracker.dates import DatePrecision
@@ -171,16 +170,6 @@ def events_count(
     return total or 0
 
 
-class _WithPercentOfPledge(ModelIterable):
-    """Each country row as it is read, with its `percent_of_pledge` (a Decimal rounded
-    half up, which the databases do not agree on, so computed here rather than in SQL)."""
-
-    def __iter__(self):
-        for row in super().__iter__():
-            row.percent_of_pledge = percent_of_pledge(row.deployed, row.pledged)
-            yield row
-
-
 def _pledges_in_force(
     mission: Mission, as_of: datetime.date, personnel_type: str | None
 ) -> dict[str, Subquery]:
@@ -235,7 +224,8 @@ def country_figures(
     `first_arrival`, `last_event`, `pledged_disputed_by` / `deployed_disputed_by`: the
     id of a pledge or event that makes that figure disputed (for one type, the latest),
     None when it is not, and `pledged_unconfirmed` / `deployed_unconfirmed`: how much of
-    the figure is disputed (0 when none); each row read also carries `percent_of_pledge`.
+    the figure is disputed (0 when none). A row's percent of pledge is
+    `percent_of_pledge(row.deployed, row.pledged)` (the pages' `percent_of_pledge` filter).
     Ordered by name; one query, whose cost does not grow with the number of events."""
     any_pledge = (
         Pledge.objects.in_mission(mission)
@@ -269,7 +259,6 @@ def country_figures(
         .annotate(gap=F("pledged") - F("deployed"))
         .order_by("name")
     )
-    rows._iterable_class = _WithPercentOfPledge  # kept by filter(), order_by(), first()…
     return rows
 
 

@@ -5,7 +5,8 @@ countries) but manage no users and delete no missions or countries; Analysts may
 at everything in the admin and change nothing, and see nothing of readers' error
 reports (which may hold a reader's email address). The data migration `0002_roles` creates
 the groups (`0019` gives them funding records); `ensure_role_groups()` is idempotent, so
-`demo` can repair them too.
+`demo` can repair them too, and `restore_missing_role_groups` (after every `migrate` and
+`flush`) puts them back when a flush has emptied the tables.
 """
 
 from django.apps import apps as global_apps
@@ -62,3 +63,13 @@ def ensure_role_groups(apps: Apps = global_apps) -> None:
             content_type__app_label="tracker", codename__in=codenames
         )
         group.permissions.set(permissions)
+
+
+def restore_missing_role_groups(using: str = "default", **kwargs: object) -> None:
+    """post_migrate, which Django also sends after `flush` (that is how it recreates the
+    permissions): the groups again when a flush has emptied the tables, as a transactional
+    test does when it ends. Groups that exist are left as they are."""
+    from django.contrib.auth.models import Group
+
+    if Group.objects.using(using).filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
+        ensure_role_groups()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, npgettext, pgettext
 
 from mss_tracker.lib import typography
+from mss_tracker.tracker import figures
 from mss_tracker.tracker.dates import format_with_precision
 from mss_tracker.tracker.models import PersonnelType
 
@@ -78,6 +80,13 @@ def percent(value: Decimal | None) -> str:
     number = number_format(value, decimal_pos=1, force_grouping=True)
     # Translators: a percentage; French and Creole put a no-break space before the sign.
     return gettext("%(number)s%%") % {"number": number}
+
+
+@register.filter
+def percent_of_pledge(row: Any) -> Decimal | None:
+    """A row of figures.country_figures (anything with `deployed` and `pledged`) → its
+    percent of pledge by figures' one rule: `{{ row|percent_of_pledge|percent }}`."""
+    return figures.percent_of_pledge(row.deployed, row.pledged)
 
 
 @register.filter

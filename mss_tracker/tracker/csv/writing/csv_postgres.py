@@ -139,21 +139,32 @@ def _unescape(line: bytes) -> bytes:
     return _COPY_ESCAPE.sub(lambda match: _COPY_ESCAPES[match.group(1)], line)
 
 
-def csv_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
-    """`export`'s CSV of `queryset` (header included) in chunks of lines PostgreSQL wrote."""
-    query = line_query(export, queryset).values_list("csv_line", flat=True)
+def copy_out(query: QuerySet) -> Iterator[memoryview]:
+    """The rows of `query` (one column) as PostgreSQL's COPY … TO STDOUT sends them, each
+    row's text ending in LF.
+
+    Counted and logged like any query when Django records them (DEBUG, assertNumQueries),
+    with its values in place, so that the statement recorded can be run again as it is.
+    No public API does that: Django records only what passes through `cursor.execute()`
+    (its execute wrappers too), and psycopg refuses COPY there (it wants `cursor.copy()`).
+    So this uses the recording wrapper's `debug_sql()`, the undocumented context manager
+    Django's own `execute()` records with; the wrapper, and so the method, exists only
+    while queries are recorded, hence the getattr."""
     sql, params = query.query.sql_with_params()
-    connection = connections[queryset.db]
-    yield header_line(export.names)
+    connection = connections[query.db]
     statement = f"COPY ({sql}) TO STDOUT"
     with connection.cursor() as cursor:
-        # Counted and logged like any query when Django records them (debug, tests), with
-        # its values in place, so that the statement recorded can be run again as it is.
         debug_sql = getattr(cursor, "debug_sql", None)
         recorded = connection.ops.compose_sql(statement, params) if debug_sql else ""
         recording = debug_sql(recorded) if debug_sql else nullcontext()
         with recording, cursor.cursor.copy(statement, params) as copy:
-            yield from _lines(copy)
+            yield from copy
+
+
+def csv_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
+    """`export`'s CSV of `queryset` (header included) in chunks of lines PostgreSQL wrote."""
+    yield header_line(export.names)
+    yield from _lines(copy_out(line_query(export, queryset).values_list("csv_line", flat=True)))
 
 
 def event_csv_lines(events: QuerySet[DeploymentEvent]) -> Iterator[str]:
@@ -161,7 +172,7 @@ def event_csv_lines(events: QuerySet[DeploymentEvent]) -> Iterator[str]:
     return csv_lines(EVENTS, events)
 
 
-def _lines(copy) -> Iterator[str]:
+def _lines(copy: Iterator[memoryview]) -> Iterator[str]:
     """COPY's rows as CSV lines in chunks: CRLF row ends, escapes undone."""
     chunk: list[bytes] = []
     for row in copy:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import nullcontext
 
 from django.db import connections
 from django.db.models import F, Func, JSONField, QuerySet
 
 from mss_tracker.tracker.csv.spec import Cell, Export
+from mss_tracker.tracker.csv.writing.csv_postgres import copy_out
 from mss_tracker.tracker.csv.writing.json_python import envelope, join_rows, json_chunks, json_rows
 
 _TEXT = (Cell.TEXT, Cell.SLUG, Cell.CODE)
@@ -51,21 +51,12 @@ def row_query(export: Export, queryset: QuerySet) -> QuerySet:
 
 
 def _json_lines(export: Export, queryset: QuerySet) -> Iterator[str]:
-    query = row_query(export, queryset).values_list("json_row", flat=True)
-    sql, params = query.query.sql_with_params()
-    connection = connections[queryset.db]
-    statement = f"COPY ({sql}) TO STDOUT"
-    with connection.cursor() as cursor:
-        # Counted and logged like any query, with its values in place (it can be run again).
-        debug_sql = getattr(cursor, "debug_sql", None)
-        recorded = connection.ops.compose_sql(statement, params) if debug_sql else ""
-        recording = debug_sql(recorded) if debug_sql else nullcontext()
-        with recording, cursor.cursor.copy(statement, params) as copy:
-            for row in copy:
-                line = bytes(row)[:-1]  # COPY ends each row with LF
-                if b"\\" in line:
-                    line = line.replace(b"\\\\", b"\\")
-                yield line.decode()
+    # Counted and logged like any query (csv_postgres.copy_out says how, and why so).
+    for row in copy_out(row_query(export, queryset).values_list("json_row", flat=True)):
+        line = bytes(row)[:-1]  # COPY ends each row with LF
+        if b"\\" in line:
+            line = line.replace(b"\\\\", b"\\")
+        yield line.decode()
 
 
 def export_json_chunks(

@@ -97,13 +97,19 @@ class Command(RunserverCommand):
         super().inner_run(*args, **options)
 
 
-def start_task_worker() -> threading.Thread:
-    """`db_worker`'s loop in a daemon thread: it stops with the server, and the
-    autoreloader restarts it with the new code. (The command itself installs signal
-    handlers, which only the main thread may do.)"""
+def task_worker():  # -> django_tasks_db's Worker, which ships no type information
+    """The worker `manage.py db_worker` runs, with that command's defaults (the default
+    queue and backend, a one-second poll) and an id naming this process.
+
+    django-tasks-db documents only the command; its `Worker` class is not documented. But
+    the command's `handle()` installs signal handlers for SIGINT, SIGTERM and SIGQUIT, which
+    Python allows only in the main thread, and runserver keeps the main thread for itself
+    (its autoreloader), so `call_command("db_worker")` in a thread raises ValueError. A
+    subprocess would outlive a server that is killed. So the demo builds the Worker the
+    command builds, and `tests/test_demo.py` fails if its arguments change."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
+    return Worker(
         queue_names=["default"],
         excluded_queue_names=[],
         interval=1,
@@ -113,6 +119,11 @@ def start_task_worker() -> threading.Thread:
         max_tasks=None,
         worker_id=f"demo-{os.getpid()}",
     )
-    thread = threading.Thread(target=worker.run, name="task-worker", daemon=True)
+
+
+def start_task_worker() -> threading.Thread:
+    """`db_worker`'s loop (`task_worker()`) in a daemon thread: it stops with the server,
+    and the autoreloader restarts it with the new code."""
+    thread = threading.Thread(target=task_worker().run, name="task-worker", daemon=True)
     thread.start()
     return thread
