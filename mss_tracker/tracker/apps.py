@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -12,3 +13,8 @@ class TrackerConfig(AppConfig):
 
         post_migrate.connect(restore_sqlite_triggers, sender=self)
         post_migrate.connect(restore_missing_role_groups, sender=self)
+        if getattr(settings, "COMMAND", None) == "db_worker":
+            # Each task worker notices the steps of workers that died (import_watch.py).
+            from mss_tracker.tracker.import_watch import watch
+
+            watch()

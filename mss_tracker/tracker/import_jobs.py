@@ -34,10 +34,20 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")  # the import (not the preview) found an error
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired")
+    # Its worker stopped mid-step (killed, crashed, restarted): nothing was written, and
+    # the file is kept so that the editor can start it again (import_watch.py).
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 # Statuses in which the worker still has something to do: the page keeps polling.
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+# Statuses in which the file is kept, waiting for a step or for the editor.
+KEEPS_FILE = (
+    ImportStatus.CHECKING,
+    ImportStatus.CHECKED,
+    ImportStatus.IMPORTING,
+    ImportStatus.INTERRUPTED,
+)
 # Statuses the file is no longer needed in: its bytes are dropped.
 FINISHED = (
     ImportStatus.PRESENT,
@@ -50,17 +60,20 @@ FINISHED = (
 )
 
 
+# What an editor may still confirm, start again or cancel; expired after a day.
+WAITING_FOR_EDITOR = (ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.INTERRUPTED)
+
+
 class ImportJobQuerySet(models.QuerySet):
     def expire_stale_previews(self) -> int:
-        """Previews older than a day are never imported: drop their file.
+        """Previews (and interrupted jobs) older than a day are never imported: drop
+        their file.
 
         Looked for first, and written only if the database can take it at once: the
         Imports list must not wait for an import holding SQLite's write lock (a later
         visit expires them)."""
         cutoff = timezone.now() - PREVIEW_LIFETIME
-        stale = self.filter(
-            status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED], created_at__lt=cutoff
-        )
+        stale = self.filter(status__in=WAITING_FOR_EDITOR, created_at__lt=cutoff)
         if not stale.exists():
             return 0
         expired = if_free(
@@ -82,7 +95,7 @@ class ImportJob(models.Model):
         verbose_name=_("user"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.CHECKING
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, help_text="the worker took the current step")
@@ -150,4 +163,47 @@ class ImportJob(models.Model):
 
     @property
     def can_cancel(self) -> bool:
-        return self.status in (ImportStatus.CHECKING, ImportStatus.CHECKED)
+        return self.status in WAITING_FOR_EDITOR
+
+    @property
+    def can_start_again(self) -> bool:
+        return self.status == ImportStatus.INTERRUPTED and timezone.now() < self.expires_at
+
+    @property
+    def interrupted_step(self) -> ImportStatus:
+        """The step an interrupted job was in: the import once confirmed, else the check."""
+        return ImportStatus.IMPORTING if self.confirmed_at else ImportStatus.CHECKING
+
+    def confirm(self) -> bool:
+        """Queue the import of a checked preview; False if it is no longer waiting for
+        that (one confirmation only, whichever server receives it, or both)."""
+        from mss_tracker.tracker.tasks import run_import
+
+        if ImportJob.objects.filter(pk=self.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.IMPORTING,
+            confirmed_at=timezone.now(),
+            started_at=None,  # the import's step is not taken until a worker takes it
+            heartbeat_at=None,
+        ):
+            run_import.enqueue(self.pk)
+            return True
+        return False
+
+    def start_again(self) -> bool:
+        """Queue an interrupted job's step again, from its stored file; False if it is not
+        interrupted (any more). The step checks every row afresh."""
+        from mss_tracker.tracker.tasks import preview_import, run_import
+
+        step = self.interrupted_step
+        if ImportJob.objects.filter(pk=self.pk, status=ImportStatus.INTERRUPTED).update(
+            status=step,
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            rows_checked=0,
+            rows_written=0,
+            message="",
+        ):
+            (run_import if step == ImportStatus.IMPORTING else preview_import).enqueue(self.pk)
+            return True
+        return False

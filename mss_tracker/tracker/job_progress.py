@@ -19,6 +19,7 @@ a heartbeat: a job whose worker has not reported for LEASE_SECONDS is interrupte
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -36,6 +37,8 @@ from django.utils import timezone
 
 if TYPE_CHECKING:
     from mss_tracker.tracker.import_jobs import ImportJob
+
+logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = 5.0  # a running step's worker reports at least this often
 LEASE_SECONDS = 30.0  # ...and is taken for dead after this long without a report
@@ -123,13 +126,12 @@ class Reporter:
     def report(self, **counts: int) -> None:
         """Rows checked or written so far; a heartbeat too."""
         if self.side_file:
-            names = list(counts)
+            names = ["job_id", "beat", *counts]
             with _side() as side:
                 side.execute(
-                    f"INSERT INTO job_progress (job_id, beat, {', '.join(names)}) "
-                    f"VALUES (?, ?, {', '.join('?' for _ in names)}) "
-                    "ON CONFLICT (job_id) DO UPDATE SET beat = excluded.beat"
-                    + "".join(f", {name} = excluded.{name}" for name in names),
+                    f"INSERT INTO job_progress ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' for _ in names)}) ON CONFLICT (job_id) DO UPDATE SET "
+                    + ", ".join(f"{name} = excluded.{name}" for name in names[1:]),
                     [self.job_id, time.time(), *counts.values()],
                 )
         else:
@@ -258,7 +260,8 @@ def apply_cancellation(job_id: int) -> bool:
     from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
 
     waiting = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED]
+        pk=job_id,
+        status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.INTERRUPTED],
     )
     return bool(
         if_free(
@@ -267,3 +270,31 @@ def apply_cancellation(job_id: int) -> bool:
             )
         )
     )
+
+
+@contextmanager
+def heartbeat(job_id: int, every: float = BEAT_SECONDS) -> Iterator[None]:
+    """While the block runs, a thread says every `every` seconds that the job's worker is
+    alive, whatever the step is busy with (a long query, a rebuild): a job whose beats stop
+    is one whose worker died (import_watch.py)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        reporter = Reporter(job_id)
+        try:
+            while not stop.wait(every):
+                try:
+                    reporter.beat()
+                except Exception:  # a missed beat is retried; the step goes on
+                    logger.warning("heartbeat of import %s failed", job_id, exc_info=True)
+        finally:
+            reporter.close()
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"import-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

@@ -182,7 +182,8 @@ def preview_import(job_id: int) -> str:
         return "not waiting for a preview"
     progress = JobProgress(job, writing=False)
     try:
-        result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
+        with job_progress.heartbeat(job.pk):
+            result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
     except ImportCancelled:
         _finish(job, ImportStatus.CANCELLED)
         return "cancelled"
@@ -226,14 +227,15 @@ def run_import(job_id: int) -> str:
         _finish(job, ImportStatus.IMPORTED, rows_written=result.written_rows)
 
     try:
-        result = import_csv(
-            job.kind,
-            job.file_bytes(),
-            progress=progress,
-            reason=import_reason(job.file_name),
-            user=job.user,
-            on_written=imported,
-        )
+        with job_progress.heartbeat(job.pk):
+            result = import_csv(
+                job.kind,
+                job.file_bytes(),
+                progress=progress,
+                reason=import_reason(job.file_name),
+                user=job.user,
+                on_written=imported,
+            )
     except Exception as error:
         logger.exception("import %s failed", job_id)
         _finish(job, ImportStatus.FAILED, message=f"The import stopped: {error}")

@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.csv.spec import COLUMNS
 from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
-from mss_tracker.tracker.tasks import result_from_json, run_import
+from mss_tracker.tracker.tasks import result_from_json
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -79,6 +78,8 @@ ALREADY_IMPORTED = gettext_lazy(
 )
 
 NOT_CONFIRMABLE = gettext_lazy("This preview cannot be confirmed any more.")
+
+NOT_STARTABLE = gettext_lazy("This import cannot be started again.")
 
 # The model an import of each kind writes: confirming needs the permission to add it.
 _MODELS = {
@@ -189,7 +190,6 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
             )
         here = HttpResponseRedirect(request.path)
         action = request.POST.get("action")
-        waiting = ImportJob.objects.filter(pk=job.pk)
         if action == "confirm":
             if not job.can_confirm:
                 already = job.status in (ImportStatus.IMPORTING, ImportStatus.IMPORTED)
@@ -199,11 +199,13 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                     messages.WARNING if already else messages.ERROR,
                 )
                 return here
-            # One confirmation only, whichever server receives it (or both).
-            if waiting.filter(status=ImportStatus.CHECKED).update(
-                status=ImportStatus.IMPORTING, confirmed_at=timezone.now()
-            ):
-                run_import.enqueue(job.pk)
+            job.confirm()
+            return here
+        if action == "start-again":
+            if job.can_start_again and job.start_again():
+                self.message_user(request, _("Started again."), messages.SUCCESS)
+            else:
+                self.message_user(request, NOT_STARTABLE, messages.ERROR)
             return here
         if action == "cancel":
             if job.can_cancel:
@@ -216,4 +218,4 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                     request, _("Import cancelled: nothing was written."), messages.SUCCESS
                 )
             return here
-        return HttpResponse(status=400, content="action must be confirm or cancel")
+        return HttpResponse(status=400, content="action must be confirm, start-again or cancel")

@@ -124,6 +124,9 @@ def task_worker():  # -> django_tasks_db's Worker, which ships no type informati
 def start_task_worker() -> threading.Thread:
     """`db_worker`'s loop (`task_worker()`) in a daemon thread: it stops with the server,
     and the autoreloader restarts it with the new code."""
+    from mss_tracker.tracker.import_watch import watch
+
     thread = threading.Thread(target=task_worker().run, name="task-worker", daemon=True)
     thread.start()
+    watch()  # steps interrupted by an earlier run of the demo (import_watch.py)
     return thread
