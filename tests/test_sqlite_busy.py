@@ -94,3 +94,32 @@ def test_progress_goes_to_the_side_file_not_the_jobs_row(queued, monkeypatch):
     assert set(rows_seen) == {0}
     assert ImportJob.objects.get(pk=queued.pk).rows_checked == 3
     assert job_progress.side_file().exists()
+
+
+def test_a_staff_page_due_for_its_activity_stamp_answers_while_the_database_is_busy(
+    editor_client, monkeypatch
+):
+    """The stamp (once a minute) is a write: while an import holds SQLite's lock the
+    session store fails it (UpdateError, from "database is locked"), and the page that
+    only reads still answers; a later page writes the stamp."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from mss_tracker.accounts import sessions
+
+    session = editor_client.session
+    session[sessions.LAST_SEEN] -= 2 * sessions.LAST_SEEN_RESOLUTION
+    session.save()
+    tried = []
+
+    def busy(self, must_create=False):
+        tried.append(must_create)
+        try:
+            raise OperationalError("database is locked")
+        except OperationalError:
+            raise UpdateError from None
+
+    monkeypatch.setattr(SessionStore, "save", busy)
+    response = editor_client.get("/admin/tracker/importjob/")
+    assert response.status_code == 200
+    assert tried == [False]  # tried once, without waiting, and not again by the middleware

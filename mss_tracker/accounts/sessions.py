@@ -13,11 +13,12 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import UpdateError
 from django.http import HttpRequest, HttpResponse
 
 from mss_tracker.accounts.models import SignInStep, StaffSession
 from mss_tracker.accounts.records import record
-from mss_tracker.lib.busy import if_free
+from mss_tracker.lib.busy import if_free, is_busy
 
 SIGNED_IN_AT = "staff_signed_in_at"
 LAST_SEEN = "staff_last_seen"
@@ -96,5 +97,9 @@ def note_activity(request: HttpRequest, now: int) -> None:
     modified = request.session.modified
     request.session[LAST_SEEN] = now
     if not modified:
-        if_free(request.session.save)
+        try:
+            if_free(request.session.save)
+        except UpdateError as error:  # the session store's name for a write that failed
+            if not is_busy(error.__context__ or error):
+                raise
         request.session.modified = False
