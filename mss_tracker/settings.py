@@ -306,6 +306,14 @@ CACHES = {"default": envcache("CACHE_URL", timeout=CACHE_TIMEOUT_MS / 1000)}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CSV_IMPORT_MAX_BYTES = envint("CSV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# Uploads kept in the database until they are imported, cancelled or expire (a day): at most
+# CSV_IMPORT_MAX_PENDING waiting per editor (a preview, one to confirm, one interrupted),
+# and at most CSV_IMPORT_STORED_MAX_BYTES of them (as uploaded) for all editors together.
+# An upload past either is refused with a message that names the limit (import_jobs.py).
+CSV_IMPORT_MAX_PENDING = envint("CSV_IMPORT_MAX_PENDING", 5, minimum=1)
+CSV_IMPORT_STORED_MAX_BYTES = envint(
+    "CSV_IMPORT_STORED_MAX_BYTES", 250 * 1024 * 1024, minimum=CSV_IMPORT_MAX_BYTES
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

@@ -14,7 +14,10 @@ import zlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from mss_tracker.lib.busy import if_free
@@ -80,6 +83,38 @@ class ImportJobQuerySet(models.QuerySet):
             lambda: stale.update(status=ImportStatus.EXPIRED, data=b"", finished_at=timezone.now())
         )
         return expired or 0
+
+    def upload_refusal(self, user, size: int) -> str | None:
+        """Why an upload of `size` bytes by `user` cannot be stored now, naming the limit it
+        would pass (settings CSV_IMPORT_MAX_PENDING, CSV_IMPORT_STORED_MAX_BYTES), or None.
+        A job holds its file while it waits (KEEPS_FILE); it drops it when it ends or
+        expires."""
+        pending = self.filter(user=user, status__in=WAITING_FOR_EDITOR).count()
+        limit = settings.CSV_IMPORT_MAX_PENDING
+        if pending >= limit:
+            return ngettext(
+                "You already have %(pending)d upload waiting to be checked, confirmed or "
+                "started again, and an editor may have at most %(limit)d. "
+                "Confirm or cancel it in the Imports list, then upload this file again.",
+                "You already have %(pending)d uploads waiting to be checked, confirmed or "
+                "started again, and an editor may have at most %(limit)d. "
+                "Confirm or cancel one in the Imports list, then upload this file again.",
+                pending,
+            ) % {"pending": pending, "limit": limit}
+        stored = self.filter(status__in=KEEPS_FILE).aggregate(total=Sum("size"))["total"] or 0
+        most = settings.CSV_IMPORT_STORED_MAX_BYTES
+        if stored + size > most:
+            return gettext(
+                "The uploads waiting to be imported take %(stored)s; with this file "
+                "(%(size)s) they would pass the limit of %(limit)s for all editors together. "
+                "Confirm or cancel a waiting upload in the Imports list, or wait for "
+                "previews to expire (after a day), then upload this file again."
+            ) % {
+                "stored": filesizeformat(stored),
+                "size": filesizeformat(size),
+                "limit": filesizeformat(most),
+            }
+        return None
 
 
 class ImportJob(models.Model):

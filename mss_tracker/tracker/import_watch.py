@@ -91,6 +91,13 @@ def fail_its_tasks(job_id: int) -> None:
             result.set_failed(StepInterrupted(f"import {job_id}: {INTERRUPTED_MESSAGE}"))
 
 
+def look_once() -> None:
+    """One round of the watch: interrupted steps marked, and day-old uploads expired (their
+    stored files dropped) whether or not anyone visits the Imports list."""
+    interrupt_abandoned()
+    ImportJob.objects.expire_stale_previews()
+
+
 def watch(every: float = WATCH_SECONDS) -> threading.Thread:
     """Look for abandoned steps now and every `every` seconds, in a daemon thread of the
     worker's process."""
@@ -101,7 +108,7 @@ def watch(every: float = WATCH_SECONDS) -> threading.Thread:
         while True:
             close_old_connections()
             try:
-                interrupt_abandoned()
+                look_once()
             except Exception:  # a database restarting: look again next time
                 logger.warning("looking for interrupted imports failed", exc_info=True)
             time.sleep(every)

@@ -135,6 +135,10 @@ class CsvImportExportMixin:
                     result = ImportResult(kind=kind, dry_run=True, errors=exc.errors)
                 else:
                     ImportJob.objects.expire_stale_previews()
+                    refusal = ImportJob.objects.upload_refusal(request.user, upload.size)
+                    if refusal is not None:
+                        form.add_error("file", refusal)
+                if form.is_valid() and result is None:
                     job = ImportJob.from_upload(kind, upload.name, upload.read(), request.user)
                     preview_import.enqueue(job.pk)
                     return HttpResponseRedirect(
