@@ -24,7 +24,7 @@ from mss_tracker.tracker.models import (
     Pledge,
     Source,
 )
-from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines, timeline_keys
+from mss_tracker.tracker.timelines import NegativeStrength, timeline_keys
 
 START = datetime.date(2024, 6, 1)
 COUNTRIES = ["KEN", "JAM"]
@@ -203,7 +203,7 @@ class ArithmeticMatchesTheReference(TestCase):
         written = [*written_pledges, *written_events]
         for row, record in zip([*pledge_rows, *event_rows], written, strict=True):
             row.pk = record.pk
-        rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
+        DeploymentEvent.objects.rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
 
     @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(

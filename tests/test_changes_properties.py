@@ -29,7 +29,7 @@ from test_arithmetic_properties import (
 )
 
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Pledge, Source
-from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
+from mss_tracker.tracker.timelines import timeline_keys
 
 days = st.integers(min_value=0, max_value=15)
 raw_events = st.lists(
@@ -143,7 +143,7 @@ class ChangesMatchTheReference(TestCase):
             )
             for r in events
         )
-        rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
+        DeploymentEvent.objects.rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(

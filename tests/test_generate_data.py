@@ -16,7 +16,6 @@ from mss_tracker.tracker.models import (
     Pledge,
     TimelinePoint,
 )
-from mss_tracker.tracker.timelines import rebuild_all_timelines
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,8 @@ def test_no_timeline_is_ever_negative_and_the_points_are_exact():
     generate(missions=2, countries=3, events=3000, seed=7)
     assert not TimelinePoint.objects.filter(deployed__lt=0).exists()
     points = list(TimelinePoint.objects.order_by("pk").values_list("deployed", flat=True))
-    rebuild_all_timelines()  # the same check every write path passes, done again
+    # the same check every write path passes, done again
+    DeploymentEvent.objects.rebuild_timelines()
     assert sorted(points) == sorted(TimelinePoint.objects.values_list("deployed", flat=True))
 
 

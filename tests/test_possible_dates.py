@@ -11,7 +11,7 @@ from django.urls import reverse
 from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, TimelinePoint
 from mss_tracker.tracker.possible_dates import ImpossibleDate, impossible_date
-from mss_tracker.tracker.timelines import rebuild_timelines, timeline_keys
+from mss_tracker.tracker.timelines import timeline_keys
 
 D = datetime.date
 MSS_DATES = "25 Jun 2024 (2024-06-25) to 2 Oct 2025 (2025-10-02)"
@@ -113,7 +113,7 @@ def test_bulk_writes_are_refused_when_the_timelines_are_rebuilt(ended, kenya, so
     with rules_kept_by_caller():
         DeploymentEvent.objects.bulk_create([new_event(ended, kenya, source, D(2026, 1, 5))])
     with pytest.raises(ImpossibleDate, match="after the mission ended"):
-        rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
+        DeploymentEvent.objects.rebuild_timelines(timeline_keys(DeploymentEvent.objects.all()))
 
 
 def test_moving_an_event_out_of_the_missions_life_is_refused(ended, kenya, source):

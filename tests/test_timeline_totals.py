@@ -22,7 +22,6 @@ from mss_tracker.tracker.models import (
     Source,
     TimelinePoint,
 )
-from mss_tracker.tracker.timelines import rebuild_timelines
 
 START = datetime.date(2024, 6, 1)
 COUNTRIES = ["KEN", "JAM", "BEN"]
@@ -89,7 +88,7 @@ class DerivedFiguresFollowEveryWrite(TestCase):
                 )
             )
         DeploymentEvent.objects.bulk_create(events)
-        rebuild_timelines({e.timeline_key for e in events})
+        DeploymentEvent.objects.rebuild_timelines({e.timeline_key for e in events})
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(first=event_rows, second=event_rows, drop=st.sets(st.integers(0, 30), max_size=8))

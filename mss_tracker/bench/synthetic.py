@@ -41,7 +41,6 @@ from mss_tracker.tracker.models import (
     Source,
     TimelinePoint,
 )
-from mss_tracker.tracker.timelines import rebuild_timelines
 
 SLUG_PREFIX = "synthetic-"
 SOURCES = 40  # synthetic sources shared by all synthetic missions
@@ -291,7 +290,7 @@ def generate(
         _copy_rows("tracker_pledge", _PLEDGE_COLUMNS, rows("pledge", pledges))
         _copy_rows("tracker_deploymentevent", _EVENT_COLUMNS, rows("event", events))
         keys = {(mission.pk, code, t) for mission in created for code in codes for t in types}
-        rebuild_timelines(keys)
+        DeploymentEvent.objects.rebuild_timelines(keys)
         analyze(
             *(
                 model._meta.db_table

@@ -8,33 +8,42 @@ for the whole month or year, so it is possible when that period overlaps the all
 span ("Oct 2025" for a mission that started on 3 Oct 2025).
 
 `impossible_date()` checks one record (model `clean()` and `save()`, the CSV import's
-rows); `impossible_events()` finds the events of a mission that break it, which
-`timelines.rebuild_timelines()` runs in the transaction of every event write (bulk
-imports, COPY, the queryset's bulk writes) as the database-side guard;
-`refuse_impossible_pledges()` is the pledges' after a queryset's bulk write.
+rows); `impossible_events()` and `impossible_pledges()` are filters for the records of a
+mission that break it. The rule reads only a mission's acronym and dates (`MissionLife`)
+and queries nothing: the models and their querysets, which import this module, run the
+filters — `DeploymentEvent.objects.rebuild_timelines()` in the transaction of every event
+write (bulk imports, COPY, the queryset's bulk writes) as the database-side guard, the
+pledges' bulk writes, and `Mission.clean()` for new mission dates (bulk_writes.py,
+models/missions.py).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from mss_tracker.tracker.dates import DatePrecision, format_with_precision
 
-if TYPE_CHECKING:
-    from mss_tracker.tracker.models import Mission
+
+class MissionLife(Protocol):
+    """What the rule reads of a mission (a `Mission` has it)."""
+
+    @property
+    def acronym(self) -> str: ...
+    @property
+    def start_date(self) -> datetime.date: ...
+    @property
+    def end_date(self) -> datetime.date | None: ...
 
 
 def _long(day: datetime.date) -> str:
     return f"{format_with_precision(day, DatePrecision.DAY)} ({day.isoformat()})"
 
 
-def mission_life(mission: Mission) -> str:
+def mission_life(mission: MissionLife) -> str:
     """ "MSS ran from 25 Jun 2024 (2024-06-25) to 2 Oct 2025 (2025-10-02)" or "… has not ended"."""
     if mission.end_date is None:
         return f"{mission.acronym} started on {_long(mission.start_date)} and has not ended"
@@ -52,7 +61,7 @@ def _period_start(day: datetime.date, precision: str) -> datetime.date:
 
 
 def impossible_date(
-    mission: Mission,
+    mission: MissionLife,
     day: datetime.date,
     precision: str,
     *,
@@ -87,7 +96,7 @@ def impossible_date(
     return None
 
 
-def impossible_events(mission: Mission, today: datetime.date | None = None) -> Q:
+def impossible_events(mission: MissionLife, today: datetime.date | None = None) -> Q:
     """A filter for the events of `mission` that `impossible_date` refuses."""
     today = today or datetime.date.today()
     start = mission.start_date
@@ -101,8 +110,12 @@ def impossible_events(mission: Mission, today: datetime.date | None = None) -> Q
     return Q(mission=mission) & (too_early | too_late)
 
 
-def _models(*names: str) -> list:
-    return [apps.get_model("tracker", name) for name in names]
+def impossible_pledges(mission: MissionLife, today: datetime.date | None = None) -> Q:
+    """A filter for the pledges (or funding records) of `mission` that `impossible_date`
+    refuses: dated after its end or after today (they may precede its start)."""
+    today = today or datetime.date.today()
+    latest = min(today, mission.end_date or today)
+    return Q(mission=mission, date__gt=latest)
 
 
 class ImpossibleDate(ValidationError):
@@ -110,64 +123,3 @@ class ImpossibleDate(ValidationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="impossible_date")
-
-
-def refuse_impossible_events(pairs: list[tuple[int, str]]) -> None:
-    """Raise ImpossibleDate for the first event of these (mission, country) pairs dated
-    outside its mission's life (or after today). One query per mission touched."""
-    # Through the app registry: models import this module (and timelines), not the reverse.
-    Mission, DeploymentEvent = _models("Mission", "DeploymentEvent")
-
-    countries: dict[int, list[str]] = {}
-    for mission_id, country in pairs:
-        countries.setdefault(mission_id, []).append(country)
-    for mission in Mission.objects.filter(pk__in=countries):
-        event = (
-            DeploymentEvent.objects.filter(
-                impossible_events(mission), country__in=countries[mission.pk]
-            )
-            .order_by("date")
-            .only("date", "date_precision")
-            .first()
-        )
-        if event is not None:
-            raise ImpossibleDate(impossible_date(mission, event.date, event.date_precision))
-
-
-def refuse_impossible_pledges(mission_ids: Iterable[int]) -> None:
-    """Raise ImpossibleDate for the first pledge of these missions dated after its
-    mission's end or after today (a bulk write's check, bulk_writes.py). One query per
-    mission."""
-    Mission, Pledge = _models("Mission", "Pledge")
-
-    today = datetime.date.today()
-    for mission in Mission.objects.filter(pk__in=list(mission_ids)).order_by("pk"):
-        latest = min(today, mission.end_date or today)
-        pledge = Pledge.objects.filter(mission=mission, date__gt=latest).order_by("date").first()
-        if pledge is not None:
-            problem = impossible_date(mission, pledge.date, pledge.date_precision, pledge=True)
-            raise ImpossibleDate(problem or "")
-
-
-def refuse_dates_that_strand_records(mission: Mission) -> None:
-    """New start or end dates of a recorded mission may not leave its events outside its
-    life, nor its pledges or funding records after its end (Mission.clean: a form error in
-    the admin)."""
-    DeploymentEvent, Pledge, FundingRecord = _models("DeploymentEvent", "Pledge", "FundingRecord")
-
-    stranded = DeploymentEvent.objects.filter(impossible_events(mission))
-    after_end = {"mission": mission, "date__gt": mission.end_date or datetime.date.max}
-    late_pledges = Pledge.objects.filter(**after_end)
-    late_funding = FundingRecord.objects.filter(**after_end)
-    for records, what in (
-        (stranded, "events"),
-        (late_pledges, "pledges"),
-        (late_funding, "funding records"),
-    ):
-        first = records.order_by("date").first()
-        if first is not None:
-            raise ValidationError(
-                f"{records.count():,} recorded {what} would fall outside these dates "
-                f"({mission_life(mission)}); the first is dated {first.date_display}. "
-                "Correct them first."
-            )

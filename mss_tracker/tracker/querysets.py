@@ -6,8 +6,9 @@ views and the exports compose them, so a page reads as a sentence:
     DeploymentEvent.objects.in_mission(mission).of_country(country).as_of(day)
     DeploymentEvent.objects.strength_discrepancies(mission, country, day)
 
-Models are reached through `self.model` (and the app registry for TimelinePoint), so
-the models import this module and never the reverse.
+Models are reached through `self.model`: an event's own fields, and the model its
+timelines are derived into (`DeploymentEvent.timeline_point_model`, which the model
+hands over), so the models import this module and never the reverse.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import datetime
 from typing import Self
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value, Window
@@ -35,10 +35,6 @@ _SAME_TIMELINE = {
 
 # Earlier than any date a record may have (tracker/dates.py): "since the start".
 _BEFORE_ANY_DATE = datetime.date(1, 1, 1)
-
-
-def _timeline_points():
-    return apps.get_model("tracker", "TimelinePoint").objects
 
 
 class CountryQuerySet(models.QuerySet):
@@ -112,12 +108,16 @@ class DeploymentEventQuerySet(EventWrites, DatedRecordQuerySet):
     """Events; `update`, `bulk_create`, `bulk_update` and `delete` rebuild the timelines
     they touch (bulk_writes.py)."""
 
+    def _timeline_points(self) -> models.QuerySet:
+        """The points the events' timelines are derived into (TimelinePoint)."""
+        return self.model.timeline_point_model.objects.all()
+
     def with_strength_after(self) -> Self:
         """Annotate `strength_after`: the timeline's strength at the end of the event's date
         — of its month or year for a month- or year-precision event, whose changes are
         applied together and never made a figure of their own on one day."""
         point = (
-            _timeline_points()
+            self._timeline_points()
             .filter(**_SAME_TIMELINE, date__gte=OuterRef("date"), date__lte=OuterRef("period_end"))
             .order_by("-date")
             .values("deployed")[:1]
@@ -149,7 +149,7 @@ class DeploymentEventQuerySet(EventWrites, DatedRecordQuerySet):
         are found through those points' partial index (each point seeks its report), and
         only they are explained. One query; the latest N cost the same however many
         reports came before them."""
-        points = _timeline_points().filter(
+        points = self._timeline_points().filter(
             mission=mission, country=country, date__lte=as_of, report_unaccounted__isnull=False
         )
         if personnel_type:

@@ -32,12 +32,11 @@ from django.db import connection, transaction
 from mss_tracker.tracker.carry_over import StaleTransfer, stale_transfers
 from mss_tracker.tracker.codes import ALL_TYPES
 from mss_tracker.tracker.data_version import bump_data_version
-from mss_tracker.tracker.models import Country, Mission
+from mss_tracker.tracker.models import Country, DeploymentEvent, Mission
 from mss_tracker.tracker.timelines import (
     DERIVED_POINTS,
     POINT_COLUMNS,
     as_date,
-    rebuild_timelines,
     replace_mission_totals,
 )
 
@@ -213,7 +212,9 @@ def repair(differences: list[Difference]) -> list[Refusal]:
         try:
             with transaction.atomic():
                 Mission.objects.lock(mission_id)
-                rebuild_timelines({(mission_id, code, "") for code in codes})
+                DeploymentEvent.objects.rebuild_timelines(
+                    {(mission_id, code, "") for code in codes}
+                )
                 replace_mission_totals([mission_id])
                 bump_data_version()
         except ValidationError as exc:  # NegativeStrength, ImpossibleDate

@@ -2,11 +2,14 @@
 
 A timeline is one (mission, country, personnel type). Every write path (model save and
 delete; queryset update, bulk_create, bulk_update and delete, bulk_writes.py; CSV import)
-calls `rebuild_timelines()` inside the transaction of its write, so the derived points
+calls `DeploymentEvent.objects.rebuild_timelines()` inside the transaction of its write,
+which checks the events' dates and then calls `write_points()` here, so the derived points
 are never stale and no write can leave a timeline negative on any date: the rebuild
 looks for the first negative point in SQL and raises `NegativeStrength`, which rolls the
-whole write back. `manage.py check_timelines` (timeline_check.py) finds what a write no
-code path sees (raw SQL) leaves behind.
+whole write back. This module imports no model: the models call it, handing it the
+timelines' keys, and it reads and writes their tables by name in SQL. `manage.py
+check_timelines` (timeline_check.py) finds what a write no code path sees (raw SQL)
+leaves behind.
 
 The arithmetic of docs/rules.md, in window functions (standard SQL, same on SQLite and
 PostgreSQL): per date, a strength report *sets* the end-of-day figure and otherwise the
@@ -36,7 +39,6 @@ from mss_tracker.tracker.codes import (
     sql_in,
 )
 from mss_tracker.tracker.dates import format_with_precision
-from mss_tracker.tracker.possible_dates import refuse_impossible_events
 
 TimelineKey = tuple[int, str, str]  # (mission id, country iso3, personnel type)
 
@@ -267,18 +269,19 @@ def _scope_sql(pairs: list[tuple[int, str]]) -> tuple[str, list]:
     return f"({placeholders})", params
 
 
-def rebuild_timelines(keys: Iterable[TimelineKey]) -> None:
-    """Recompute the points of every country touched by `keys`, refusing negative strength
-    and events dated outside their mission's life (`ImpossibleDate`).
+def write_points(keys: Iterable[TimelineKey]) -> None:
+    """Recompute the points of every country touched by `keys`, refusing negative strength.
 
-    Must run inside the transaction of the write that changed the events. The points are
-    computed once: the database's CHECK (`timelinepoint_never_negative`) refuses a negative
-    one, and only then is the first negative point looked for, to name it.
+    Callers go through `DeploymentEvent.objects.rebuild_timelines()`, which first refuses
+    events dated outside their mission's life ("Dates must be possible": that takes the
+    models, which this module never imports; it is handed the keys and writes the tables by
+    name). Must run inside the transaction of the write that changed the events. The points
+    are computed once: the database's CHECK (`timelinepoint_never_negative`) refuses a
+    negative one, and only then is the first negative point looked for, to name it.
     """
     pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
     if not pairs:
         return
-    refuse_impossible_events(pairs)  # the events' dates, whatever wrote them
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pairs), _SCOPE_CHUNK):
             scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
@@ -309,10 +312,11 @@ def _raise_first_negative(cursor, scope: str, params: list) -> None:
         )
 
 
-def rebuild_all_timelines() -> None:
+def every_timeline() -> set[TimelineKey]:
+    """The key of every timeline that has an event."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT {_TIMELINE} FROM tracker_deploymentevent")
-        rebuild_timelines(cursor.fetchall())
+        return set(cursor.fetchall())
 
 
 def replace_mission_totals(mission_ids: Iterable[int]) -> None:

@@ -79,7 +79,25 @@ class Mission(models.Model):
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": "A mission cannot be its own successor."})
         if self.pk and self.start_date:
-            possible_dates.refuse_dates_that_strand_records(self)
+            self.refuse_dates_that_strand_records()
+
+    def refuse_dates_that_strand_records(self) -> None:
+        """New start or end dates of a recorded mission may not leave its events outside its
+        life, nor its pledges or funding records after its end (`clean()`: a form error in
+        the admin). docs/rules.md, "Dates must be possible" (possible_dates.py)."""
+        after_end = {"date__gt": self.end_date or datetime.date.max}
+        for records, what in (
+            (self.events.filter(possible_dates.impossible_events(self)), "events"),
+            (self.pledges.filter(**after_end), "pledges"),
+            (self.funding_records.filter(**after_end), "funding records"),
+        ):
+            first = records.order_by("date").first()
+            if first is not None:
+                raise ValidationError(
+                    f"{records.count():,} recorded {what} would fall outside these dates "
+                    f"({possible_dates.mission_life(self)}); the first is dated "
+                    f"{first.date_display}. Correct them first."
+                )
 
     def has_ended_by(self, day: datetime.date) -> bool:
         return self.end_date is not None and day > self.end_date

@@ -5,7 +5,7 @@ Every write of an event rebuilds its timelines in the same transaction (`timelin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -26,9 +26,9 @@ from mss_tracker.tracker.dates import (
 )
 from mss_tracker.tracker.models.missions import Mission
 from mss_tracker.tracker.models.places import Country, Source
+from mss_tracker.tracker.models.timeline import TimelinePoint
 from mss_tracker.tracker.querysets import DeploymentEventQuerySet, PledgeQuerySet
 from mss_tracker.tracker.text import notes_field, notes_fit
-from mss_tracker.tracker.timelines import rebuild_timelines
 
 # The audit history is read by record (id, uuid) and by date, never by these: an index
 # on them would cost every history row written (a bulk import writes one per row).
@@ -185,6 +185,9 @@ class DeploymentEvent(DatedRecord):
     updated_at = models.DateTimeField("last changed", auto_now=True, db_default=Now())
 
     objects = DeploymentEventQuerySet.as_manager()
+    # What its timelines are derived into: the queryset's `with_strength_after` and
+    # `strength_discrepancies` read it (querysets.py imports no model).
+    timeline_point_model: ClassVar[type[TimelinePoint]] = TimelinePoint
     # The audit history has its own dates; copying these two would make every edit look
     # like a change of `updated_at`.
     history = HistoricalRecords(
@@ -301,14 +304,14 @@ class DeploymentEvent(DatedRecord):
                 if previous:
                     keys.add(tuple(previous))
             super().save(*args, **kwargs)
-            rebuild_timelines(keys)
+            DeploymentEvent.objects.rebuild_timelines(keys)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
             Mission.objects.lock(self.mission_id)
             key = self.timeline_key
             result = super().delete(*args, **kwargs)
-            rebuild_timelines({key})
+            DeploymentEvent.objects.rebuild_timelines({key})
         return result
 
     @property

@@ -16,7 +16,7 @@ from mss_tracker.tracker.models import (
     MissionTotalPoint,
     TimelinePoint,
 )
-from mss_tracker.tracker.timelines import NegativeStrength, rebuild_timelines
+from mss_tracker.tracker.timelines import NegativeStrength
 
 EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
 _COMPARED = ("personnel", "date_precision", "disputed", "notes")
@@ -146,7 +146,8 @@ class EventImporter(DatedImporter):
         keys |= {
             (s["mission_id"], s["country_id"], s["personnel_type"]) for _line, _r, s in self.updates
         }
-        rebuild_timelines(keys)  # NegativeStrength names its timeline_key and day
+        # NegativeStrength names its timeline_key and day
+        DeploymentEvent.objects.rebuild_timelines(keys)
         if len(self.new) + len(self.updates) >= BULK_ROWS:
             analyze(
                 DeploymentEvent._meta.db_table,
