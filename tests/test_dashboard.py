@@ -190,9 +190,12 @@ def test_it_offers_quick_dates_for_each_milestone(client, sample_missions):
 
 def test_it_links_csv_downloads_with_the_current_filters(client, sample_missions):
     html = client.get(f"{URL}?as_of=2025-01-05&type=police").content.decode()
-    for name in ("export-summary", "export-events", "export-pledges"):
+    for name in ("export-events", "export-pledges"):
         url = reverse(f"dashboards:{name}", args=["mss"])
         assert f'href="{url}?as_of=2025-01-05&amp;type=police"' in html
+    # The table's own download keeps its sort too (tests/test_download_sort.py).
+    url = reverse("dashboards:export-summary", args=["mss"])
+    assert f'href="{url}?as_of=2025-01-05&amp;type=police&amp;sort=-deployed"' in html
     assert "Download CSV" in html
 
 

@@ -21,6 +21,7 @@ from django.http import HttpRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards import sorting
 from mss_tracker.dashboards.caching import ParameterReader, cache_on_data_version
 from mss_tracker.dashboards.changes import changes_parameters, parse_changes
 from mss_tracker.dashboards.filters import Filters, filter_parameters, parse_filters
@@ -47,6 +48,7 @@ from mss_tracker.tracker.csv.writing.csv_python import (
 from mss_tracker.tracker.csv.writing.json_postgres import export_json_chunks
 from mss_tracker.tracker.csv.writing.json_python import json_chunks, typed
 from mss_tracker.tracker.csv.writing.response import csv_download, json_download
+from mss_tracker.tracker.figures import country_figures
 from mss_tracker.tracker.funding_figures import mission_funding
 from mss_tracker.tracker.models import DeploymentEvent, FundingRecord, Mission, Pledge
 
@@ -81,15 +83,24 @@ def _dated(records, mission: Mission, filters: Filters):
 
 
 def summary(request: HttpRequest, slug: str) -> Download:
+    """The dashboard table: by country name, or in the table's order when `sort` is given
+    (the page's download links carry its sort)."""
     filters = parse_filters(request.GET)
+    sort = sorting.parse_download_sort(request.GET)
     mission = get_object_or_404(Mission, slug=slug.lower())
     as_of = mission.effective_as_of(filters.as_of)
+    rows = country_figures(mission, as_of, filters.personnel_type)
     return Download(
         SUMMARY,
         _name(mission.slug, "summary", as_of.isoformat(), filters.personnel_type),
         as_of,
         {"type": filters.personnel_type},
-        values=summary_values(mission, as_of, filters.personnel_type),
+        values=summary_values(
+            mission,
+            as_of,
+            filters.personnel_type,
+            sorting.in_table_order(rows, sort) if sort else rows,
+        ),
     )
 
 
@@ -245,6 +256,11 @@ def bom_parameter(params: QueryDict) -> dict[str, str]:
     return {"bom": "1"} if byte_order_mark_wanted(params) else {}
 
 
+def summary_parameters(params: QueryDict) -> dict[str, str]:
+    """What the dashboard table's download reads: the page's filters and its `sort`."""
+    return filter_parameters(params) | sorting.download_sort_parameter(params)
+
+
 def _timeline_filters(filters: Filters) -> dict[str, str | None]:
     return {
         "type": filters.personnel_type,
@@ -300,8 +316,8 @@ def export_view(
     return read_only(view)
 
 
-summary_csv = export_view(summary, as_csv, cached_by=filter_parameters)
-summary_json = export_view(summary, as_json, cached_by=filter_parameters)
+summary_csv = export_view(summary, as_csv, cached_by=summary_parameters)
+summary_json = export_view(summary, as_json, cached_by=summary_parameters)
 changes_csv = export_view(changes, as_csv, cached_by=changes_parameters)
 changes_json = export_view(changes, as_json, cached_by=changes_parameters)
 events_csv = export_view(events, as_csv)

@@ -1,8 +1,10 @@
-"""The dashboard table's sort: the `sort` parameter, its ORDER BY and the header links."""
+"""The dashboard table's sort: the `sort` parameter, its ORDER BY, the header links, and
+the same order for the table's downloads (summary.csv and .json), whose links carry it."""
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -52,6 +54,33 @@ def order_of(sort: str):
     """The ORDER BY term of a `sort` value: its column, nulls last either way."""
     column = SORT_COLUMNS[sort.removeprefix("-")]
     return column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+
+
+def in_table_order(rows: QuerySet, sort: str) -> QuerySet:
+    """The rows of figures.country_figures in the order the table shows for `sort` (then by
+    name). The page then orders a sort by country by the names it shows, in its language
+    (`languages.by_local_name`); a download keeps the names it holds."""
+    return rows.annotate(
+        percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0)
+    ).order_by(order_of(sort), "name")
+
+
+def download_query(query: str, sort: str) -> str:
+    """The query string of the table's downloads: the page's filters and its sort, the
+    default sort too (a download without `sort` keeps its rows by country name)."""
+    return f"{query}&sort={sort}" if query else f"sort={sort}"
+
+
+def parse_download_sort(params: QueryDict) -> str | None:
+    """A download's `sort`: None when absent (rows by country name), else the table's."""
+    return parse_sort(params) if params.get("sort", "").strip() else None
+
+
+def download_sort_parameter(params: QueryDict) -> dict[str, str]:
+    """A download's `sort` in its normal form, for the page cache (caching.py): unlike the
+    page's, the default sort is kept, as it orders the rows differently from none."""
+    sort = parse_download_sort(params)
+    return {"sort": sort} if sort else {}
 
 
 def header_links(filters: Filters, sort: str) -> list[dict]:

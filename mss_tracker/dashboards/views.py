@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast, NullIf
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -108,9 +107,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
     as_of, personnel_type = period.as_of, filters.personnel_type
 
     rows = list(
-        figures.country_figures(mission, as_of, personnel_type)
-        .annotate(percent_for_sorting=Cast("deployed", FloatField()) / NullIf("pledged", 0))
-        .order_by(sorting.order_of(sort), "name")
+        sorting.in_table_order(figures.country_figures(mission, as_of, personnel_type), sort)
     )
     if sort.removeprefix("-") == "country":  # by the name the reader sees (Tchad, Ayiti)
         rows = by_local_name(rows, descending=sort.startswith("-"))
@@ -131,6 +128,7 @@ def mission(request: HttpRequest, slug: str) -> HttpResponse:
         "chart": strength_charts(mission, as_of, personnel_type),
         "latest_events": _events(mission, as_of, filters)[:LATEST_EVENTS],
         "query": query,
+        "download_query": sorting.download_query(query, sort),
         "stale_transfers": _stale_transfers_for_staff(request, mission),
         "citation": citation(
             request,

@@ -46,15 +46,21 @@ def mission_rows(missions: QuerySet[Mission]) -> Iterator[list[str]]:
 
 
 def summary_values(
-    mission: Mission, as_of: datetime.date, personnel_type: str | None = None
+    mission: Mission,
+    as_of: datetime.date,
+    personnel_type: str | None = None,
+    rows: Iterable[Any] | None = None,
 ) -> Iterator[list[Any]]:
     """The dashboard table's values in summary.csv's columns: `figures.country_figures`.
 
     `as_of` is the effective date (already clamped by `Mission.effective_as_of`). The
     numbers are the ones the page shows: no arithmetic here beyond `percent_of_pledge`.
-    Values, not cells: `summary_rows` writes them as CSV, `json_python` as JSON.
+    Values, not cells: `summary_rows` writes them as CSV, `json_python` as JSON. `rows`:
+    those figures in another order (the dashboard table's sort); by country name otherwise.
     """
-    for country in country_figures(mission, as_of, personnel_type):
+    if rows is None:
+        rows = country_figures(mission, as_of, personnel_type)
+    for country in rows:
         yield [
             mission.slug,
             country.iso3,
