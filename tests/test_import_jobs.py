@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from mss_tracker.tracker import job_progress, tasks
+from mss_tracker.tracker import import_jobs, tasks
 from mss_tracker.tracker.import_jobs import ImportJob
 from mss_tracker.tracker.models import DeploymentEvent
 from tests.test_import_csv import events_file
@@ -84,7 +84,7 @@ def test_the_worker_reports_rows_checked_and_written_as_it_goes(queued, monkeypa
             written.append(counts["rows_written"])
             return
         # As the progress page reads it (on SQLite, from the side file: job_progress.py).
-        job = job_progress.overlay(ImportJob.objects.get(pk=self.job_id))
+        job = import_jobs.overlay(ImportJob.objects.get(pk=self.job_id))
         seen.append((job.rows_checked, job.rows_written))
 
     monkeypatch.setattr(tasks.JobProgress, "report", report)

@@ -44,7 +44,7 @@ def checked(settings, editor_client, mission) -> ImportJob:
 def test_an_import_whose_worker_stopped_reporting_is_interrupted_and_its_task_failed(
     editor_client, checked
 ):
-    assert checked.confirm()
+    assert tasks.confirm(checked)
     job = abandoned(checked, "importing")
 
     assert import_watch.interrupt_abandoned() == [job.pk]
@@ -66,7 +66,7 @@ def test_an_import_whose_worker_stopped_reporting_is_interrupted_and_its_task_fa
 
 
 def test_a_step_still_reporting_or_not_yet_taken_is_left_alone(checked):
-    assert checked.confirm()  # queued: no worker has taken the import yet
+    assert tasks.confirm(checked)  # queued: no worker has taken the import yet
     assert import_watch.interrupt_abandoned() == []
 
     job = abandoned(checked, "importing", seconds_ago=job_progress.LEASE_SECONDS - 5)
@@ -80,7 +80,7 @@ def test_a_step_still_reporting_or_not_yet_taken_is_left_alone(checked):
 
 
 def test_starting_again_imports_every_row_once(editor_client, checked, settings):
-    assert checked.confirm()
+    assert tasks.confirm(checked)
     job = abandoned(checked, "importing")
     import_watch.interrupt_abandoned()
 
@@ -109,7 +109,7 @@ def test_an_interrupted_check_starts_its_check_again(editor_client, settings, mi
 
 
 def test_an_interrupted_job_keeps_its_file_until_it_expires_or_is_cancelled(editor_client, checked):
-    assert checked.confirm()
+    assert tasks.confirm(checked)
     job = abandoned(checked, "importing")
     import_watch.interrupt_abandoned()
     ImportJob.objects.filter(pk=job.pk).update(
@@ -122,7 +122,7 @@ def test_an_interrupted_job_keeps_its_file_until_it_expires_or_is_cancelled(edit
 
 
 def test_an_interrupted_job_can_be_cancelled_which_drops_its_file(editor_client, checked):
-    assert checked.confirm()
+    assert tasks.confirm(checked)
     job = abandoned(checked, "importing")
     import_watch.interrupt_abandoned()
     editor_client.post(job_url(job), {"action": "cancel"})
@@ -142,7 +142,7 @@ def test_a_running_step_beats_while_it_works(checked):
 def test_tasks_beat_while_they_run(checked, monkeypatch):
     beats = []
     monkeypatch.setattr(job_progress, "heartbeat", lambda job_id: _recording(beats, job_id))
-    checked.confirm()
+    tasks.confirm(checked)
     tasks.run_import.call(checked.pk)
     assert beats == [checked.pk]
 
@@ -156,3 +156,12 @@ class _recording:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_the_progress_store_names_the_jobs_table_and_cancelled_status_as_the_model_does():
+    """job_progress.py writes into the job's row by name (it may not import the model,
+    which imports it): the names must stay the model's."""
+    from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
+
+    assert ImportJob._meta.db_table == job_progress.JOB_TABLE
+    assert job_progress.CANCELLED == ImportStatus.CANCELLED

@@ -161,10 +161,12 @@ def test_a_killed_worker_leaves_nothing_written_and_the_job_interrupted(tmp_path
 
 CONFIRM = """
 from mss_tracker.tracker.import_jobs import ImportJob
-assert ImportJob.objects.get(pk={job_id}).confirm()
+from mss_tracker.tracker.tasks import confirm
+assert confirm(ImportJob.objects.get(pk={job_id}))
 """
 
 START_AGAIN = """
 from mss_tracker.tracker.import_jobs import ImportJob
-assert ImportJob.objects.get(pk={job_id}).start_again()
+from mss_tracker.tracker.tasks import start_again
+assert start_again(ImportJob.objects.get(pk={job_id}))
 """

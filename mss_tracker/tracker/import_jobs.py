@@ -209,36 +209,38 @@ class ImportJob(models.Model):
         """The step an interrupted job was in: the import once confirmed, else the check."""
         return ImportStatus.IMPORTING if self.confirmed_at else ImportStatus.CHECKING
 
-    def confirm(self) -> bool:
-        """Queue the import of a checked preview; False if it is no longer waiting for
-        that (one confirmation only, whichever server receives it, or both)."""
-        from mss_tracker.tracker.tasks import run_import
 
-        if ImportJob.objects.filter(pk=self.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.IMPORTING,
-            confirmed_at=timezone.now(),
-            started_at=None,  # the import's step is not taken until a worker takes it
-            heartbeat_at=None,
-        ):
-            run_import.enqueue(self.pk)
-            return True
-        return False
+def overlay(job: ImportJob) -> ImportJob:
+    """The job as a page shows it: a running step's counts as its worker last reported them
+    (job_progress.py: on SQLite a side file the import's write lock does not hold), and a
+    cancellation recorded there even before the row could take it."""
+    if not job_progress.uses_side_file():
+        return job
+    state = job_progress.live([job]).get(job.pk)
+    if state is None:
+        return job
+    if job.is_running:
+        if state.rows_checked is not None:
+            job.rows_checked = max(job.rows_checked, state.rows_checked)
+        if state.rows_written is not None:
+            job.rows_written = max(job.rows_written, state.rows_written)
+    if state.cancelled and job.can_cancel:
+        apply_cancellation(job.pk)  # the row takes it now if it can; else a later visit
+        job.status = ImportStatus.CANCELLED
+    return job
 
-    def start_again(self) -> bool:
-        """Queue an interrupted job's step again, from its stored file; False if it is not
-        interrupted (any more). The step checks every row afresh."""
-        from mss_tracker.tracker.tasks import preview_import, run_import
 
-        step = self.interrupted_step
-        if ImportJob.objects.filter(pk=self.pk, status=ImportStatus.INTERRUPTED).update(
-            status=step,
-            started_at=None,
-            heartbeat_at=None,
-            finished_at=None,
-            rows_checked=0,
-            rows_written=0,
-            message="",
-        ):
-            (run_import if step == ImportStatus.IMPORTING else preview_import).enqueue(self.pk)
-            return True
-        return False
+def apply_cancellation(job_id: int) -> bool:
+    """Cancel the job's row if it is still waiting for its preview or its confirmation,
+    without waiting for SQLite's write lock; True if the row took it."""
+    waiting = ImportJob.objects.filter(
+        pk=job_id,
+        status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.INTERRUPTED],
+    )
+    return bool(
+        if_free(
+            lambda: waiting.update(
+                status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
+            )
+        )
+    )

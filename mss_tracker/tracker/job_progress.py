@@ -19,6 +19,7 @@ a heartbeat: a job whose worker has not reported for LEASE_SECONDS is interrupte
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import sqlite3
@@ -29,16 +30,29 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.utils import timezone
 
-if TYPE_CHECKING:
-    from mss_tracker.tracker.import_jobs import ImportJob
+
+class ReportedJob(Protocol):
+    """What this module reads of a job (import_jobs.ImportJob, which imports this module)."""
+
+    pk: int
+    rows_checked: int
+    rows_written: int
+    heartbeat_at: datetime.datetime | None
+    status: str
+
 
 logger = logging.getLogger(__name__)
+
+# The job's row, which a worker reports into on PostgreSQL: import_jobs.ImportJob's table and
+# its cancelled status, named here so that this module need not import the model that
+# imports it (tests/test_interrupted_imports.py holds them equal).
+JOB_TABLE = "tracker_importjob"
+CANCELLED = "cancelled"
 
 BEAT_SECONDS = 5.0  # a running step's worker reports at least this often
 LEASE_SECONDS = 30.0  # ...and is taken for dead after this long without a report
@@ -135,12 +149,10 @@ class Reporter:
                     [self.job_id, time.time(), *counts.values()],
                 )
         else:
-            from mss_tracker.tracker.import_jobs import ImportJob
-
             assert self._postgres is not None
             sets = "".join(f", {name} = %s" for name in counts)
             self._postgres.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET heartbeat_at = now(){sets} WHERE id = %s",
+                f"UPDATE {JOB_TABLE} SET heartbeat_at = now(){sets} WHERE id = %s",
                 [*counts.values(), self.job_id],
             )
 
@@ -150,13 +162,11 @@ class Reporter:
     def cancelled(self) -> bool:
         if self.side_file:
             return self.job_id in cancelled_ids([self.job_id])
-        from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
-
         assert self._postgres is not None
         rows = self._postgres.execute(
-            f"SELECT status FROM {ImportJob._meta.db_table} WHERE id = %s", [self.job_id]
+            f"SELECT status FROM {JOB_TABLE} WHERE id = %s", [self.job_id]
         )
-        return bool(rows) and rows[0][0] == ImportStatus.CANCELLED
+        return bool(rows) and rows[0][0] == CANCELLED
 
     def close(self) -> None:
         if self._postgres is not None:
@@ -209,7 +219,7 @@ def cancelled_ids(job_ids: Iterable[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def live(jobs: Iterable[ImportJob]) -> dict[int, Live]:
+def live(jobs: Iterable[ReportedJob]) -> dict[int, Live]:
     """What each job's worker last reported."""
     jobs = list(jobs)
     if not jobs:
@@ -220,7 +230,7 @@ def live(jobs: Iterable[ImportJob]) -> dict[int, Live]:
                 job.rows_checked,
                 job.rows_written,
                 job.heartbeat_at.timestamp() if job.heartbeat_at else None,
-                job.status == "cancelled",
+                job.status == CANCELLED,
             )
             for job in jobs
         }
@@ -232,44 +242,6 @@ def live(jobs: Iterable[ImportJob]) -> dict[int, Live]:
             ids,
         ).fetchall()
     return {row[0]: Live(row[1], row[2], row[3], bool(row[4])) for row in rows}
-
-
-def overlay(job: ImportJob) -> ImportJob:
-    """The job as a page shows it: a running step's counts as last reported, and a
-    cancellation recorded in the side file even before the row could take it."""
-    if not uses_side_file():
-        return job
-    state = live([job]).get(job.pk)
-    if state is None:
-        return job
-    if job.is_running:
-        if state.rows_checked is not None:
-            job.rows_checked = max(job.rows_checked, state.rows_checked)
-        if state.rows_written is not None:
-            job.rows_written = max(job.rows_written, state.rows_written)
-    if state.cancelled and job.can_cancel:
-        apply_cancellation(job.pk)  # the row takes it now if it can; else a later visit
-        job.status = "cancelled"
-    return job
-
-
-def apply_cancellation(job_id: int) -> bool:
-    """Cancel the job's row if it is still waiting for its preview or its confirmation,
-    without waiting for SQLite's write lock; True if the row took it."""
-    from mss_tracker.lib.busy import if_free
-    from mss_tracker.tracker.import_jobs import ImportJob, ImportStatus
-
-    waiting = ImportJob.objects.filter(
-        pk=job_id,
-        status__in=[ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.INTERRUPTED],
-    )
-    return bool(
-        if_free(
-            lambda: waiting.update(
-                status=ImportStatus.CANCELLED, data=b"", finished_at=timezone.now()
-            )
-        )
-    )
 
 
 @contextmanager

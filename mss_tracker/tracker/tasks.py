@@ -247,3 +247,35 @@ def run_import(job_id: int) -> str:
         job.rows_checked = result.rows
         _finish(job, ImportStatus.FAILED, rows_written=0)
     return job.status
+
+
+def confirm(job: ImportJob) -> bool:
+    """Queue the import of a checked preview; False if it is no longer waiting for
+    that (one confirmation only, whichever server receives it, or both)."""
+    if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.IMPORTING,
+        confirmed_at=timezone.now(),
+        started_at=None,  # the import's step is not taken until a worker takes it
+        heartbeat_at=None,
+    ):
+        run_import.enqueue(job.pk)
+        return True
+    return False
+
+
+def start_again(job: ImportJob) -> bool:
+    """Queue an interrupted job's step again, from its stored file; False if it is not
+    interrupted (any more). The step checks every row afresh."""
+    step = job.interrupted_step
+    if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.INTERRUPTED).update(
+        status=step,
+        started_at=None,
+        heartbeat_at=None,
+        finished_at=None,
+        rows_checked=0,
+        rows_written=0,
+        message="",
+    ):
+        (run_import if step == ImportStatus.IMPORTING else preview_import).enqueue(job.pk)
+        return True
+    return False

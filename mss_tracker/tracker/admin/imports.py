@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mss_tracker.lib.admin_filters import OfferedFiltersOnly
-from mss_tracker.tracker import job_progress
+from mss_tracker.tracker import import_jobs, job_progress, tasks
 from mss_tracker.tracker.admin.csv_files import line_ranges
 from mss_tracker.tracker.admin.layout import WithoutNavSidebar
 from mss_tracker.tracker.csv.spec import COLUMNS
@@ -150,7 +150,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
         job = self.get_object(request, unquote(object_id))  # None for an id like "abc"
         if job is None:
             raise Http404("No such import.")
-        job = job_progress.overlay(job)  # a running step's counts, as its worker reports
+        job = import_jobs.overlay(job)  # a running step's counts, as its worker reports
         if request.method == "POST":
             return self._act(request, job)
         result = result_from_json(job.result)
@@ -199,10 +199,10 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                     messages.WARNING if already else messages.ERROR,
                 )
                 return here
-            job.confirm()
+            tasks.confirm(job)
             return here
         if action == "start-again":
-            if job.can_start_again and job.start_again():
+            if job.can_start_again and tasks.start_again(job):
                 self.message_user(request, _("Started again."), messages.SUCCESS)
             else:
                 self.message_user(request, NOT_STARTABLE, messages.ERROR)
@@ -213,7 +213,7 @@ class ImportJobAdmin(OfferedFiltersOnly, WithoutNavSidebar, admin.ModelAdmin):
                 # write lock that a running preview or import may hold (job_progress.py);
                 # the job's row takes it now if it can, else when the lock is free.
                 job_progress.cancel(job.pk)
-                job_progress.apply_cancellation(job.pk)
+                import_jobs.apply_cancellation(job.pk)
                 self.message_user(
                     request, _("Import cancelled: nothing was written."), messages.SUCCESS
                 )
