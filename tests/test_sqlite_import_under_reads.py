@@ -3,8 +3,8 @@ answers 200, the import's page shows its progress throughout, and a second write
 then is told the database is busy (503), never a 500.
 
 The real `manage.py demo` (development server, task worker in a thread of the same
-process) on a SQLite file, with reader threads beside it; docs/reliability.md ("SQLite")
-has the figures.
+process) on a SQLite file, with reader threads beside it; docs/reliability.md ("SQLite:
+serving while an import writes") has the figures.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def envdatabase(
 
     SQLite gets a write-ahead log, so that readers never wait for a writer (a long import
     included), and `busy_timeout` seconds for a writer to wait for another before it gives
-    up with "database is locked" (docs/reliability.md, "SQLite")."""
+    up with "database is locked" (docs/reliability.md, "SQLite: serving while an import writes")."""
     raw = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(raw, conn_max_age=conn_max_age, conn_health_checks=True)

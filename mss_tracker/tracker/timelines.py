@@ -81,7 +81,7 @@ levels AS (
 )
 """
 
-# What makes a deployed figure disputed (docs/glossary.md "Disputed follows the figure"):
+# What makes a deployed figure disputed (docs/rules.md, "Disputed follows the figure"):
 # the events that determine it are the run's strength report (a report day's own changes
 # are overridden, so that day counts the report alone) and the changes after it. Within
 # a run, a point's `disputed_by` is the latest day that had a disputed determining event

@@ -3,7 +3,7 @@
 Each comes in two forms of the same bytes: the machine-readable file, and the file "for
 Excel / LibreOffice" (`?bom=1`), which starts with a UTF-8 byte-order mark. Without
 that mark both spreadsheets read a CSV file in the system's legacy code page and show
-"Haïti" as "HaÃ¯ti"; with it they read UTF-8 (docs/csv.md, "Which file for which program").
+"Haïti" as "HaÃ¯ti"; with it they read UTF-8 (docs/csv.md, "Which file to open in which program").
 """
 
 from __future__ import annotations
