@@ -9,18 +9,14 @@ serving while an import writes") has the figures.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from mss_tracker.bench.app_servers import ROOT, Browser, free_port
+from mss_tracker.bench.app_servers import Browser, free_port
+from mss_tracker.bench.demo_server import demo_environment, job_counts, start_demo
 from mss_tracker.bench.two_servers import arrivals
 
 pytestmark = pytest.mark.slow
@@ -28,45 +24,6 @@ pytestmark = pytest.mark.slow
 PASSWORD = "demo reads while it writes"
 ROWS = 84_000  # 20 MB with 120 characters of notes a row
 IMPORTING_READS = 200  # page reads that must be answered while the import writes
-
-
-def demo_environment(database: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
-    return {
-        **env,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DEMO_PASSWORD": PASSWORD,
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def start_demo(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "demo", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"demo exited with {process.returncode}")
-        try:
-            if Browser(f"http://127.0.0.1:{port}").get("/healthz").status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("the demo did not answer")
-
-
-def counts(page: str) -> tuple[str, int, int]:
-    """The job's status and its rows read and written, as its page shows them."""
-    status = re.search(r'<strong id="import-status">([^<]+)</strong>', page).group(1)
-    read = re.search(r'id="rows-checked">([\d,]+)', page).group(1)
-    written = re.search(r'id="rows-written">([\d,]+)', page).group(1)
-    return status, int(read.replace(",", "")), int(written.replace(",", ""))
 
 
 class Readers:
@@ -107,7 +64,7 @@ def test_a_big_import_on_sqlite_leaves_every_page_answering(tmp_path):
     data, _personnel = arrivals(ROWS, 120)
     assert len(data) > 20_000_000
     port = free_port()
-    demo = start_demo(demo_environment(tmp_path / "demo.sqlite3"), port)
+    demo = start_demo(demo_environment(tmp_path / "demo.sqlite3", PASSWORD), port)
     url = f"http://127.0.0.1:{port}"
     try:
         editor = Browser(url)
@@ -130,7 +87,7 @@ def test_a_big_import_on_sqlite_leaves_every_page_answering(tmp_path):
                 slowest_page = max(slowest_page, time.monotonic() - started)
                 page_statuses[response.status] += 1
                 assert response.status == 200, response.text[:2000]
-                seen.append(counts(response.text))
+                seen.append(job_counts(response.text))
                 if seen[-1][0] == until:
                     return
                 time.sleep(0.3)

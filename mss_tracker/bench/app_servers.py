@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the repository
 
@@ -105,13 +106,16 @@ def prepare(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """A gunicorn (the repository's gunicorn.conf.py) on a free port; yields its URL."""
+def gunicorn(env: dict[str, str], workers: int = 2, log: IO[bytes] | None = None) -> Iterator[str]:
+    """A gunicorn (the repository's gunicorn.conf.py) on a free port; yields its URL. Its
+    log goes to `log` when given, else to this process's standard error."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--access-logfile", "/dev/null"],
         env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
         cwd=ROOT,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
