@@ -67,3 +67,12 @@ def test_a_report_counts_what_failed():
 def test_it_never_controls_a_cluster_of_anyone_else():
     with pytest.raises(ValueError, match="not a cluster of this script's own"):
         faults.pg_ctlcluster(("15", "main"), "restart")
+
+
+@pytest.mark.slow
+def test_the_sqlite_fault_runs_whole_at_a_small_size(capsys):
+    """The demo on a SQLite file, a 3,000-row import under reads: every check passes."""
+    assert faults.main(["--faults", "sqlite", "--sqlite-rows", "3000"]) == 0
+    out = capsys.readouterr().out
+    assert "(+3,000, the file has 3,000)" in out
+    assert "check_timelines: exit 0" in out and out.rstrip().endswith("PASS")
