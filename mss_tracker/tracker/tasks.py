@@ -180,10 +180,16 @@ def preview_import(job_id: int) -> str:
     job = _take(job_id, ImportStatus.CHECKING)
     if job is None:
         return "not waiting for a preview"
+    # Alive until the step's end is written, a wait for SQLite's lock included.
+    with job_progress.heartbeat(job.pk):
+        return _preview(job)
+
+
+def _preview(job: ImportJob) -> str:
+    job_id = job.pk
     progress = JobProgress(job, writing=False)
     try:
-        with job_progress.heartbeat(job.pk):
-            result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
+        result = import_csv(job.kind, job.file_bytes(), dry_run=True, progress=progress)
     except ImportCancelled:
         _finish(job, ImportStatus.CANCELLED)
         return "cancelled"
@@ -216,6 +222,12 @@ def run_import(job_id: int) -> str:
     job = _take(job_id, ImportStatus.IMPORTING)
     if job is None:
         return "not waiting for an import"
+    with job_progress.heartbeat(job.pk):
+        return _import(job)
+
+
+def _import(job: ImportJob) -> str:
+    job_id = job.pk
     progress = JobProgress(job, writing=True)
 
     def imported(result: ImportResult) -> None:
@@ -227,15 +239,14 @@ def run_import(job_id: int) -> str:
         _finish(job, ImportStatus.IMPORTED, rows_written=result.written_rows)
 
     try:
-        with job_progress.heartbeat(job.pk):
-            result = import_csv(
-                job.kind,
-                job.file_bytes(),
-                progress=progress,
-                reason=import_reason(job.file_name),
-                user=job.user,
-                on_written=imported,
-            )
+        result = import_csv(
+            job.kind,
+            job.file_bytes(),
+            progress=progress,
+            reason=import_reason(job.file_name),
+            user=job.user,
+            on_written=imported,
+        )
     except Exception as error:
         logger.exception("import %s failed", job_id)
         _finish(job, ImportStatus.FAILED, message=f"The import stopped: {error}")
