@@ -123,3 +123,16 @@ def test_a_staff_page_due_for_its_activity_stamp_answers_while_the_database_is_b
     response = editor_client.get("/admin/tracker/importjob/")
     assert response.status_code == 200
     assert tried == [False]  # tried once, without waiting, and not again by the middleware
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's side file")
+def test_a_cancellation_the_row_could_not_take_is_taken_by_the_workers_watch(queued):
+    from mss_tracker.tracker import import_watch
+
+    job_progress.cancel(queued.pk)  # recorded while an import held the lock: row unchanged
+    assert ImportJob.objects.get(pk=queued.pk).status == "checking"
+
+    assert import_watch.apply_pending_cancellations() == [queued.pk]
+    queued.refresh_from_db()
+    assert (queued.status, bytes(queued.data)) == ("cancelled", b"")
+    assert import_watch.apply_pending_cancellations() == []

@@ -25,7 +25,13 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from mss_tracker.tracker import job_progress
-from mss_tracker.tracker.import_jobs import RUNNING, ImportJob, ImportStatus
+from mss_tracker.tracker.import_jobs import (
+    RUNNING,
+    WAITING_FOR_EDITOR,
+    ImportJob,
+    ImportStatus,
+    apply_cancellation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +97,24 @@ def fail_its_tasks(job_id: int) -> None:
             result.set_failed(StepInterrupted(f"import {job_id}: {INTERRUPTED_MESSAGE}"))
 
 
+def apply_pending_cancellations() -> list[int]:
+    """Cancellations recorded in SQLite's side file that the job's row could not take then
+    (an import held the write lock): taken now, so the Imports list says so and the file
+    goes, whether or not anyone opens the job's page. The ids of the jobs cancelled."""
+    waiting = ImportJob.objects.filter(status__in=WAITING_FOR_EDITOR).values_list("pk", flat=True)
+    return [
+        job_id
+        for job_id in sorted(job_progress.cancelled_ids(waiting))
+        if apply_cancellation(job_id)
+    ]
+
+
 def look_once() -> None:
-    """One round of the watch: interrupted steps marked, and day-old uploads expired (their
-    stored files dropped) whether or not anyone visits the Imports list."""
+    """One round of the watch: interrupted steps marked, pending cancellations taken, and
+    day-old uploads expired (their stored files dropped), whether or not anyone visits the
+    Imports list."""
     interrupt_abandoned()
+    apply_pending_cancellations()
     ImportJob.objects.expire_stale_previews()
 
 
