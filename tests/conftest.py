@@ -18,6 +18,42 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences"}
+
+
+def _uses_the_database(item) -> bool:
+    from django.test import SimpleTestCase
+
+    if item.cls is not None and issubclass(item.cls, SimpleTestCase):
+        return False  # a Django TestCase has rolled its data back inside the call
+    return bool(item.get_closest_marker("django_db") or _DATABASE_FIXTURES & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that used the database and passed, while its data is still there:
+    every timeline point and mission total matches its events (what `manage.py
+    check_timelines` checks, tracker/timeline_check.py). So CI runs the check after each of
+    the suite's data-changing tests, on both databases, whatever path they wrote through.
+    A test that leaves a timeline stale on purpose (raw SQL) is marked
+    `leaves_timelines_stale`; one whose transaction an expected error broke is let be."""
+    result = yield
+    if item.get_closest_marker("leaves_timelines_stale") or not _uses_the_database(item):
+        return result
+    from django.db import transaction
+
+    from mss_tracker.tracker.timeline_check import find_differences, names_for
+
+    if transaction.get_rollback():
+        return result  # an error the test expected broke its transaction
+    differences = find_differences()
+    if differences:
+        names = names_for(differences)
+        lines = "\n".join(names.line(difference) for difference in differences)
+        pytest.fail(f"the timelines differ from their events after this test:\n{lines}")
+    return result
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Every test starts in the default language: a request to /fr/… leaves French active

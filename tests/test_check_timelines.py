@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from dashboard_data import event
@@ -17,8 +21,16 @@ from django.db import connection
 from django.urls import reverse
 
 from mss_tracker.tracker.carry_over import carry_over, proposed_transfers, update_transfers
+from mss_tracker.tracker.csv.importing import import_csv
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
 from mss_tracker.tracker.data_version import current_data_version
-from mss_tracker.tracker.models import DeploymentEvent, MissionTotalPoint, TimelinePoint
+from mss_tracker.tracker.models import (
+    DeploymentEvent,
+    Mission,
+    MissionTotalPoint,
+    Source,
+    TimelinePoint,
+)
 from mss_tracker.tracker.timeline_check import find_differences, stale_carry_overs
 
 D = datetime.date
@@ -168,6 +180,7 @@ def test_a_repaired_timeline_reaches_the_cached_page(sample_missions, client, se
     cache.clear()
 
 
+@pytest.mark.leaves_timelines_stale  # events that break a rule, written by raw SQL
 def test_events_that_break_a_rule_are_named_not_repaired(sample_missions):
     gsf = sample_missions.gsf
     arrival = DeploymentEvent.objects.get(mission=gsf, country="KEN", kind="arrival")
@@ -220,3 +233,81 @@ def test_the_check_reads_two_statements_for_the_timelines(
 ):
     with django_assert_num_queries(2):
         find_differences()
+
+
+def test_the_sample_data_stays_clean_through_every_write_path(db, editor_client):
+    """The command as CI and a deploy run it, after the data-changing paths one after the
+    other on the bundled sample: an import with a correction by id and new rows, an admin
+    edit, a model delete, the queryset's bulk writes and delete, and a carry-over."""
+    call_command("load_sample_data", verbosity=0)
+    assert check() == (0, CLEAN + "\n")
+
+    mss = Mission.objects.get(slug="mss")
+    gsf = Mission.objects.get(slug="gsf")
+    source = Source.objects.order_by("pk").first()
+    first = DeploymentEvent.objects.filter(mission=mss, kind="arrival").order_by("date", "pk")[0]
+    header = ",".join(EVENT_COLUMNS)
+    cited = f"{source.publisher},{source.title},{source.url},,"
+    rows = [
+        f"{first.date},day,mss,KEN,,arrival,police,{first.personnel + 5},false,{cited}"
+        f"corrected,{first.uuid}",
+        f"2025-11-20,day,gsf,SLV,,arrival,military,12,false,{cited},",
+    ]
+    result = import_csv("events", "\n".join([header, *rows, ""]).encode())
+    assert result.ok, result.errors
+
+    edited = DeploymentEvent.objects.filter(mission=gsf, kind="arrival").order_by("pk").last()
+    url = reverse("admin:tracker_deploymentevent_change", args=[edited.pk])
+    form = editor_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data |= {"personnel": edited.personnel + 1, "change_reason": "recount"}
+    assert editor_client.post(url, data).status_code == 302
+
+    DeploymentEvent.objects.filter(mission=gsf, country="SLV").update(personnel=15)
+    DeploymentEvent.objects.filter(mission=gsf, country="SLV").delete()
+    DeploymentEvent.objects.filter(mission=mss, kind="arrival").order_by("-date", "-pk")[0].delete()
+    rows = proposed_transfers(gsf)
+    DeploymentEvent.objects.filter(mission=gsf, kind="transfer").delete()
+    carry_over(gsf, rows, source)
+
+    assert check() == (0, CLEAN + "\n")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MSS_SHOW_THE_TIMELINE_GUARD"),
+    reason="fails on purpose: run in a pytest of its own by the test below",
+)
+def test_a_test_that_leaves_a_timeline_stale(sample_missions):
+    raw(
+        "UPDATE tracker_timelinepoint SET deployed = deployed + 1 WHERE mission_id = %s "
+        "AND date = %s",
+        [sample_missions.gsf.pk, D(2025, 12, 8)],
+    )
+
+
+@pytest.mark.slow
+def test_the_suite_fails_a_test_that_leaves_a_timeline_stale():
+    """tests/conftest.py checks the timelines after every test that used the database, so
+    CI runs the check after each data-changing test (on SQLite here: a pytest of its own
+    must not create the running suite's PostgreSQL test database a second time)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "DATABASE_URL" and not name.startswith("PYTEST_")
+    }
+    env["MSS_SHOW_THE_TIMELINE_GUARD"] = "1"
+    test = f"{Path(__file__).name}::test_a_test_that_leaves_a_timeline_stale"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-m", "", "-p", "no:cacheprovider", test],
+        cwd=Path(__file__).parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "the timelines differ from their events after this test:" in run.stdout
+    assert (
+        "GSF, Kenya (KEN), police, 2025-12-08, timeline point: deployed 931 stored, "
+        "930 from the events"
+    ) in run.stdout

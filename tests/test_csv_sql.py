@@ -9,6 +9,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
 from mss_tracker.tracker.csv.writing.csv_postgres import event_csv_lines, events_csv_chunks
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows
@@ -48,6 +49,7 @@ def sql_csv() -> str:
     title=text,
     published=st.none() | st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 1, 1)),
 )
+@pytest.mark.leaves_timelines_stale  # rows for the encoders, not timelines: none is rebuilt
 def test_postgresql_writes_the_same_bytes_as_python(mission, notes, publisher, title, published):
     DeploymentEvent.objects.all()._raw_delete(connection.alias)
     Source.objects.all().delete()
@@ -56,23 +58,24 @@ def test_postgresql_writes_the_same_bytes_as_python(mission, notes, publisher, t
     )
     Country.objects.filter(pk="KEN").update(name=notes[0] or "Kenya")
     Mission.objects.filter(pk=mission.pk).update(slug="-mss")
-    DeploymentEvent.objects.bulk_create(
-        DeploymentEvent(
-            mission=mission,
-            country_id="KEN",
-            kind=kind,
-            personnel_type="police",
-            date=datetime.date(2024, 6, 1 + index),
-            date_precision="month" if index == 0 else "day",
-            disputed=index % 2 == 0,
-            personnel=index + 1,
-            notes=note,
-            source=source,
+    with rules_kept_by_caller():  # any figures and dates: only their text is compared
+        DeploymentEvent.objects.bulk_create(
+            DeploymentEvent(
+                mission=mission,
+                country_id="KEN",
+                kind=kind,
+                personnel_type="police",
+                date=datetime.date(2024, 6, 1 + index),
+                date_precision="month" if index == 0 else "day",
+                disputed=index % 2 == 0,
+                personnel=index + 1,
+                notes=note,
+                source=source,
+            )
+            for index, (note, kind) in enumerate(
+                zip(notes, ["arrival", "strength_report", "departure"] * 2, strict=False)
+            )
         )
-        for index, (note, kind) in enumerate(
-            zip(notes, ["arrival", "strength_report", "departure"] * 2, strict=False)
-        )
-    )
     assert sql_csv() == python_csv()
 
 
