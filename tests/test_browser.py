@@ -129,6 +129,9 @@ def test_sorting_a_column_reorders_the_table(open_page, sample_missions):
     page.get_by_role("link", name="Pledged", exact=True).click()
     page.wait_for_url(re.compile(r"sort=-pledged"))
     expect(page.locator("tbody tr").first).to_have_id("country-BEN")
+    # The swapped-in downloads keep the new sort (tests/test_download_sort.py: their order).
+    download = page.get_by_role("link", name=re.compile(r"this table \(summary\.csv\)"))
+    expect(download).to_have_attribute("href", re.compile(r"as_of=2025-01-05&sort=-pledged$"))
 
 
 def test_opening_a_country_shows_its_page(open_page, sample_missions):
