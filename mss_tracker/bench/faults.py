@@ -63,6 +63,7 @@ from mss_tracker.bench.app_servers import (
     manage,
     prepare,
     server_environment,
+    visible_text,
 )
 from mss_tracker.bench.demo_server import demo_environment, job_counts, start_demo
 from mss_tracker.bench.two_servers import arrivals
@@ -294,6 +295,11 @@ class Editor(Browser):
                 return state
             time.sleep(every)
 
+    def shown(self, characters: int = 600) -> str:
+        """The job page's text from its status on (its errors, if any), for a report."""
+        page = self.get(self.job).text
+        return visible_text(page.split('id="import-job"', 1)[-1])[:characters]
+
     def described(self) -> str:
         """'{200: 254}, slowest 0.64 s': how the job's page answered."""
         statuses = Counter(status for status, _seconds in self.pages)
@@ -308,7 +314,7 @@ def confirm_and_finish(editor: Editor, report: Report, seconds: float = 600) -> 
     """Wait for the preview, confirm it, wait for the import's end; its last status."""
     state = editor.wait(lambda s: s[0] != "Checking", seconds)
     if state[0] != "Ready to confirm":
-        report.check(False, f"the preview ended {state[0]!r}")
+        report.check(False, f"the preview ended {state[0]!r}: {editor.shown()}")
         return state[0]
     editor.act("confirm")
     return editor.wait(lambda s: s[0] in ENDED, seconds)[0]
@@ -466,7 +472,7 @@ def kill_the_worker(stack: Stack, args: argparse.Namespace) -> Report:
         report.say(f"uploaded {len(data) / 1e6:.1f} MB: {editor.job}")
         state = editor.wait(lambda s: s[0] != "Checking", 900)
         if state[0] != "Ready to confirm":
-            report.check(False, f"the preview ended {state[0]!r}")
+            report.check(False, f"the preview ended {state[0]!r}: {editor.shown()}")
             return report
         editor.act("confirm")
         state = editor.wait(lambda s: s[0] != "Importing" or s[2] > 0, 900, every=0.1)
