@@ -235,8 +235,8 @@ def check_timelines(env: dict[str, str], report: Report) -> None:
 
 
 def arrival_lines(first: int, count: int, notes: int) -> tuple[bytes, int]:
-    """Rows `first` … `first + count - 1` of two_servers.arrivals' file, with its header,
-    and the personnel they add: rows no earlier import of that file holds."""
+    """Rows `first` … `first + count - 1` of two_servers.arrivals' file (750 a day), with
+    its header, and the personnel they add: rows no earlier import of that file holds."""
     data, _total = arrivals(first + count, notes)
     lines = data.split(b"\r\n")
     body = lines[1 + first : 1 + first + count]
@@ -625,7 +625,9 @@ def restart_postgresql(stack: Stack, args: argparse.Namespace) -> Report:
             "started again, as systemd's Restart=always would"
         )
         stack.start_worker()
-    data, _personnel = arrival_lines(args.rows, 200, args.notes)
+    # From the day after the first fault's file ends (750 rows a day): an arrival on a day
+    # already recorded for the same country and type looks like a correction of it.
+    data, _personnel = arrival_lines(-(-args.rows // 750) * 750, 200, args.notes)
     editor = Editor(stack.url)
     editor.log_in(*EDITOR)
     editor.upload(data, "after-restart.csv")
