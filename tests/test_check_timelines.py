@@ -228,10 +228,8 @@ def test_a_stale_carried_over_transfer_is_reported(sample_missions):
     assert check() == (0, CLEAN + "\n")
 
 
-def test_the_check_reads_two_statements_for_the_timelines(
-    sample_missions, django_assert_num_queries
-):
-    with django_assert_num_queries(2):
+def test_the_check_is_one_statement(sample_missions, django_assert_num_queries):
+    with django_assert_num_queries(1):
         find_differences()
 
 

@@ -10,12 +10,12 @@ unconfirmed figures, the unexplained part of a strength report, the events to da
 `MissionTotalPoint` (each date's countries and change, summed from the derived points).
 It also asks `carry_over.stale_transfers` for every mission with a predecessor.
 
-`find_differences` compares without writing: one statement per table, so each is
-consistent with itself while editors write. `repair` rebuilds, mission by mission under
-the mission's lock, the countries whose points differ and the mission's totals from
-scratch, then bumps the data version (the timeline tables have no trigger), so cached
-pages follow. A stale transfer is reported, never repaired here: updating it is an
-editor's decision, with a reason, on the successor's carry-over page.
+`find_differences` compares without writing, in one statement: the points are derived
+once, and both tables are read in one snapshot while editors write. `repair` rebuilds,
+mission by mission under the mission's lock, the countries whose points differ and the
+mission's totals from scratch, then bumps the data version (the timeline tables have no
+trigger), so cached pages follow. A stale transfer is reported, never repaired here:
+updating it is an editor's decision, with a reason, on the successor's carry-over page.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -47,35 +46,36 @@ _TOTAL_VALUES = ("countries", "deployed_change")
 _DATE_VALUES = {"first_arrival"}
 _ID_VALUES = {"deployed_disputed_by"}  # an event's id: "6127", not "6,127"
 
-# Rows stored but not derived (side 0), and derived but not stored (side 1): EXCEPT
-# compares every column, NULLs as equal, the same on SQLite and PostgreSQL.
-_COMPARE = """
-, stored ({columns}) AS (SELECT {columns} FROM {table})
-SELECT 0, stored_only.* FROM (SELECT * FROM stored EXCEPT SELECT * FROM {derived}) AS stored_only
-UNION ALL
-SELECT 1, derived_only.* FROM (SELECT * FROM {derived} EXCEPT SELECT * FROM stored) AS derived_only
-"""
-_POINTS_COMPARED = (DERIVED_POINTS + _COMPARE).format(
-    scope="1 = 1",
-    columns=POINT_COLUMNS,
-    table="tracker_timelinepoint",
-    derived="derived_points",
-)
-_TOTALS_COMPARED = (
-    DERIVED_POINTS
-    + """
-, derived_totals AS (
-    SELECT mission_id, personnel_type, date, COUNT(*) AS countries,
-        SUM(deployed_change) AS deployed_change
+_TOTAL_COLUMNS = ", ".join(_TOTAL_KEY + _TOTAL_VALUES)
+_PADDING = ", NULL" * (len(_POINT_VALUES) - len(_TOTAL_VALUES))  # a total's row as wide
+
+# One statement, so that the points are derived once (a CTE read more than once is
+# computed once, on both databases) and both tables are compared in one snapshot. Each
+# row found says its table (0 points, 1 totals) and its side: stored but not derived (0),
+# or derived but not stored (1). EXCEPT compares every column, NULLs as equal, the same on
+# SQLite and PostgreSQL; the totals are the sums of the derived points.
+_COMPARED = (
+    DERIVED_POINTS.format(scope="1 = 1")
+    + f"""
+, derived_totals ({_TOTAL_COLUMNS}) AS (
+    SELECT mission_id, personnel_type, date, COUNT(*), SUM(deployed_change)
     FROM derived_points
     GROUP BY mission_id, personnel_type, date
-)"""
-    + _COMPARE
-).format(
-    scope="1 = 1",
-    columns=", ".join(_TOTAL_KEY + _TOTAL_VALUES),
-    table="tracker_missiontotalpoint",
-    derived="derived_totals",
+),
+stored_points ({POINT_COLUMNS}) AS (SELECT {POINT_COLUMNS} FROM tracker_timelinepoint),
+stored_totals ({_TOTAL_COLUMNS}) AS (SELECT {_TOTAL_COLUMNS} FROM tracker_missiontotalpoint)
+SELECT 0, 0, found.* FROM (
+    SELECT * FROM stored_points EXCEPT SELECT * FROM derived_points) AS found
+UNION ALL
+SELECT 0, 1, found.* FROM (
+    SELECT * FROM derived_points EXCEPT SELECT * FROM stored_points) AS found
+UNION ALL
+SELECT 1, 0, mission_id, NULL, personnel_type, date, countries, deployed_change{_PADDING}
+FROM (SELECT * FROM stored_totals EXCEPT SELECT * FROM derived_totals) AS found
+UNION ALL
+SELECT 1, 1, mission_id, NULL, personnel_type, date, countries, deployed_change{_PADDING}
+FROM (SELECT * FROM derived_totals EXCEPT SELECT * FROM stored_totals) AS found
+"""
 )
 
 Values = dict[str, int | datetime.date | None]
@@ -137,38 +137,25 @@ def _read(value: object, date: bool) -> int | datetime.date | None:
     return value  # type: ignore[return-value]  # an integer or NULL
 
 
-def _differences(sql: str, key: tuple[str, ...], values: tuple[str, ...]) -> list[Difference]:
-    sides: dict[tuple[object, ...], list[Values | None]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for side, *row in cursor.fetchall():
-            row_key = tuple(row[: len(key)])
-            read = {
-                name: _read(value, name in _DATE_VALUES)
-                for name, value in zip(values, row[len(key) :], strict=True)
-            }
-            sides.setdefault(row_key, [None, None])[side] = read
-    found = []
-    for row_key, (stored, derived) in sides.items():
-        named: dict[str, Any] = dict(zip(key, row_key, strict=True))  # as the database has them
-        found.append(
-            Difference(
-                mission_id=named["mission_id"],
-                country_id=named.get("country_id"),
-                personnel_type=named["personnel_type"],
-                date=as_date(named["date"]),  # type: ignore[arg-type]  # never NULL
-                stored=stored,
-                derived=derived,
-            )
-        )
-    return found
-
-
 def find_differences() -> list[Difference]:
     """Every timeline point and mission total that differs from what the events make it,
-    by mission, country (points first), type and date."""
-    found = _differences(_POINTS_COMPARED, _POINT_KEY, _POINT_VALUES)
-    found += _differences(_TOTALS_COMPARED, _TOTAL_KEY, _TOTAL_VALUES)
+    by mission, country (points first, then the mission's totals), type and date. One
+    statement."""
+    sides: dict[tuple[int, str | None, str, datetime.date], list[Values | None]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_COMPARED)
+        for table, side, mission_id, country_id, personnel_type, day, *values in cursor:
+            names = _TOTAL_VALUES if table else _POINT_VALUES
+            read = {
+                name: _read(value, name in _DATE_VALUES)
+                for name, value in zip(names, values[: len(names)], strict=True)
+            }
+            key = (mission_id, country_id, personnel_type, datetime.date.fromisoformat(str(day)))
+            sides.setdefault(key, [None, None])[side] = read
+    found = [
+        Difference(mission_id, country_id, personnel_type, day, stored, derived)
+        for (mission_id, country_id, personnel_type, day), (stored, derived) in sides.items()
+    ]
     return sorted(
         found,
         key=lambda d: (
