@@ -425,6 +425,8 @@ def own_redis() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
 def production_stack(args: argparse.Namespace) -> Iterator[Stack]:
     logs = Path(tempfile.mkdtemp(prefix="mss-faults-"))
     with ExitStack() as stack:
+        if not args.keep_logs:  # last out, whatever happened
+            stack.callback(shutil.rmtree, logs, ignore_errors=True)
         cluster, pg_port = stack.enter_context(throwaway_cluster(args.postgresql))
         redis, redis_port = stack.enter_context(own_redis())
         subprocess.run(
@@ -451,8 +453,6 @@ def production_stack(args: argparse.Namespace) -> Iterator[Stack]:
         stack.callback(result.stop_worker)
         print(f"gunicorn (2 workers) at {url}, one db_worker", flush=True)
         yield result
-    if not args.keep_logs:
-        shutil.rmtree(logs, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -647,6 +647,15 @@ def import_on_sqlite(args: argparse.Namespace) -> Report:
     )
     print(report.title, flush=True)
     folder = Path(tempfile.mkdtemp(prefix="mss-faults-sqlite-"))
+    try:
+        demo_under_reads(folder, args, report)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return report
+
+
+def demo_under_reads(folder: Path, args: argparse.Namespace, report: Report) -> None:
+    """The demo on a SQLite file in `folder`, the import under reads, the data checked."""
     env = demo_environment(folder / "demo.sqlite3", DEMO_PASSWORD)
     port = free_port()
     demo = start_demo(env, port)
@@ -692,8 +701,6 @@ def import_on_sqlite(args: argparse.Namespace) -> Report:
         demo.terminate()
         demo.wait(timeout=60)
     check_timelines(env, report)
-    shutil.rmtree(folder, ignore_errors=True)
-    return report
 
 
 # ---------------------------------------------------------------------------------------
