@@ -24,6 +24,7 @@ from mss_tracker.tracker.models import (
     Pledge,
     Source,
 )
+from mss_tracker.tracker.timeline_check import find_differences
 from mss_tracker.tracker.timelines import NegativeStrength, timeline_keys
 
 START = datetime.date(2024, 6, 1)
@@ -224,6 +225,7 @@ class ArithmeticMatchesTheReference(TestCase):
                 self.write(event_rows, pledge_rows)
             return
         self.write(event_rows, pledge_rows)
+        assert find_differences() == []  # what check_timelines derives afresh, stored
         for offset in [*probe, -5, 30]:
             as_of = START + datetime.timedelta(days=offset)
             for ptype in [None, *TYPES]:
