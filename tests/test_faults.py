@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from mss_tracker.bench import faults
+from mss_tracker.bench import fault_parts, faults
 
 
 def test_it_runs_every_fault_by_default_and_any_chosen_few():
@@ -27,23 +27,23 @@ def test_an_unknown_fault_is_refused(capsys):
 
 def test_it_counts_failures_by_status_and_names_the_slowest_answer():
     answers = [
-        faults.Answer(0, "/", 200, 0.1, "hit"),
-        faults.Answer(1, "/healthz", 200, 0.3, ""),
-        faults.Answer(2, "/missions/gsf/", 500, 0.2, "miss"),
-        faults.Answer(3, "/missions/mss/", "ConnectionRefusedError", 1.5, ""),
-        faults.Answer(4, "/", 302, 0.1, ""),
+        fault_parts.Answer(0, "/", 200, 0.1, "hit"),
+        fault_parts.Answer(1, "/healthz", 200, 0.3, ""),
+        fault_parts.Answer(2, "/missions/gsf/", 500, 0.2, "miss"),
+        fault_parts.Answer(3, "/missions/mss/", "ConnectionRefusedError", 1.5, ""),
+        fault_parts.Answer(4, "/", 302, 0.1, ""),
     ]
     assert [a.failed for a in answers] == [False, False, True, True, False]
-    assert faults.describe(answers) == (
+    assert fault_parts.describe(answers) == (
         "5 requests, 2 failed {200: 2, 302: 1, 500: 1, ConnectionRefusedError: 1}, "
         "slowest 1.50 s (GET /missions/mss/); /healthz slowest 0.30 s"
     )
-    assert faults.describe([]) == "no requests"
+    assert fault_parts.describe([]) == "no requests"
 
 
 def test_a_later_slice_of_the_arrivals_holds_other_rows_than_the_first():
-    first, _ = faults.arrival_lines(0, 800, 10)
-    later, personnel = faults.arrival_lines(800, 200, 10)
+    first, _ = fault_parts.arrival_lines(0, 800, 10)
+    later, personnel = fault_parts.arrival_lines(800, 200, 10)
     first_rows = list(csv.DictReader(io.StringIO(first.decode())))
     later_rows = list(csv.DictReader(io.StringIO(later.decode())))
     assert (len(first_rows), len(later_rows)) == (800, 200)
@@ -57,7 +57,7 @@ def test_a_later_slice_of_the_arrivals_holds_other_rows_than_the_first():
 
 
 def test_a_report_counts_what_failed():
-    report = faults.Report("a fault")
+    report = fault_parts.Report("a fault")
     report.check(True, "fine")
     report.check(False, "lost a row")
     assert report.failures == ["lost a row"]
@@ -66,7 +66,7 @@ def test_a_report_counts_what_failed():
 
 def test_it_never_controls_a_cluster_of_anyone_else():
     with pytest.raises(ValueError, match="not a cluster of this script's own"):
-        faults.pg_ctlcluster(("15", "main"), "restart")
+        fault_parts.pg_ctlcluster(("15", "main"), "restart")
 
 
 @pytest.mark.slow
