@@ -223,7 +223,7 @@ def test_navigating_filters_sorts_pages_and_history_stays_within_the_policy(
     page = session.goto("/missions/mss/events/")
     visited = [r"/events/$"]
     page.get_by_role("link", name="Older →").click()
-    visited.append(r"/events/\?page=2$")
+    visited.append(r"/events/\?page=2&older=\d{4}-\d\d-\d\d\.\d+$")
     settled(page, visited[-1])
     page.select_option("#kind", "arrival")
     visited.append(r"kind=arrival$")
