@@ -125,7 +125,13 @@ def envdatabase(
             "init_command": "PRAGMA journal_mode=WAL",
             "timeout": busy_timeout,
         }
-    elif pool_size > 0:
+    else:
+        # No JIT compilation: the pages' queries are short but carry many subplans, whose
+        # estimated cost crosses jit_above_cost at tens of thousands of events; compiling
+        # them then took 285 of a dashboard query's 294 ms (docs/performance.md, "JIT").
+        given = config.get("OPTIONS", {}).get("options", "")
+        config.setdefault("OPTIONS", {})["options"] = f"{given} -c jit=off".strip()
+    if engine == "django.db.backends.postgresql" and pool_size > 0:
         config["CONN_MAX_AGE"] = 0  # Django: pooling replaces persistent connections
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
