@@ -76,6 +76,18 @@ def records(mission, source, kenya):
         notes="-3, then",
         source=source,
     )
+    FundingRecord.objects.create(
+        mission=mission,
+        donor=kenya,
+        date=datetime.date(2024, 7, 1),
+        kind="pledged",
+        measure="contribution",
+        channel="bilateral",
+        amount_usd=1_500_000,
+        disputed=True,
+        notes='@once, "in kind"',
+        source=source,
+    )
 
 
 @postgres_only
