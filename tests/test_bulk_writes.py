@@ -15,7 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from mss_tracker.tracker import bulk_writes
 from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
-from mss_tracker.tracker.models import Country, DeploymentEvent, Pledge, TimelinePoint
+from mss_tracker.tracker.models import (
+    Country,
+    DeploymentEvent,
+    FundingRecord,
+    Pledge,
+    TimelinePoint,
+)
 from mss_tracker.tracker.possible_dates import ImpossibleDate
 from mss_tracker.tracker.querysets import MissionQuerySet
 from mss_tracker.tracker.timeline_check import find_differences
@@ -209,6 +215,36 @@ def test_bulk_writes_of_pledges_check_their_dates(mission, kenya, source, record
     with CaptureQueriesContext(connection) as queries:
         Pledge.objects.update(personnel=1200)  # no date changed: nothing to check
     assert len(queries) == 1
+
+
+def test_bulk_writes_of_funding_records_check_their_dates(mission, kenya, source):
+    """Funding records follow the pledges' date rule (docs/funding.md), in bulk too."""
+    mission.end_date = D(2025, 10, 2)
+    mission.save()
+
+    def received(day):
+        return FundingRecord(
+            mission=mission,
+            donor=kenya,
+            source=source,
+            date=day,
+            kind="received",
+            measure="contribution",
+            channel="trust_fund",
+            amount_usd=1_000,
+        )
+
+    with pytest.raises(ImpossibleDate, match="cannot be dated after the mission ended"):
+        FundingRecord.objects.bulk_create([received(D(2025, 11, 1))])
+    assert not FundingRecord.objects.exists()
+
+    [record] = FundingRecord.objects.bulk_create([received(D(2023, 7, 25))])  # before start
+    with pytest.raises(ImpossibleDate, match="after today"):
+        FundingRecord.objects.update(date=datetime.date.today() + datetime.timedelta(days=1))
+    record.date = D(2025, 10, 3)
+    with pytest.raises(ImpossibleDate, match="after the mission ended"):
+        FundingRecord.objects.bulk_update([record], ["date"])
+    assert FundingRecord.objects.get().date == D(2023, 7, 25)
 
 
 def test_the_import_writes_in_bulk_and_rebuilds_once(mission, arrivals, monkeypatch):

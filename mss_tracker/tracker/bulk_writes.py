@@ -176,8 +176,9 @@ class EventWrites(models.QuerySet[Any]):
 
 
 class PledgeWrites(models.QuerySet[Any]):
-    """`update`, `bulk_create` and `bulk_update` of pledges, each checking "dates must be
-    possible" for the missions it wrote when it set a mission or a date."""
+    """`update`, `bulk_create` and `bulk_update` of pledges, and of funding records (which
+    follow the pledges' date rule, docs/funding.md), each checking "dates must be possible"
+    for the missions it wrote when it set a mission or a date."""
 
     def refuse_impossible_pledges(self, mission_ids: Iterable[int]) -> None:
         """Raise ImpossibleDate for the first pledge of these missions dated after its

@@ -215,8 +215,9 @@ class DeploymentEventQuerySet(EventWrites, DatedRecordQuerySet):
         )
 
 
-class FundingRecordQuerySet(models.QuerySet):
-    """Funding records (docs/funding.md); `figures_of_funding` applies the rule to them."""
+class FundingRecordQuerySet(PledgeWrites, models.QuerySet):
+    """Funding records (docs/funding.md); `figures_of_funding` applies the rule to them.
+    Their bulk writes check their dates as the pledges' do (PledgeWrites)."""
 
     def in_mission(self, mission) -> Self:
         return self.filter(mission=mission)

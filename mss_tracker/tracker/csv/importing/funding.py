@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
 from mss_tracker.tracker.codes import (
     FundingChannel,
     FundingKind,
@@ -303,7 +304,8 @@ class FundingImporter(Importer):
             values = {name: value for name, value in record.items() if name != "source"}
             values["uuid"] = record_id(values["uuid"])
             new.append(FundingRecord(source_id=self.sources.ids[record["source"]], **values))
-        created = FundingRecord.objects.bulk_create(new, batch_size=BULK_BATCH)
+        with rules_kept_by_caller():  # every row's date was checked against its mission
+            created = FundingRecord.objects.bulk_create(new, batch_size=BULK_BATCH)
         ids = [record.pk for record in created]
         record_history(FundingRecord, ids, CREATED, reason=self.reason, user=self.user)
         if not self.updates:
@@ -318,6 +320,7 @@ class FundingImporter(Importer):
                 )
             )
         fields = [*(name for name in COLUMNS if name != "source"), "source_id"]
-        FundingRecord.objects.bulk_update(changed, fields, batch_size=BULK_BATCH // 4)
+        with rules_kept_by_caller():
+            FundingRecord.objects.bulk_update(changed, fields, batch_size=BULK_BATCH // 4)
         ids = [record.pk for record in changed]
         record_history(FundingRecord, ids, CHANGED, reason=self.reason, user=self.user)
