@@ -126,22 +126,23 @@ def gunicorn(env: dict[str, str], workers: int = 2, log: IO[bytes] | None = None
         process.wait(timeout=60)
 
 
+# The task worker as production runs it (`manage.py db_worker`), polling often so that a
+# test or the fault script does not wait for it.
+WORKER_COMMAND = [
+    sys.executable,
+    str(ROOT / "manage.py"),
+    "db_worker",
+    "--interval",
+    "0.2",
+    "--no-startup-delay",
+    "--no-reload",
+]
+
+
 @contextmanager
 def worker(env: dict[str, str]) -> Iterator[subprocess.Popen]:
     """The task worker (`manage.py db_worker`), as production runs it."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "db_worker",
-            "--interval",
-            "0.2",
-            "--no-startup-delay",
-            "--no-reload",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    process = subprocess.Popen(WORKER_COMMAND, env=env, cwd=ROOT)
     try:
         yield process
     finally:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from mss_tracker.bench.app_servers import (
     ROOT,
+    WORKER_COMMAND,
     Browser,
     Response,
     create_editor,
@@ -309,15 +310,7 @@ class Stack:
         self.workers_started += 1
         log = open(self.logs / f"worker-{self.workers_started}.log", "wb")  # noqa: SIM115
         self.worker = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "db_worker",
-                "--interval",
-                "0.2",
-                "--no-startup-delay",
-                "--no-reload",
-            ],
+            WORKER_COMMAND,
             env=self.env,
             cwd=ROOT,
             stdout=log,

@@ -210,13 +210,7 @@ def cancelled_ids(job_ids: Iterable[int]) -> set[int]:
     ids = list(job_ids)
     if not ids or not uses_side_file():
         return set()
-    with _side() as side:
-        rows = side.execute(
-            "SELECT job_id FROM job_progress WHERE cancelled = 1 AND job_id IN "
-            f"({', '.join('?' for _ in ids)})",
-            ids,
-        ).fetchall()
-    return {row[0] for row in rows}
+    return {row[0] for row in _side_rows(ids) if row[4]}
 
 
 def live(jobs: Iterable[ReportedJob]) -> dict[int, Live]:
@@ -234,14 +228,18 @@ def live(jobs: Iterable[ReportedJob]) -> dict[int, Live]:
             )
             for job in jobs
         }
-    ids = [job.pk for job in jobs]
+    rows = _side_rows([job.pk for job in jobs])
+    return {row[0]: Live(row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+
+def _side_rows(ids: list[int]) -> list[tuple[Any, ...]]:
+    """The side file's rows of these jobs: id, rows checked, rows written, beat, cancelled."""
     with _side() as side:
-        rows = side.execute(
+        return side.execute(
             "SELECT job_id, rows_checked, rows_written, beat, cancelled FROM job_progress "
             f"WHERE job_id IN ({', '.join('?' for _ in ids)})",
             ids,
         ).fetchall()
-    return {row[0]: Live(row[1], row[2], row[3], bool(row[4])) for row in rows}
 
 
 @contextmanager
