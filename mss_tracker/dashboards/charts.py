@@ -25,8 +25,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards import chart_points
 from mss_tracker.dashboards.chart_labels import point_label_place
 from mss_tracker.dashboards.chart_milestones import DrawnMilestone, drawn_milestones
+from mss_tracker.dashboards.chart_points import Point
 from mss_tracker.dashboards.chart_table import ChartRow, chart_table
 from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
@@ -181,16 +183,6 @@ class XTick:
     x: float
     label: str  # empty where it would touch the previous label
     anchor: str  # text-anchor: start, middle or end
-
-
-@dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-    tooltip: str
-    label_x: float = 0  # where its figure shows while it has focus (or is tapped)
-    label_y: float = 0
-    anchor: str = "start"
 
 
 @dataclass(frozen=True)
@@ -491,8 +483,13 @@ def chart_geometry(
 
 
 def draw(chart: ChartGeometry) -> SafeString:
-    """The chart as SVG markup, drawn by its template."""
-    return render_to_string("dashboards/chart.svg", {"chart": chart})
+    """The chart as SVG markup, drawn by its template; its points by `chart_points`."""
+    colours = chart.colours
+    points = {
+        "pledged_points": chart_points.pledged_points(chart.pledged_points, colours["pledged"]),
+        "deployed_points": chart_points.deployed_points(chart.deployed_points, colours["deployed"]),
+    }
+    return render_to_string("dashboards/chart.svg", {"chart": chart, **points})
 
 
 def strength_chart(**drawing) -> SafeString:
