@@ -279,15 +279,16 @@ class _Frame:
     right: int = 14
     bottom: int = 62
 
-    @property
+    # Computed once: x() and y() place a thousand points per chart.
+    @functools.cached_property
     def top(self) -> int:
         return 40 if self.size.short_labels else 44
 
-    @property
+    @functools.cached_property
     def plot_w(self) -> int:
         return self.size.width - self.left - self.right
 
-    @property
+    @functools.cached_property
     def plot_h(self) -> int:
         return self.size.height - self.top - self.bottom
 
@@ -297,7 +298,7 @@ class _Frame:
     def y(self, value: int) -> float:
         return round(self.top + self.plot_h * (1 - value / self.y_top), 1)
 
-    @property
+    @functools.cached_property
     def span(self) -> int:
         return (self.end - self.start).days
 
@@ -458,21 +459,20 @@ def chart_geometry(
         ),
         pledged_points=[
             Point(
-                round(x(day) - 3.5, 1),
-                round(y(value) - 3.5, 1),
+                round(px - 3.5, 1),
+                round(py - 3.5, 1),
                 pledged_tip % _tip(day, value, pledged_at.get(day, "day")),
-                *place(x(day), y(value)),
+                *place(px, py),
             )
             for day, value in pledged_drawn
+            for px, py in [(x(day), y(value))]
         ],
         deployed_points=[
             Point(
-                x(day),
-                y(value),
-                deployed_tip % _tip(day, value, deployed_at.get(day, "day")),
-                *place(x(day), y(value)),
+                px, py, deployed_tip % _tip(day, value, deployed_at.get(day, "day")), *place(px, py)
             )
             for day, value in deployed_drawn
+            for px, py in [(x(day), y(value))]
         ],
         legend_y=size.height - 14,
         unrecorded=unrecorded,
