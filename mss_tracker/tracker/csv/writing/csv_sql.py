@@ -17,6 +17,8 @@ differs (no regular expressions, `substr` for `left`, `char` for `chr`, UUIDs st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Expression, F, Func, QuerySet, TextField, UUIDField, Value
 from django.db.models.functions import Cast, Coalesce
 
@@ -226,9 +228,14 @@ class _Line(Func):
         return self.as_sql(compiler, connection, **joined, **extra_context)
 
 
+def line_of(cells: Iterable[Expression]) -> Func:
+    """Cells (text, never NULL) joined by commas."""
+    return _Line(*cells)
+
+
 def line(export: Export) -> Func:
     """One finished CSV line of `export`'s columns, without its line end."""
-    return _Line(*(cell_expression(column) for column in export.columns))
+    return line_of(cell_expression(column) for column in export.columns)
 
 
 def line_query(export: Export, queryset: QuerySet) -> QuerySet:
