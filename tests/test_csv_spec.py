@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.db.models.expressions import Col
 
-from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, Export
+from mss_tracker.tracker.csv.spec import EVENTS, EXPORTS, FUNDING, Export
 from mss_tracker.tracker.csv.writing.csv_database import export_chunks
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, export_text, rows
 from mss_tracker.tracker.csv.writing.csv_sql import line_query
@@ -94,6 +94,25 @@ def test_both_writers_write_the_same_bytes_for_every_export(records, kind):
     sql, python = both_writers(EXPORTS[kind], MODELS[kind].objects.all())
     assert sql == python
     assert sql.count("\r\n") == 2
+
+
+def test_a_record_without_its_related_record_has_blank_cells(records, mission, source):
+    """A funding record of all donors has no donor: its donor cells are blank (on SQLite
+    the run of the donor's cells is looked up, and missing, csv_sqlite._RunCells)."""
+    FundingRecord.objects.create(
+        mission=mission,
+        donor=None,
+        date=datetime.date(2024, 7, 2),
+        kind="pledged",
+        measure="contribution",
+        channel="bilateral",
+        amount_usd=2_000,
+        notes="all donors",
+        source=source,
+    )
+    sql, python = both_writers(FUNDING, FundingRecord.objects.all())
+    assert sql == python
+    assert ",2024-07-02,day,mss,,," in "," + sql.split("\r\n")[2]
 
 
 def test_a_changed_spec_changes_both_writers_alike(records):

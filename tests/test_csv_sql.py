@@ -129,3 +129,25 @@ def test_sqlite_streams_a_batch_of_lines_at_a_time(monkeypatch, mission, source,
     chunks = list(events_csv_chunks(DeploymentEvent.objects.all()))
     assert [chunk.count(b"\r\n") for chunk in chunks] == [1, 2, 2, 1]
     assert joined(chunks) == python_csv()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's reader of the lines")
+def test_sqlite_writes_related_cells_once_per_related_record(
+    django_assert_num_queries, mission, source, kenya
+):
+    """The country's and the source's cells come from one table expression each, in the
+    one query of the export (csv_sqlite: a related record's cells, once)."""
+    DeploymentEvent.objects.create(
+        mission=mission,
+        country=kenya,
+        kind="arrival",
+        personnel_type="police",
+        date=datetime.date(2024, 7, 1),
+        personnel=10,
+        source=source,
+    )
+    with django_assert_num_queries(1) as queries:
+        text = joined(events_csv_chunks(DeploymentEvent.objects.all()))
+    (query,) = queries.captured_queries
+    assert query["sql"].count("AS MATERIALIZED") == 2
+    assert text == python_csv()
