@@ -110,11 +110,14 @@ def _line_query(export: Export, queryset: QuerySet) -> tuple[str, tuple]:
     ]
     lines = queryset.order_by(*export.order).annotate(csv_line=_LineBytes(line_of(cells)))
     sql, params = lines.values_list("csv_line", flat=True).query.sql_with_params()
+    connection = connections[queryset.db]
+    # Before SQLite 3.35 there is no MATERIALIZED (the same lines, each run on every row).
+    materialized = "MATERIALIZED " if connection.Database.sqlite_version_info >= (3, 35) else ""
     expressions, expression_params = [], []
     for run in runs:
         run_sql, run_params = run.cells_query().query.sql_with_params()
-        name = connections[queryset.db].ops.quote_name(run.name)
-        expressions.append(f"{name}(key, cells) AS MATERIALIZED ({run_sql})")
+        name = connection.ops.quote_name(run.name)
+        expressions.append(f"{name}(key, cells) AS {materialized}({run_sql})")
         expression_params.extend(run_params)
     if expressions:
         sql = f"WITH {', '.join(expressions)} {sql}"
