@@ -166,9 +166,18 @@ class _BooleanCell(Func):
     )
 
 
+def sqlite_uuid_text(value: str) -> str:
+    """The SQL of a UUID column's text as str(uuid.UUID) writes it (NULL stays NULL):
+    SQLite stores the 32 hex digits alone (`uuid.UUID.hex`, lower case). `value` is
+    used five times."""
+    return " || '-' || ".join(
+        f"substr({value}, {start}, {length})"
+        for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    )
+
+
 class _NumberCell(Func):
-    """The plain text form; a UUID (a record id) with its dashes, as str(uuid.UUID)
-    writes it: SQLite stores the 32 hex digits alone (`uuid.UUID.hex`, lower case)."""
+    """The plain text form; a UUID (a record id) with its dashes (`sqlite_uuid_text`)."""
 
     output_field = TextField()
 
@@ -179,11 +188,7 @@ class _NumberCell(Func):
         if not isinstance(self.source_expressions[0].output_field, UUIDField):
             return self.as_sql(compiler, connection)
         value, params = compiler.compile(self.source_expressions[0])
-        parts = " || '-' || ".join(
-            f"substr({value}, {start}, {length})"
-            for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-        )
-        return f"COALESCE({parts}, '')", tuple(params) * 5
+        return f"COALESCE({sqlite_uuid_text(value)}, '')", tuple(params) * 5
 
 
 class _DecimalCell(_NumberCell):
