@@ -7,8 +7,8 @@ str to make and encode again), with its CRLF already on, and Python only joins e
 batch into one chunk of bytes. Memory stays flat: one batch at a time.
 
 The text cells of a related record (an event's source, its country) are the same on
-every row that names that record, and their formula guard and quoting were a quarter
-of the query's time. So each run of such cells is written once per related record, in
+every row that names that record, and their formula guard and quoting were about a
+fifth of the query's time. So each run of such cells is written once per related record, in
 a materialized common table expression over the related table, and each row looks its
 run up by key (docs/performance.md, "The events export on SQLite against Datasette").
 """
