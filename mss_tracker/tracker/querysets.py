@@ -50,6 +50,18 @@ class CountryQuerySet(models.QuerySet):
         )
         return country
 
+    def create_from_iso3(self, codes) -> None:
+        """The countries of these ISO alpha-3 codes, created from the ISO list as
+        `get_or_create_from_iso3` creates each, in one statement (an import may name a
+        hundred new ones); a code recorded meanwhile is left as it is."""
+        new = []
+        for code in sorted(codes):
+            record = iso3_country(code.strip().upper())
+            if record is None:
+                raise ValidationError(f"{code} is not an ISO 3166-1 alpha-3 country code.")
+            new.append(self.model(iso3=record.alpha_3, iso2=record.alpha_2, name=iso_name(record)))
+        self.bulk_create(new, ignore_conflicts=True)
+
 
 class MissionQuerySet(models.QuerySet):
     def lock(self, pk: int | None) -> None:
