@@ -1,9 +1,12 @@
 """What a large import leaves besides its rows: the countries it names, created in one
-statement as one by one (docs/performance.md, "The CSV import, beside PostgreSQL's COPY")."""
+statement as one by one, and fresh planner statistics of the columns queries use
+(lib/table_statistics.py; docs/performance.md, "The CSV import, beside PostgreSQL's COPY")."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from mss_tracker.tracker.csv.importing import events as event_import
 from mss_tracker.tracker.csv.importing import import_csv
 from mss_tracker.tracker.models import Country
 from tests.test_import_csv import events_file, messages
@@ -39,3 +42,24 @@ def test_an_import_creates_every_country_it_names(mission):
     result = import_csv("events", events_file(*({"country_iso3": code} for code in codes)))
     assert result.ok, messages(result)
     assert set(Country.objects.values_list("iso3", flat=True)) >= set(codes)
+
+
+def _analysed(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [table])
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_stats is PostgreSQL's")
+def test_a_large_import_analyses_the_columns_queries_use(mission, monkeypatch):
+    monkeypatch.setattr(event_import, "BULK_ROWS", 2)  # a "large" import of three rows
+    rows = [{"date": f"2024-07-0{day}", "notes": f"note {day}"} for day in (1, 2, 3)]
+    assert import_csv("events", events_file(*rows)).ok
+
+    events = _analysed("tracker_deploymentevent")
+    assert set(event_import.EVENT_STATISTICS) <= events
+    assert not events & {"notes", "uuid", "updated_at"}
+    history = _analysed("tracker_historicaldeploymentevent")
+    assert set(event_import.HISTORY_STATISTICS) <= history
+    assert "notes" not in history
+    assert {"deployed", "date"} <= _analysed("tracker_timelinepoint")
