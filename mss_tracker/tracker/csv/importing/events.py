@@ -158,7 +158,9 @@ class EventImporter(DatedImporter):
         }
         # NegativeStrength names its timeline_key and day
         DeploymentEvent.objects.rebuild_timelines(keys)
-        if len(self.new) + len(self.updates) >= BULK_ROWS:
+        # Not for a dry run: its statistics would be rolled back, and the row counts that
+        # PostgreSQL's ANALYZE writes in place would not, counting rows never committed.
+        if len(self.new) + len(self.updates) >= BULK_ROWS and not self.result.dry_run:
             history = DeploymentEvent.history.model._meta.db_table
             analyze(
                 DeploymentEvent._meta.db_table,
