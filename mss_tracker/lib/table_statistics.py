@@ -47,7 +47,8 @@ def autovacuum_settings() -> tuple[bool, float, float]:
     table's changes must exceed for it to analyse the table again."""
     with connection.cursor() as cursor:
         cursor.execute(_AUTOVACUUM)
-        return cursor.fetchone()
+        enabled, threshold, scale = cursor.fetchone()
+        return bool(enabled), float(threshold), float(scale)
 
 
 def followed_by_autovacuum(tables: Sequence[str]) -> set[str]:
