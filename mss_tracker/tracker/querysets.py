@@ -14,6 +14,7 @@ hands over), so the models import this module and never the reverse.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Self
 
 from django.core.exceptions import ValidationError
@@ -50,7 +51,7 @@ class CountryQuerySet(models.QuerySet):
         )
         return country
 
-    def create_from_iso3(self, codes) -> None:
+    def create_from_iso3(self, codes: Iterable[str]) -> None:
         """The countries of these ISO alpha-3 codes, created from the ISO list as
         `get_or_create_from_iso3` creates each, in one statement (an import may name a
         hundred new ones); a code recorded meanwhile is left as it is."""
