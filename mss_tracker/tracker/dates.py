@@ -188,7 +188,7 @@ class Milestone:
 
 
 @receiver(setting_changed)
-def _forget_formats(**kwargs) -> None:
+def _forget_formats(**kwargs: object) -> None:
     """A test changed a setting (a format, the languages): dates are formatted anew, as
     Django's own format cache is cleared on the same signal."""
     _formatted.cache_clear()

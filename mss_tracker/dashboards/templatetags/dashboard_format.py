@@ -56,7 +56,7 @@ def _grouped(language: str | None, value: int) -> str:
 
 
 @receiver(setting_changed)
-def _forget_number_formats(**kwargs) -> None:
+def _forget_number_formats(**kwargs: object) -> None:
     _grouped.cache_clear()
 
 
