@@ -6,13 +6,24 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
-from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
-from mss_tracker.tracker.csv.writing.csv_postgres import event_csv_lines, events_csv_chunks
-from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, Cell, Column
+from mss_tracker.tracker.csv.spec.cells import (
+    ENCODERS,
+    FORMULA_TRIGGERS,
+    GUARD,
+    LEADING_BLANKS,
+)
+from mss_tracker.tracker.csv.writing.csv_postgres import (
+    cell_expression,
+    event_csv_lines,
+    events_csv_chunks,
+)
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows, header_line
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
 
 pytestmark = [
@@ -29,6 +40,12 @@ AWKWARD += [" =1", "\t =1", "＝1", "－1", "|cmd", "\u3000＠x", "\u00a0+1", "'
 text = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20),
+)
+
+# Text made of the characters the guard and the quoting look at, anywhere in the cell.
+edgy = st.text(
+    st.sampled_from([GUARD, *LEADING_BLANKS, *FORMULA_TRIGGERS, ",", '"', "\\", "a", "é"]),
+    max_size=5,
 )
 
 
@@ -97,3 +114,23 @@ def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source
     )
     assert body == expected
     assert body.count("\r\n") == 2
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(st.one_of(edgy, text), min_size=1, max_size=20))
+def test_a_text_cell_in_sql_is_the_python_writers_cell(mission, texts):
+    """The SQL text cell takes a shortcut for text that needs neither the guard nor quotes
+    (csv_postgres._TextCell): on any text it gives what the Python writer gives."""
+    names = [f"cell_{index}" for index in range(len(texts))]
+    values = {f"value_{index}": Value(value) for index, value in enumerate(texts)}
+    cells = {
+        name: cell_expression(Column(name, f"value_{index}", Cell.TEXT))
+        for index, name in enumerate(names)
+    }
+    query = Mission.objects.filter(pk=mission.pk).annotate(**values).annotate(**cells)
+    sql = query.values_list(*names).get()
+    # With a second cell: csv.writer quotes a row of one empty cell ("") to tell it apart.
+    python = [header_line([ENCODERS[Cell.TEXT](value), "x"])[:-4] for value in texts]
+    assert list(sql) == python
