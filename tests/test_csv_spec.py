@@ -50,7 +50,7 @@ def test_the_python_writer_takes_its_header_from_the_spec(kind):
 
 def both_writers(export: Export, queryset) -> tuple[str, str]:
     python = "".join(csv_chunks(export.names, rows(export, queryset)))
-    return "".join(csv_lines(export, queryset)), python
+    return b"".join(csv_lines(export, queryset)).decode(), python
 
 
 @pytest.fixture

@@ -23,16 +23,17 @@ def spreadsheet_name(filename: str) -> str:
     return filename.removesuffix(".csv") + "-for-spreadsheets.csv"
 
 
-def _with_mark(chunks: Iterable[str]) -> Iterator[str]:
+def _with_mark(chunks: Iterable[str | bytes]) -> Iterator[str | bytes]:
     yield BYTE_ORDER_MARK
     yield from chunks
 
 
 def csv_download(
-    filename: str, chunks: Iterable[str], *, byte_order_mark: bool = False
+    filename: str, chunks: Iterable[str | bytes], *, byte_order_mark: bool = False
 ) -> StreamingHttpResponse:
-    """A streamed `text/csv` download of CSV text already written (`chunks`); with
-    `byte_order_mark`, the same bytes after a UTF-8 byte-order mark, for spreadsheets."""
+    """A streamed `text/csv` download of CSV text already written (`chunks`: text, or its
+    UTF-8 bytes, sent as they are); with `byte_order_mark`, the same bytes after a UTF-8
+    byte-order mark, for spreadsheets."""
     if byte_order_mark:
         chunks, filename = _with_mark(chunks), spreadsheet_name(filename)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
