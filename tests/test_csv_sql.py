@@ -1,6 +1,6 @@
-"""The events CSV written by PostgreSQL (tracker/csv/writing/csv_postgres.py) is byte for
-byte the Python writer's, and both take their columns and order from one spec
-(tracker/csv/spec/columns.py)."""
+"""The events CSV written by the database (tracker/csv/writing/csv_sql.py: PostgreSQL's
+COPY in csv_postgres.py, SQLite's cursor in csv_sqlite.py) is byte for byte the Python
+writer's, and all take their columns and order from one spec (tracker/csv/spec/columns.py)."""
 
 import datetime
 from unittest import mock
@@ -19,21 +19,13 @@ from mss_tracker.tracker.csv.spec.cells import (
     GUARD,
     LEADING_BLANKS,
 )
-from mss_tracker.tracker.csv.writing import csv_postgres
-from mss_tracker.tracker.csv.writing.csv_postgres import (
-    cell_expression,
-    event_csv_lines,
-    events_csv_chunks,
-)
+from mss_tracker.tracker.csv.writing import csv_postgres, csv_sqlite
+from mss_tracker.tracker.csv.writing.csv_database import events_csv_chunks
 from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows, header_line
+from mss_tracker.tracker.csv.writing.csv_sql import cell_expression
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="PostgreSQL writes the lines itself"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 AWKWARD = ["", "=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx", "\nx", "'=x", "''-x", "'Tis"]
 AWKWARD += ['say "hi", then', "a\nb", "a\r\nb", "Bénédict, Port-au-Prince", "日本", " spaced "]
@@ -55,8 +47,21 @@ def python_csv() -> str:
     return "".join(csv_chunks(EVENT_COLUMNS, event_rows(DeploymentEvent.objects.all())))
 
 
+def joined(chunks) -> str:
+    """The chunks as one text: PostgreSQL's writer gives text, SQLite's its UTF-8 bytes."""
+    return "".join(chunk if isinstance(chunk, str) else chunk.decode() for chunk in chunks)
+
+
 def sql_csv() -> str:
-    return b"".join(event_csv_lines(DeploymentEvent.objects.all())).decode()
+    return joined(events_csv_chunks(DeploymentEvent.objects.all()))
+
+
+def test_the_database_writes_the_lines_itself():
+    """Neither database falls back on the Python writer (csv_database.export_chunks)."""
+    writer = {"postgresql": csv_postgres.csv_lines, "sqlite": csv_sqlite.csv_lines}
+    chunks = events_csv_chunks(DeploymentEvent.objects.none())
+    assert chunks.gi_code is writer[connection.vendor].__code__
+    assert joined(chunks) == python_csv()  # the header alone
 
 
 @settings(
@@ -69,7 +74,7 @@ def sql_csv() -> str:
     published=st.none() | st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 1, 1)),
 )
 @pytest.mark.leaves_timelines_stale  # rows for the encoders, not timelines: none is rebuilt
-def test_postgresql_writes_the_same_bytes_as_python(mission, notes, publisher, title, published):
+def test_the_database_writes_the_same_bytes_as_python(mission, notes, publisher, title, published):
     DeploymentEvent.objects.all()._raw_delete(connection.alias)
     Source.objects.all().delete()
     source = Source.objects.create(
@@ -95,7 +100,8 @@ def test_postgresql_writes_the_same_bytes_as_python(mission, notes, publisher, t
                 zip(notes, ["arrival", "strength_report", "departure"] * 2, strict=False)
             )
         )
-    # Two lines a chunk: chunks with and without escapes, and row ends at a chunk's end.
+    # Two lines a chunk on PostgreSQL: chunks with and without escapes, and row ends at a
+    # chunk's end.
     with mock.patch.object(csv_postgres, "LINES_PER_CHUNK", 2):
         assert sql_csv() == python_csv()
 
@@ -113,11 +119,56 @@ def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source
         )
     response = client.get("/missions/mss/export/events.csv", {"to": "2024-07-01"})
     body = b"".join(response.streaming_content).decode()
-    expected = b"".join(
+    expected = joined(
         events_csv_chunks(DeploymentEvent.objects.filter(date=datetime.date(2024, 7, 1)))
-    ).decode()
+    )
     assert body == expected
     assert body.count("\r\n") == 2
+    for_spreadsheets = client.get(
+        "/missions/mss/export/events.csv", {"to": "2024-07-01", "bom": "1"}
+    )
+    assert b"".join(for_spreadsheets.streaming_content) == b"\xef\xbb\xbf" + body.encode()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's reader of the lines")
+def test_sqlite_streams_a_batch_of_lines_at_a_time(monkeypatch, mission, source, kenya):
+    """Memory stays flat: each chunk is one fetch of LINES_PER_CHUNK lines, as bytes."""
+    monkeypatch.setattr(csv_sqlite, "LINES_PER_CHUNK", 2)
+    for day in (1, 2, 3, 4, 5):
+        DeploymentEvent.objects.create(
+            mission=mission,
+            country=kenya,
+            kind="arrival",
+            personnel_type="police",
+            date=datetime.date(2024, 7, day),
+            personnel=10,
+            source=source,
+        )
+    chunks = list(events_csv_chunks(DeploymentEvent.objects.all()))
+    assert [chunk.count(b"\r\n") for chunk in chunks] == [1, 2, 2, 1]
+    assert joined(chunks) == python_csv()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's reader of the lines")
+def test_sqlite_writes_related_cells_once_per_related_record(
+    django_assert_num_queries, mission, source, kenya
+):
+    """The country's and the source's cells come from one table expression each, in the
+    one query of the export (csv_sqlite: a related record's cells, once)."""
+    DeploymentEvent.objects.create(
+        mission=mission,
+        country=kenya,
+        kind="arrival",
+        personnel_type="police",
+        date=datetime.date(2024, 7, 1),
+        personnel=10,
+        source=source,
+    )
+    with django_assert_num_queries(1) as queries:
+        text = joined(events_csv_chunks(DeploymentEvent.objects.all()))
+    (query,) = queries.captured_queries
+    assert query["sql"].count("AS MATERIALIZED") == 2
+    assert text == python_csv()
 
 
 @settings(
@@ -125,8 +176,8 @@ def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source
 )
 @given(texts=st.lists(st.one_of(edgy, text), min_size=1, max_size=20))
 def test_a_text_cell_in_sql_is_the_python_writers_cell(mission, texts):
-    """The SQL text cell takes a shortcut for text that needs neither the guard nor quotes
-    (csv_postgres._TextCell): on any text it gives what the Python writer gives."""
+    """The SQL text cell (csv_sql._TextCell, with PostgreSQL's shortcut for text that needs
+    neither the guard nor quotes) gives what the Python writer gives, on any text."""
     names = [f"cell_{index}" for index in range(len(texts))]
     values = {f"value_{index}": Value(value) for index, value in enumerate(texts)}
     cells = {

@@ -147,7 +147,7 @@ def measure_export() -> dict:
     """Stream the events CSV of every row, then the database's own CSV of the same SELECT."""
     from django.db import connection
 
-    from mss_tracker.tracker.csv.writing.csv_postgres import events_csv_chunks
+    from mss_tracker.tracker.csv.writing.csv_database import events_csv_chunks
     from mss_tracker.tracker.csv.writing.response import csv_download
     from mss_tracker.tracker.models import DeploymentEvent
 

@@ -44,7 +44,14 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from mss_tracker.bench.benchmark import BASE_DIR, MISSION, _child_env, _free_port, _wrk
+from mss_tracker.bench.benchmark import (
+    BASE_DIR,
+    MISSION,
+    _child_env,
+    _free_port,
+    _wrk,
+    collect_static,
+)
 
 NEW_DATES_LUA = """
 -- A dashboard no earlier request asked for, on every request: each (run, thread) walks
@@ -82,6 +89,7 @@ def gunicorn(database_url: str, workers: int):
         LOG_LEVEL="warning",
         DATABASE_POOL_SIZE="2",
     )
+    collect_static(database_url)  # DEBUG off: pages name the manifest's hashed files
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--access-logfile", "/dev/null"],
         cwd=BASE_DIR,

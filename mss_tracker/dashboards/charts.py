@@ -25,8 +25,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mss_tracker.dashboards import chart_points
 from mss_tracker.dashboards.chart_labels import point_label_place
 from mss_tracker.dashboards.chart_milestones import DrawnMilestone, drawn_milestones
+from mss_tracker.dashboards.chart_points import Point
 from mss_tracker.dashboards.chart_table import ChartRow, chart_table
 from mss_tracker.dashboards.templatetags.dashboard_format import personnel_noun, thousands
 from mss_tracker.tracker.dates import format_with_precision
@@ -184,16 +186,6 @@ class XTick:
 
 
 @dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-    tooltip: str
-    label_x: float = 0  # where its figure shows while it has focus (or is tapped)
-    label_y: float = 0
-    anchor: str = "start"
-
-
-@dataclass(frozen=True)
 class Unrecorded:
     x: float  # where the latest event is
     y: float
@@ -287,15 +279,16 @@ class _Frame:
     right: int = 14
     bottom: int = 62
 
-    @property
+    # Computed once: x() and y() place a thousand points per chart.
+    @functools.cached_property
     def top(self) -> int:
         return 40 if self.size.short_labels else 44
 
-    @property
+    @functools.cached_property
     def plot_w(self) -> int:
         return self.size.width - self.left - self.right
 
-    @property
+    @functools.cached_property
     def plot_h(self) -> int:
         return self.size.height - self.top - self.bottom
 
@@ -305,7 +298,7 @@ class _Frame:
     def y(self, value: int) -> float:
         return round(self.top + self.plot_h * (1 - value / self.y_top), 1)
 
-    @property
+    @functools.cached_property
     def span(self) -> int:
         return (self.end - self.start).days
 
@@ -466,21 +459,20 @@ def chart_geometry(
         ),
         pledged_points=[
             Point(
-                round(x(day) - 3.5, 1),
-                round(y(value) - 3.5, 1),
+                round(px - 3.5, 1),
+                round(py - 3.5, 1),
                 pledged_tip % _tip(day, value, pledged_at.get(day, "day")),
-                *place(x(day), y(value)),
+                *place(px, py),
             )
             for day, value in pledged_drawn
+            for px, py in [(x(day), y(value))]
         ],
         deployed_points=[
             Point(
-                x(day),
-                y(value),
-                deployed_tip % _tip(day, value, deployed_at.get(day, "day")),
-                *place(x(day), y(value)),
+                px, py, deployed_tip % _tip(day, value, deployed_at.get(day, "day")), *place(px, py)
             )
             for day, value in deployed_drawn
+            for px, py in [(x(day), y(value))]
         ],
         legend_y=size.height - 14,
         unrecorded=unrecorded,
@@ -491,8 +483,13 @@ def chart_geometry(
 
 
 def draw(chart: ChartGeometry) -> SafeString:
-    """The chart as SVG markup, drawn by its template."""
-    return render_to_string("dashboards/chart.svg", {"chart": chart})
+    """The chart as SVG markup, drawn by its template; its points by `chart_points`."""
+    colours = chart.colours
+    points = {
+        "pledged_points": chart_points.pledged_points(chart.pledged_points, colours["pledged"]),
+        "deployed_points": chart_points.deployed_points(chart.deployed_points, colours["deployed"]),
+    }
+    return render_to_string("dashboards/chart.svg", {"chart": chart, **points})
 
 
 def strength_chart(**drawing) -> SafeString:

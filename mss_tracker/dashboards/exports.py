@@ -38,7 +38,7 @@ from mss_tracker.tracker.csv.spec import (
     SUMMARY,
     Export,
 )
-from mss_tracker.tracker.csv.writing.csv_postgres import export_chunks
+from mss_tracker.tracker.csv.writing.csv_database import export_chunks
 from mss_tracker.tracker.csv.writing.csv_python import (
     csv_chunks,
     encoded,
@@ -284,7 +284,7 @@ def _timeline_filters(filters: Filters) -> dict[str, str | None]:
 
 
 def as_csv(download: Download) -> StreamingHttpResponse:
-    """On PostgreSQL the database writes the records' lines (`csv.writing.csv_postgres`)."""
+    """The database writes the records' lines where it can (`csv.writing.csv_database`)."""
     if download.records is not None:
         chunks = export_chunks(download.export, download.records)
     else:

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from mss_tracker.dashboards import charts, sorting
+from mss_tracker.dashboards import chart_table, charts, sorting
 from mss_tracker.dashboards import funding_chart as charts_of_funding
 from mss_tracker.dashboards.filters import TYPE_CHOICES, Filters
 from mss_tracker.tracker import explanations, figures, funding_figures
@@ -160,6 +160,7 @@ def strength_charts(
         "narrow": charts.strength_chart(**drawing, size=charts.NARROW),
         "title": title,
         "table": wide.table,  # the wide chart's points, as a table beside it
+        "table_rows": chart_table.table_rows(wide.table),  # …written as its rows
     }
 
 

@@ -2,15 +2,18 @@
 month ("Aug 2023") or year ("2023"))."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -112,6 +115,16 @@ def precision_is_consistent(field: str = "date") -> models.Q:
 
 def format_with_precision(day: datetime.date, precision: str) -> str:
     """In the active language's form (mss_tracker/formats): "2 Oct 2025", "2 oct. 2025"."""
+    return _formatted(get_language(), day, precision)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _formatted(language: str | None, day: datetime.date, precision: str) -> str:
+    """`format_with_precision` once per process, language, day and precision: a chart
+    and its table write about 1,500 dates per page, mostly the same ones from page to
+    page (docs/performance.md, "The dashboard's chart points"). Django's formats and
+    catalogs do not change while a process runs; a test that overrides a setting clears
+    this (`_forget_formats`)."""
     if precision == DatePrecision.YEAR:
         return f"{day.year}"
     if precision == DatePrecision.MONTH:
@@ -172,3 +185,10 @@ class Milestone:
     def choice_label(self) -> str:
         """As a quick date of the filters: "Start (25 Jun 2024)"."""
         return f"{self.label} ({format_with_precision(self.day, 'day')})"
+
+
+@receiver(setting_changed)
+def _forget_formats(**kwargs) -> None:
+    """A test changed a setting (a format, the languages): dates are formatted anew, as
+    Django's own format cache is cleared on the same signal."""
+    _formatted.cache_clear()

@@ -14,6 +14,7 @@ hands over), so the models import this module and never the reverse.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Self
 
 from django.core.exceptions import ValidationError
@@ -49,6 +50,18 @@ class CountryQuerySet(models.QuerySet):
             defaults={"iso2": record.alpha_2, "name": iso_name(record)},
         )
         return country
+
+    def create_from_iso3(self, codes: Iterable[str]) -> None:
+        """The countries of these ISO alpha-3 codes, created from the ISO list as
+        `get_or_create_from_iso3` creates each, in one statement (an import may name a
+        hundred new ones); a code recorded meanwhile is left as it is."""
+        new = []
+        for code in sorted(codes):
+            record = iso3_country(code.strip().upper())
+            if record is None:
+                raise ValidationError(f"{code} is not an ISO 3166-1 alpha-3 country code.")
+            new.append(self.model(iso3=record.alpha_3, iso2=record.alpha_2, name=iso_name(record)))
+        self.bulk_create(new, ignore_conflicts=True)
 
 
 class MissionQuerySet(models.QuerySet):

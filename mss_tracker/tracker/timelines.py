@@ -208,6 +208,34 @@ _REPLACE_MISSION_TOTALS = [
     """,
 ]
 
+# On PostgreSQL each of those takes the points as they are written instead of reading
+# them back: the old points' sums are taken away as they are deleted, and the new ones'
+# added as they are inserted (data-modifying WITH, which SQLite lacks).
+_TOTALS_OF = """
+INSERT INTO tracker_missiontotalpoint (mission_id, personnel_type, date, countries,
+    deployed_change)
+SELECT mission_id, personnel_type, date, {sign} * COUNT(*), {sign} * SUM(deployed_change)
+FROM written
+GROUP BY mission_id, personnel_type, date
+ON CONFLICT (mission_id, personnel_type, date) DO UPDATE SET
+    countries = tracker_missiontotalpoint.countries + excluded.countries,
+    deployed_change = tracker_missiontotalpoint.deployed_change + excluded.deployed_change
+"""
+_WRITTEN = "RETURNING mission_id, personnel_type, date, deployed_change"
+_DELETE_POINTS_FROM_TOTALS = f"""
+WITH written AS (DELETE FROM tracker_timelinepoint WHERE {{scope}} {_WRITTEN})
+{_TOTALS_OF.format(sign=-1)}
+"""
+_INSERT_POINTS_INTO_TOTALS = f"""
+WITH {_POINTS_BY_TYPE}, {_DISPUTED_BY_TYPE},
+written AS (
+    INSERT INTO tracker_timelinepoint ({POINT_COLUMNS})
+    {_POINTS}
+    {_WRITTEN}
+)
+{_TOTALS_OF.format(sign=1)}
+"""
+
 # The names go into NegativeStrength's message: read here, so the exception runs no query.
 _FIRST_NEGATIVE = f"""
 WITH {_POINTS_BY_TYPE}
@@ -282,18 +310,24 @@ def write_points(keys: Iterable[TimelineKey]) -> None:
     pairs = sorted({(mission_id, country) for mission_id, country, _type in keys})
     if not pairs:
         return
+    returning = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(pairs), _SCOPE_CHUNK):
             scope, params = _scope_sql(pairs[start : start + _SCOPE_CHUNK])
-            cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=-1, scope=scope), params)
-            cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
+            if returning:
+                cursor.execute(_DELETE_POINTS_FROM_TOTALS.format(scope=scope), params)
+            else:
+                cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=-1, scope=scope), params)
+                cursor.execute(f"DELETE FROM tracker_timelinepoint WHERE {scope}", params)
             try:
                 with transaction.atomic():
-                    cursor.execute(_INSERT_POINTS.format(scope=scope), params)
+                    insert = _INSERT_POINTS_INTO_TOTALS if returning else _INSERT_POINTS
+                    cursor.execute(insert.format(scope=scope), params)
             except IntegrityError:
                 _raise_first_negative(cursor, scope, params)
                 raise  # not a negative point: some other constraint
-            cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=1, scope=scope), params)
+            if not returning:
+                cursor.execute(_ADD_TO_MISSION_TOTALS.format(sign=1, scope=scope), params)
         missions = sorted({mission_id for mission_id, _country in pairs})
         cursor.execute(
             _DROP_EMPTY_MISSION_TOTALS.format(missions=", ".join(["%s"] * len(missions))),

@@ -5,10 +5,13 @@ each in the page's language (Django's number forms and mss_tracker/formats): "1,
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, npgettext, pgettext
@@ -41,7 +44,20 @@ def thousands(value: int | None) -> str:
     """1234 → "1,234" ("1 234" in French); None (no number) → "—"."""
     if value is None or value == "":
         return DASH
-    return number_format(int(value), force_grouping=True)
+    return _grouped(get_language(), int(value))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _grouped(language: str | None, value: int) -> str:
+    """`thousands` once per process, language and number: a chart and its table write
+    some 2,000 figures per page, mostly the same from page to page (docs/performance.md,
+    "The dashboard's chart points"). Cleared when a test changes a setting."""
+    return number_format(value, force_grouping=True)
+
+
+@receiver(setting_changed)
+def _forget_number_formats(**kwargs) -> None:
+    _grouped.cache_clear()
 
 
 @register.filter

@@ -21,6 +21,16 @@ from mss_tracker.tracker.timelines import NegativeStrength
 EVENT_KINDS = list(EventKind.values)  # once, not per row (an enum's values are recomputed)
 _COMPARED = ("personnel", "date_precision", "disputed", "notes")
 
+# The columns whose statistics a large import refreshes (lib/table_statistics.py): those
+# the pages, exports and rebuilds filter, join, group or sort events by. Not the notes
+# (free text), the random `uuid` (unique: its index tells the planner) or `updated_at`.
+EVENT_STATISTICS = ("id", "mission_id", "country_id", "personnel_type", "date")
+EVENT_STATISTICS += ("date_precision", "kind", "disputed", "personnel", "source_id", "recorded_at")
+# Their history is read by record (its history), by date and editor (Recent changes), and
+# by mission, country, type, date and kind (what changed since a figure was cited).
+HISTORY_STATISTICS = ("id", "history_date", "history_user_id", "history_type", "mission_id")
+HISTORY_STATISTICS += ("country_id", "personnel_type", "date", "kind")
+
 
 def _timeline_day(record) -> str:
     """ "KEN police on 2024-06-25", for a message."""
@@ -148,12 +158,19 @@ class EventImporter(DatedImporter):
         }
         # NegativeStrength names its timeline_key and day
         DeploymentEvent.objects.rebuild_timelines(keys)
-        if len(self.new) + len(self.updates) >= BULK_ROWS:
+        # Not for a dry run: its statistics would be rolled back, and the row counts that
+        # PostgreSQL's ANALYZE writes in place would not, counting rows never committed.
+        if len(self.new) + len(self.updates) >= BULK_ROWS and not self.result.dry_run:
+            history = DeploymentEvent.history.model._meta.db_table
             analyze(
                 DeploymentEvent._meta.db_table,
-                DeploymentEvent.history.model._meta.db_table,
+                history,
                 TimelinePoint._meta.db_table,
                 MissionTotalPoint._meta.db_table,
+                columns={
+                    DeploymentEvent._meta.db_table: EVENT_STATISTICS,
+                    history: HISTORY_STATISTICS,
+                },
             )
 
     def negative_strength_error(self, exc: NegativeStrength) -> RowError:

@@ -197,16 +197,12 @@ def new_country_codes(codes: Iterable[str]) -> list[str]:
 
 def country_labels(codes: Iterable[str]) -> list[str]:
     """ "HTI (Haiti)" for each code, from the ISO list, for the preview."""
-    labels = []
-    for code in codes:
-        record = iso3_country(code)
-        labels.append(f"{code} ({iso_name(record)})" if record else code)
-    return labels
+    records = [(code, iso3_country(code)) for code in codes]
+    return [f"{code} ({iso_name(record)})" if record else code for code, record in records]
 
 
 def ensure_countries(codes: Iterable[str]) -> None:
-    for code in new_country_codes(codes):
-        Country.objects.get_or_create_from_iso3(code)
+    Country.objects.create_from_iso3(new_country_codes(codes))  # one INSERT, not one per code
 
 
 class Missions:
@@ -355,6 +351,7 @@ class DatedImporter(Importer):
     def checked_records(self, rows, description: str) -> list[tuple[int, dict]]:
         """(line, record) of every valid row, each row's problems in `self.errors`."""
         self.missions: dict[int, Mission] = {}
+        self.checked_dates: dict[tuple, str | None] = {}  # impossible_date's answers
         self.today = datetime.date.today()  # the day the whole file is checked against
         self.mission_slugs = Missions()
         self.sources = Sources()
@@ -410,12 +407,15 @@ class DatedImporter(Importer):
     pledges = False  # docs/rules.md, "Dates must be possible": pledges may precede the start
 
     def impossible_date(self, mission_id: int, day: datetime.date, precision: str) -> str | None:
-        """Why `day` is not possible in this mission (possible_dates, the model's rule)."""
-        if mission_id not in self.missions:
-            self.missions[mission_id] = Mission.objects.get(pk=mission_id)
-        return impossible_date(
-            self.missions[mission_id], day, precision, pledge=self.pledges, today=self.today
-        )
+        """Why `day` is not possible in this mission (possible_dates, the model's rule),
+        asked once per mission, date and precision: a file repeats its dates."""
+        if (key := (mission_id, day, precision)) not in self.checked_dates:
+            if mission_id not in self.missions:
+                self.missions[mission_id] = Mission.objects.get(pk=mission_id)
+            self.checked_dates[key] = impossible_date(
+                self.missions[mission_id], day, precision, pledge=self.pledges, today=self.today
+            )
+        return self.checked_dates[key]
 
     def by_id(self, model, records: list[tuple[int, dict]], extra: Sequence[str] = ()) -> dict:
         """The recorded values of the records the file's ids name (by id), and the slugs

@@ -4,7 +4,8 @@ A spreadsheet runs a cell as a formula (OWASP "CSV injection") when it starts wi
 CR or LF, or when its first character after any blanks is = + - @ (their fullwidth forms
 ＝ ＋ － ＠ too, which some spreadsheets take for them) or | (a DDE call). Such text is
 exported with a leading ' and the import strips exactly that one ' again (docs/csv.md,
-"Formula safety"). `writing.csv_postgres` builds its SQL guard from these constants.
+"Formula safety"). `writing.csv_sql` builds its SQL guard (PostgreSQL's and SQLite's) from
+these constants.
 """
 
 from __future__ import annotations

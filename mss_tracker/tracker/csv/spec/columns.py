@@ -1,8 +1,8 @@
 """Each CSV export's columns, defined once: name, model field, kind of cell, sort order.
 
 Both writers are generated from these specs — the Python one (`writing.csv_python`) and the
-PostgreSQL one (`writing.csv_postgres`) — so adding a column, or changing an order, is one line
-here and the two cannot drift. The import reads the same column names.
+SQL one (`writing.csv_sql`, PostgreSQL's and SQLite's) — so adding a column, or changing an
+order, is one line here and the two cannot drift. The import reads the same column names.
 """
 
 from __future__ import annotations

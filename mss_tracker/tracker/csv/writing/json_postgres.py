@@ -20,8 +20,9 @@ from django.db import connections
 from django.db.models import F, Func, JSONField, QuerySet
 
 from mss_tracker.tracker.csv.spec import Cell, Export
+from mss_tracker.tracker.csv.writing import json_sqlite
 from mss_tracker.tracker.csv.writing.csv_postgres import LINES_PER_CHUNK, copy_out
-from mss_tracker.tracker.csv.writing.json_python import envelope, json_chunks, json_rows
+from mss_tracker.tracker.csv.writing.json_python import envelope, join_rows, json_chunks, json_rows
 
 _TEXT = (Cell.TEXT, Cell.SLUG, Cell.CODE)
 
@@ -70,11 +71,15 @@ def _json_lines(export: Export, queryset: QuerySet) -> Iterator[bytes]:
 def export_json_chunks(
     export: Export, queryset: QuerySet, as_of: datetime.date, filters: dict
 ) -> Iterator[str] | Iterator[bytes]:
-    """`export`'s JSON document of `queryset`: rows built by PostgreSQL there, by
-    `json_python` elsewhere."""
-    if connections[queryset.db].vendor != "postgresql":
-        return json_chunks(export.names, json_rows(export, queryset), as_of, filters)
-    return _json_document(export, queryset, as_of, filters)
+    """`export`'s JSON document of `queryset`: rows built by PostgreSQL there, by SQLite
+    there (`json_sqlite`), by `json_python` elsewhere."""
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        return _json_document(export, queryset, as_of, filters)
+    head, tail = envelope(export.names, as_of, filters)
+    if vendor == "sqlite" and json_sqlite.writes(export):
+        return join_rows(head, json_sqlite.json_rows(export, queryset), tail)
+    return json_chunks(export.names, json_rows(export, queryset), as_of, filters)
 
 
 def _json_document(

@@ -29,11 +29,11 @@ def _with_mark(chunks: Iterable[str | bytes]) -> Iterator[str | bytes]:
 
 
 def csv_download(
-    filename: str, chunks: Iterable[str | bytes], *, byte_order_mark: bool = False
+    filename: str, chunks: Iterable[str] | Iterable[bytes], *, byte_order_mark: bool = False
 ) -> StreamingHttpResponse:
     """A streamed `text/csv` download of CSV text already written (`chunks`: text, or its
-    UTF-8 bytes, sent as they are); with `byte_order_mark`, the same bytes after a UTF-8
-    byte-order mark, for spreadsheets."""
+    UTF-8 bytes); with `byte_order_mark`, the same bytes after a UTF-8 byte-order mark,
+    for spreadsheets."""
     if byte_order_mark:
         chunks, filename = _with_mark(chunks), spreadsheet_name(filename)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
@@ -52,7 +52,7 @@ def csv_response(
     return csv_download(filename, csv_chunks(columns, rows), byte_order_mark=byte_order_mark)
 
 
-def json_download(chunks: Iterable[str | bytes]) -> StreamingHttpResponse:
+def json_download(chunks: Iterable[str] | Iterable[bytes]) -> StreamingHttpResponse:
     """A streamed JSON document (`json_python`), readable from any origin: open data for
     notebooks and bots, and no cookie or credential is involved."""
     response = StreamingHttpResponse(chunks, content_type="application/json")
