@@ -3,17 +3,26 @@ COPY in csv_postgres.py, SQLite's cursor in csv_sqlite.py) is byte for byte the 
 writer's, and all take their columns and order from one spec (tracker/csv/spec/columns.py)."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mss_tracker.tracker.bulk_writes import rules_kept_by_caller
-from mss_tracker.tracker.csv.spec import EVENT_COLUMNS
+from mss_tracker.tracker.csv.spec import EVENT_COLUMNS, Cell, Column
+from mss_tracker.tracker.csv.spec.cells import (
+    ENCODERS,
+    FORMULA_TRIGGERS,
+    GUARD,
+    LEADING_BLANKS,
+)
 from mss_tracker.tracker.csv.writing import csv_postgres, csv_sqlite
 from mss_tracker.tracker.csv.writing.csv_database import events_csv_chunks
-from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows
+from mss_tracker.tracker.csv.writing.csv_python import csv_chunks, event_rows, header_line
+from mss_tracker.tracker.csv.writing.csv_sql import cell_expression
 from mss_tracker.tracker.models import Country, DeploymentEvent, Mission, Source
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +34,12 @@ AWKWARD += [" =1", "\t =1", "＝1", "－1", "|cmd", "\u3000＠x", "\u00a0+1", "'
 text = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20),
+)
+
+# Text made of the characters the guard and the quoting look at, anywhere in the cell.
+edgy = st.text(
+    st.sampled_from([GUARD, *LEADING_BLANKS, *FORMULA_TRIGGERS, ",", '"', "\\", "a", "é"]),
+    max_size=5,
 )
 
 
@@ -85,7 +100,10 @@ def test_the_database_writes_the_same_bytes_as_python(mission, notes, publisher,
                 zip(notes, ["arrival", "strength_report", "departure"] * 2, strict=False)
             )
         )
-    assert sql_csv() == python_csv()
+    # Two lines a chunk on PostgreSQL: chunks with and without escapes, and row ends at a
+    # chunk's end.
+    with mock.patch.object(csv_postgres, "LINES_PER_CHUNK", 2):
+        assert sql_csv() == python_csv()
 
 
 def test_the_export_view_uses_it_and_filters_still_apply(client, mission, source, kenya):
@@ -151,3 +169,23 @@ def test_sqlite_writes_related_cells_once_per_related_record(
     (query,) = queries.captured_queries
     assert query["sql"].count("AS MATERIALIZED") == 2
     assert text == python_csv()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(st.one_of(edgy, text), min_size=1, max_size=20))
+def test_a_text_cell_in_sql_is_the_python_writers_cell(mission, texts):
+    """The SQL text cell (csv_sql._TextCell, with PostgreSQL's shortcut for text that needs
+    neither the guard nor quotes) gives what the Python writer gives, on any text."""
+    names = [f"cell_{index}" for index in range(len(texts))]
+    values = {f"value_{index}": Value(value) for index, value in enumerate(texts)}
+    cells = {
+        name: cell_expression(Column(name, f"value_{index}", Cell.TEXT))
+        for index, name in enumerate(names)
+    }
+    query = Mission.objects.filter(pk=mission.pk).annotate(**values).annotate(**cells)
+    sql = query.values_list(*names).get()
+    # With a second cell: csv.writer quotes a row of one empty cell ("") to tell it apart.
+    python = [header_line([ENCODERS[Cell.TEXT](value), "x"])[:-4] for value in texts]
+    assert list(sql) == python

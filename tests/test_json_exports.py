@@ -4,8 +4,10 @@ import csv
 import datetime
 import io
 import json
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,8 @@ from hypothesis.extra.django import TestCase
 from mss_tracker.bench import synthetic
 from mss_tracker.tracker.csv.spec import EVENTS, MISSIONS, PLEDGES, SUMMARY
 from mss_tracker.tracker.csv.spec.cells import strip_formula_guard
+from mss_tracker.tracker.csv.writing import json_postgres
+from mss_tracker.tracker.csv.writing.json_python import json_chunks, json_rows
 from mss_tracker.tracker.csv.writing.table_schema import table_schema
 from mss_tracker.tracker.models import DeploymentEvent, Mission, Pledge, Source
 
@@ -214,3 +218,23 @@ def test_pages_link_json_beside_the_csv(client, sample, page, links):
     for link in links:
         assert link in html
     assert 'rel="alternate" type="application/json"' in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes the rows")
+def test_postgresql_json_is_the_python_writers_in_chunks_of_any_size(sample):
+    """json_postgres joins COPY's rows a chunk at a time (commas between them, COPY's
+    backslashes undone): the document is json_python's, whatever the chunks' size. (One
+    test for every size: each copy of the sample data leaves dead rows that
+    tests/test_scaling.py would count.)"""
+    events = DeploymentEvent.objects.order_by("pk")
+    for number, text in enumerate(['back\\slash\t"q"', "a\nb\r\n", "\\", "日本, \\n"]):
+        events.filter(pk__in=events.values("pk")[number * 2 : number * 2 + 1]).update(notes=text)
+    as_of, filters = datetime.date(2025, 1, 1), {"type": None}
+    python = json.loads(
+        "".join(json_chunks(EVENTS.names, json_rows(EVENTS, events), as_of, filters))
+    )
+    for rows_per_chunk in (1, 2, 2000):
+        with mock.patch.object(json_postgres, "LINES_PER_CHUNK", rows_per_chunk):
+            chunks = list(json_postgres.export_json_chunks(EVENTS, events, as_of, filters))
+        assert len(chunks) > 3 or rows_per_chunk == 2000
+        assert json.loads(b"".join(chunks)) == python, rows_per_chunk

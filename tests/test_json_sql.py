@@ -39,9 +39,14 @@ text = st.one_of(
 )
 
 
+def _text(chunks) -> str:
+    """A streamed document as text: its chunks are text or UTF-8 bytes."""
+    return "".join(chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in chunks)
+
+
 def both(export, queryset) -> tuple[str, str]:
     """The database's document and the Python writer's, of the same records."""
-    database = "".join(export_json_chunks(export, queryset, AS_OF, FILTERS))
+    database = _text(export_json_chunks(export, queryset, AS_OF, FILTERS))
     python = "".join(json_chunks(export.names, json_rows(export, queryset), AS_OF, FILTERS))
     return database, python
 

@@ -52,7 +52,7 @@ def csv_response(
     return csv_download(filename, csv_chunks(columns, rows), byte_order_mark=byte_order_mark)
 
 
-def json_download(chunks: Iterable[str]) -> StreamingHttpResponse:
+def json_download(chunks: Iterable[str] | Iterable[bytes]) -> StreamingHttpResponse:
     """A streamed JSON document (`json_python`), readable from any origin: open data for
     notebooks and bots, and no cookie or credential is involved."""
     response = StreamingHttpResponse(chunks, content_type="application/json")
