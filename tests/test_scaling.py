@@ -7,9 +7,12 @@ grows is the length of every history. A page must cost what its countries and da
 cost, not what its events cost. The events and pledges exports hold every event or
 pledge, so theirs is the work per exported row that must not grow.
 
-On PostgreSQL the counts are those of a fresh test database, as pytest makes one: with
-`--reuse-db` the tables keep the dead rows of every earlier run's rolled-back writes, each
-page reads more blocks at 1,000 events, and the ratios (and so the lists below) differ.
+On PostgreSQL the counts are exact only in a fresh test database: the tables keep the dead
+rows of earlier tests' (with `--reuse-db`, earlier runs') rolled-back writes, each page
+reads more blocks at 1,000 events, and the ratios shrink by an amount that depends on which
+tests ran before in the same worker. So there a listed page that looks flat is not a
+failure (on SQLite it is: take it off the list). The plans must not depend on that order
+either, so the tables are analysed from their full sample before each measure.
 """
 
 import pytest
@@ -125,11 +128,31 @@ GROWS_WITH_HISTORY = {
 }
 
 
+def _settle_statistics() -> None:
+    """On PostgreSQL, the planner's statistics of every table from its full sample.
+
+    `generate` analyses from a smaller sample where autovacuum would follow up (see
+    lib/table_statistics.py), and whether it would depends on the dead rows earlier tests
+    left: the plans, and so the blocks, would depend on which tests ran before. A full
+    ANALYZE samples every row at these sizes, so each run plans from the same figures."""
+    if connection.vendor != "postgresql":
+        return
+    from mss_tracker.tracker.models import DeploymentEvent, MissionTotalPoint, Pledge, TimelinePoint
+
+    tables = (DeploymentEvent, Pledge, TimelinePoint, MissionTotalPoint)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('default_statistics_target', '1000', true)")
+        cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in tables))
+        cursor.execute("SELECT set_config('default_statistics_target', '100', true)")
+
+
 def test_no_page_or_export_costs_twice_as_much_at_20x_the_events(client):
     generate(missions=1, countries=COUNTRIES, events=SMALL, seed=7)
+    _settle_statistics()
     client.get("/")  # what a process reads once (content types, translations) is read now
     small, unit = _measure(client)
     generate(missions=1, countries=COUNTRIES, events=LARGE, seed=7)
+    _settle_statistics()
     large, _unit = _measure(client)
 
     ratios = {name: large[name] / max(small[name], 1) for name in small}
@@ -141,5 +164,11 @@ def test_no_page_or_export_costs_twice_as_much_at_20x_the_events(client):
     grown = {name for name, ratio in ratios.items() if ratio > 2}
     known = GROWS_WITH_HISTORY[connection.vendor]
     assert grown <= known, f"costs more than 2×: {grown - known}\n{report}"
-    assert known <= grown, f"no longer grows, take it off GROWS_WITH_HISTORY: {known - grown}"
+    if connection.vendor == "sqlite":
+        # On PostgreSQL the dead rows that earlier tests' rolled-back writes leave in the
+        # same database (which tests share a worker depends on the run) inflate the counts
+        # at 1,000 events and so shrink the ratios: a listed page can look flat in one run
+        # and grow in the next. They cannot make a page look as if it grew, so the check
+        # above holds on both databases; this one only where the counts are exact.
+        assert known <= grown, f"no longer grows, take it off GROWS_WITH_HISTORY: {known - grown}"
     assert known <= set(WHY)
