@@ -140,10 +140,13 @@ def _settle_statistics() -> None:
     from mss_tracker.tracker.models import DeploymentEvent, MissionTotalPoint, Pledge, TimelinePoint
 
     tables = (DeploymentEvent, Pledge, TimelinePoint, MissionTotalPoint)
+    set_target = "SELECT set_config('default_statistics_target', %s, true)"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('default_statistics_target', '1000', true)")
+        cursor.execute("SELECT current_setting('default_statistics_target')")
+        (usual,) = cursor.fetchone()
+        cursor.execute(set_target, ["1000"])  # 300,000 rows: every point at 20k events
         cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in tables))
-        cursor.execute("SELECT set_config('default_statistics_target', '100', true)")
+        cursor.execute(set_target, [usual])  # what `generate` reads as the usual target
 
 
 def test_no_page_or_export_costs_twice_as_much_at_20x_the_events(client):
